@@ -1,0 +1,108 @@
+import { z } from "zod";
+
+/**
+ * Every setting comes from the environment and is validated once at start, so a
+ * typo fails fast with the variable's name instead of surfacing as a runtime bug.
+ */
+
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+const optionalUrl = z
+  .string()
+  .trim()
+  .transform((value) => (value === "" ? undefined : value))
+  .pipe(z.string().url().optional())
+  .optional();
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const DEVELOPMENT_JWT_SECRET = "shelfgraph-development-secret-change-me-in-production";
+
+export const configSchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    HOST: z.string().min(1).default("127.0.0.1"),
+
+    DATABASE_URL: optionalUrl,
+    DATABASE_POOL_SIZE: positiveInt(10),
+    PGLITE_DATA_DIR: z.string().min(1).default("data/pglite"),
+    REDIS_URL: optionalUrl,
+
+    GATEWAY_PORT: port(4000),
+    USERS_PORT: port(4001),
+    BOOKS_PORT: port(4002),
+    RECOMMENDATIONS_PORT: port(4003),
+    EXPERIMENTS_PORT: port(4004),
+
+    USERS_URL: optionalUrl,
+    BOOKS_URL: optionalUrl,
+    RECOMMENDATIONS_URL: optionalUrl,
+    EXPERIMENTS_URL: optionalUrl,
+    SUPERGRAPH_PATH: z.string().min(1).default("schema/supergraph.graphql"),
+    SUBGRAPH_TIMEOUT_MS: positiveInt(10_000),
+
+    JWT_SECRET: z.string().min(32, "must be at least 32 characters").default(DEVELOPMENT_JWT_SECRET),
+    JWT_ISSUER: z.string().min(1).default("shelfgraph"),
+    JWT_AUDIENCE: z.string().min(1).default("shelfgraph-api"),
+
+    CACHE_TTL_SECONDS: positiveInt(3600),
+    CACHE_MAX_ENTRIES: positiveInt(50_000),
+
+    SEED_BOOKS: positiveInt(10_000),
+    SEED_USERS: positiveInt(5_000),
+    SEED_RANDOM_SEED: z.coerce.number().int().default(42),
+
+    SHUTDOWN_TIMEOUT_MS: positiveInt(10_000),
+  })
+  .superRefine((config, ctx) => {
+    if (config.NODE_ENV === "production" && config.JWT_SECRET === DEVELOPMENT_JWT_SECRET) {
+      ctx.addIssue({ code: "custom", path: ["JWT_SECRET"], message: "must be set in production" });
+    }
+  });
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = configSchema.safeParse(env);
+  if (result.success) return result.data;
+  throw new ConfigError(
+    result.error.issues.map((issue) => {
+      const variable = issue.path.join(".");
+      const value = env[variable];
+      const shown = value === undefined ? "" : ` (got ${JSON.stringify(variable.includes("SECRET") ? "***" : value)})`;
+      return `${variable}: ${issue.message}${shown}`;
+    }),
+  );
+}
+
+export type ServiceName = "gateway" | "users" | "books" | "recommendations" | "experiments";
+export const SUBGRAPH_NAMES = ["users", "books", "recommendations", "experiments"] as const;
+export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
+
+export function servicePort(config: Config, service: ServiceName): number {
+  const ports: Record<ServiceName, number> = {
+    gateway: config.GATEWAY_PORT,
+    users: config.USERS_PORT,
+    books: config.BOOKS_PORT,
+    recommendations: config.RECOMMENDATIONS_PORT,
+    experiments: config.EXPERIMENTS_PORT,
+  };
+  return ports[service];
+}
+
+/** Where the gateway finds a subgraph: the *_URL variable, else the subgraph's local port. */
+export function subgraphUrl(config: Config, name: SubgraphName): string {
+  const explicit: Record<SubgraphName, string | undefined> = {
+    users: config.USERS_URL,
+    books: config.BOOKS_URL,
+    recommendations: config.RECOMMENDATIONS_URL,
+    experiments: config.EXPERIMENTS_URL,
+  };
+  return explicit[name] ?? `http://localhost:${servicePort(config, name)}/graphql`;
+}

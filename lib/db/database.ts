@@ -1,0 +1,86 @@
+import { mkdirSync } from "node:fs";
+import { PGlite } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
+import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+import type { Config } from "../config.ts";
+import { PrismaClient } from "./generated/client.ts";
+
+export { PrismaClient };
+export type * from "./generated/client.ts";
+
+/** One connection's worth of raw SQL, for work Prisma does not model (migrations, bulk loads). */
+export interface SqlConnection {
+  query<Row = Record<string, unknown>>(text: string, params?: unknown[]): Promise<Row[]>;
+  /** Runs a script of several statements without parameters. */
+  exec(text: string): Promise<void>;
+}
+
+export interface Database {
+  readonly kind: "pglite" | "postgres";
+  readonly prisma: PrismaClient;
+  /** Holds one connection for `work`: session state (advisory locks, BEGIN/COMMIT) stays on it. */
+  withConnection<T>(work: (connection: SqlConnection) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export type DatabaseOptions = Pick<Config, "DATABASE_URL" | "DATABASE_POOL_SIZE" | "PGLITE_DATA_DIR">;
+
+/** PostgreSQL when DATABASE_URL is set, otherwise an embedded PGlite persisted under PGLITE_DATA_DIR. */
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  return options.DATABASE_URL
+    ? openPostgres(options.DATABASE_URL, options.DATABASE_POOL_SIZE)
+    : openPGlite(options.PGLITE_DATA_DIR);
+}
+
+async function openPostgres(connectionString: string, poolSize: number): Promise<Database> {
+  const pool = new pg.Pool({ connectionString, max: poolSize });
+  // An idle client losing its server must not crash the process; the pool replaces it.
+  pool.on("error", () => {});
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  return {
+    kind: "postgres",
+    prisma,
+    async withConnection(work) {
+      const client = await pool.connect();
+      try {
+        return await work({
+          query: async (text, params) => (await client.query(text, params as unknown[])).rows,
+          exec: async (text) => {
+            await client.query(text);
+          },
+        });
+      } finally {
+        client.release();
+      }
+    },
+    async close() {
+      await prisma.$disconnect();
+      await pool.end();
+    },
+  };
+}
+
+/** `memory://` keeps the database in memory (tests); anything else is a directory. */
+async function openPGlite(dataDir: string): Promise<Database> {
+  if (!dataDir.startsWith("memory://")) mkdirSync(dataDir, { recursive: true });
+  const pglite = await PGlite.create(dataDir, { extensions: { pg_trgm } });
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
+  const connection: SqlConnection = {
+    query: async (text, params) => (await pglite.query(text, params)).rows as never,
+    exec: async (text) => {
+      await pglite.exec(text);
+    },
+  };
+  return {
+    kind: "pglite",
+    prisma,
+    // PGlite is a single in-process session, so every caller shares it.
+    withConnection: (work) => work(connection),
+    async close() {
+      await prisma.$disconnect();
+      await pglite.close();
+    },
+  };
+}

@@ -1,0 +1,67 @@
+import { GraphQLError, type GraphQLFormattedError } from "graphql";
+import { unwrapResolverError } from "@apollo/server/errors";
+import type { Logger } from "./logger.ts";
+
+/**
+ * Stable `extensions.code` values. Clients switch on these, so they never change
+ * meaning; messages may be reworded freely.
+ */
+export const ErrorCode = {
+  BAD_USER_INPUT: "BAD_USER_INPUT",
+  UNAUTHENTICATED: "UNAUTHENTICATED",
+  FORBIDDEN: "FORBIDDEN",
+  NOT_FOUND: "NOT_FOUND",
+  CONFLICT: "CONFLICT",
+  RATE_LIMITED: "RATE_LIMITED",
+  SERVICE_UNAVAILABLE: "SERVICE_UNAVAILABLE",
+  INTERNAL_SERVER_ERROR: "INTERNAL_SERVER_ERROR",
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+const EXPOSED_CODES = new Set<string>([
+  ...Object.values(ErrorCode),
+  // Apollo Server's own request-level codes are safe to pass through.
+  "GRAPHQL_PARSE_FAILED",
+  "GRAPHQL_VALIDATION_FAILED",
+  "BAD_REQUEST",
+  "PERSISTED_QUERY_NOT_FOUND",
+  "PERSISTED_QUERY_NOT_SUPPORTED",
+  "OPERATION_RESOLUTION_FAILURE",
+]);
+
+function codedError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { code, ...extensions } });
+}
+
+export const badUserInput = (message: string, field?: string) =>
+  codedError(ErrorCode.BAD_USER_INPUT, message, field ? { field } : {});
+export const notFound = (entity: string, id: string | number) =>
+  codedError(ErrorCode.NOT_FOUND, `${entity} ${JSON.stringify(String(id))} was not found`, { entity, id: String(id) });
+export const unauthenticated = (message = "You must be signed in") => codedError(ErrorCode.UNAUTHENTICATED, message);
+export const forbidden = (message = "You are not allowed to do this") => codedError(ErrorCode.FORBIDDEN, message);
+export const conflict = (message: string) => codedError(ErrorCode.CONFLICT, message);
+export const rateLimited = (retryAfterSeconds: number) =>
+  codedError(ErrorCode.RATE_LIMITED, `Too many requests; retry in ${retryAfterSeconds}s`, { retryAfterSeconds });
+export const serviceUnavailable = (message: string) => codedError(ErrorCode.SERVICE_UNAVAILABLE, message);
+
+/**
+ * Apollo `formatError`: errors we raised on purpose keep their code and message;
+ * anything else (a bug, a database failure) is logged in full and reaches the
+ * client only as an opaque INTERNAL_SERVER_ERROR, never with a stack trace.
+ */
+export function createErrorFormatter(logger: Logger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const code = formatted.extensions?.code;
+    if (typeof code === "string" && EXPOSED_CODES.has(code)) {
+      const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
+      return { ...formatted, extensions };
+    }
+    logger.error({ err: unwrapResolverError(error), path: formatted.path }, "unexpected error while resolving");
+    return {
+      message: "Internal server error",
+      ...(formatted.locations ? { locations: formatted.locations } : {}),
+      ...(formatted.path ? { path: formatted.path } : {}),
+      extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+    };
+  };
+}
