@@ -5,9 +5,9 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import type { Config } from "../config.ts";
-import { PrismaClient } from "./generated/client.ts";
+import { Prisma, PrismaClient } from "./generated/client.ts";
 
-export { PrismaClient };
+export { Prisma, PrismaClient };
 export type * from "./generated/client.ts";
 
 /** One connection's worth of raw SQL, for work Prisma does not model (migrations, bulk loads). */

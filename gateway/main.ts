@@ -1,0 +1,24 @@
+import { resolve } from "node:path";
+import { SUBGRAPH_NAMES, subgraphUrl, type SubgraphName } from "../lib/config.ts";
+import { createLogger } from "../lib/logger.ts";
+import { loadConfigOrExit } from "../lib/server/run-service.ts";
+import { stopOnSignals } from "../lib/server/shutdown.ts";
+import { startGateway } from "./server.ts";
+
+/** The gateway as its own process: it needs no database, only the subgraphs' URLs. */
+const config = loadConfigOrExit();
+const logger = createLogger(config, "gateway");
+const subgraphUrls = Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, subgraphUrl(config, name)])) as Record<SubgraphName, string>;
+try {
+  const gateway = await startGateway({
+    config,
+    logger,
+    port: config.GATEWAY_PORT,
+    supergraphPath: resolve(config.SUPERGRAPH_PATH),
+    subgraphUrls,
+  });
+  stopOnSignals(logger, config.SHUTDOWN_TIMEOUT_MS, () => gateway.stop());
+} catch (error) {
+  logger.fatal({ err: error }, "gateway failed to start");
+  process.exit(1);
+}

@@ -1,0 +1,109 @@
+import { LRUCache } from "lru-cache";
+import type { Config } from "./config.ts";
+import type { Logger } from "./logger.ts";
+import { createRedisClient, type Redis } from "./redis.ts";
+
+/**
+ * A JSON value cache with TTLs. Embedded mode keeps it in process; with REDIS_URL
+ * an in-process LRU sits in front of Redis, so hot keys cost no round trip and all
+ * replicas share what any of them computed.
+ */
+export interface Cache {
+  get<T>(key: string): Promise<T | undefined>;
+  set<T>(key: string, value: T, ttlSeconds?: number): Promise<void>;
+  delete(...keys: string[]): Promise<void>;
+  /** Returns the cached value, or loads, stores and returns it; concurrent misses share one load. */
+  getOrSet<T>(key: string, load: () => Promise<T>, ttlSeconds?: number): Promise<T>;
+  stats(): CacheStats;
+  close(): Promise<void>;
+}
+
+export interface CacheStats {
+  hits: number;
+  misses: number;
+  hitRate: number;
+}
+
+type CacheOptions = Pick<Config, "REDIS_URL" | "CACHE_TTL_SECONDS" | "CACHE_MAX_ENTRIES">;
+
+const KEY_PREFIX = "shelfgraph:cache:";
+/** How long an entry stays in the in-process layer in front of Redis: short, so invalidations elsewhere land quickly. */
+const NEAR_CACHE_TTL_SECONDS = 5;
+
+export function createCache(options: CacheOptions, logger: Logger): Cache {
+  const local = new LRUCache<string, { value: unknown }>({ max: options.CACHE_MAX_ENTRIES, ttlAutopurge: false });
+  const redis = options.REDIS_URL ? createRedisClient(options.REDIS_URL, logger, "cache") : undefined;
+  const defaultTtl = options.CACHE_TTL_SECONDS;
+  const pending = new Map<string, Promise<unknown>>();
+  let hits = 0;
+  let misses = 0;
+
+  const localTtlMs = (ttlSeconds: number) => 1000 * (redis ? Math.min(ttlSeconds, NEAR_CACHE_TTL_SECONDS) : ttlSeconds);
+
+  async function get<T>(key: string): Promise<T | undefined> {
+    const near = local.get(key);
+    if (near) return near.value as T;
+    if (!redis) return undefined;
+    try {
+      const raw = await redis.get(KEY_PREFIX + key);
+      if (raw === null) return undefined;
+      const value = JSON.parse(raw) as T;
+      local.set(key, { value }, { ttl: localTtlMs(defaultTtl) });
+      return value;
+    } catch (error) {
+      // A cache that is down is a cache miss, never a failed request.
+      logger.warn({ err: error, key }, "cache read failed");
+      return undefined;
+    }
+  }
+
+  async function set<T>(key: string, value: T, ttlSeconds = defaultTtl): Promise<void> {
+    local.set(key, { value }, { ttl: localTtlMs(ttlSeconds) });
+    if (!redis) return;
+    try {
+      await redis.set(KEY_PREFIX + key, JSON.stringify(value), "EX", ttlSeconds);
+    } catch (error) {
+      logger.warn({ err: error, key }, "cache write failed");
+    }
+  }
+
+  return {
+    get,
+    set,
+    async delete(...keys) {
+      for (const key of keys) local.delete(key);
+      if (!redis || keys.length === 0) return;
+      try {
+        await redis.del(...keys.map((key) => KEY_PREFIX + key));
+      } catch (error) {
+        logger.warn({ err: error, keys }, "cache delete failed");
+      }
+    },
+    async getOrSet<T>(key: string, load: () => Promise<T>, ttlSeconds = defaultTtl): Promise<T> {
+      const cached = await get<T>(key);
+      if (cached !== undefined) {
+        hits += 1;
+        return cached;
+      }
+      misses += 1;
+      const inFlight = pending.get(key);
+      if (inFlight) return inFlight as Promise<T>;
+      const loading = load()
+        .then(async (value) => {
+          await set(key, value, ttlSeconds);
+          return value;
+        })
+        .finally(() => pending.delete(key));
+      pending.set(key, loading);
+      return loading;
+    },
+    stats() {
+      const total = hits + misses;
+      return { hits, misses, hitRate: total === 0 ? 0 : hits / total };
+    },
+    async close() {
+      local.clear();
+      if (redis) await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}

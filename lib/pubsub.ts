@@ -1,0 +1,41 @@
+import { PubSub, type PubSubEngine } from "graphql-subscriptions";
+import { RedisPubSub } from "graphql-redis-subscriptions";
+import type { Config } from "./config.ts";
+import type { Logger } from "./logger.ts";
+import { createRedisClient } from "./redis.ts";
+
+/** Topics on the event bus; payload shapes are documented beside each publisher. */
+export const Topics = {
+  /** A user expressed interest in a book: { userId, bookId, type, value, occurredAt }. */
+  INTERACTION: "INTERACTION",
+  /** A model version was promoted or rolled back: { name, version }. */
+  MODEL_CHANGED: "MODEL_CHANGED",
+  /** The trending list of a window changed: { window, bookIds }. */
+  TRENDING_CHANGED: "TRENDING_CHANGED",
+} as const;
+export type Topic = (typeof Topics)[keyof typeof Topics];
+
+export interface EventBus extends PubSubEngine {
+  readonly kind: "memory" | "redis";
+  close(): Promise<void>;
+}
+
+/**
+ * In-process pub/sub for the embedded single-process mode; Redis pub/sub when
+ * REDIS_URL is set, so events cross service processes.
+ */
+export function createPubSub(options: Pick<Config, "REDIS_URL">, logger: Logger): EventBus {
+  if (!options.REDIS_URL) {
+    const pubsub = new PubSub() as PubSub & EventBus;
+    return Object.assign(pubsub, { kind: "memory" as const, close: async () => {} });
+  }
+  const publisher = createRedisClient(options.REDIS_URL, logger, "publisher");
+  const subscriber = createRedisClient(options.REDIS_URL, logger, "subscriber");
+  const pubsub = new RedisPubSub({ publisher, subscriber });
+  return Object.assign(pubsub, {
+    kind: "redis" as const,
+    async close() {
+      await pubsub.close();
+    },
+  }) as unknown as EventBus;
+}

@@ -1,0 +1,34 @@
+import { ConfigError, loadConfig, type Config } from "../config.ts";
+import { createRuntime, type Runtime } from "../runtime.ts";
+import type { RunningService } from "./subgraph-server.ts";
+import { stopOnSignals } from "./shutdown.ts";
+
+/** Configuration or exit with the validation message (no stack trace: it is the operator's input). */
+export function loadConfigOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+/** Entry point of a service running as its own process. */
+export async function runService(name: string, start: (runtime: Runtime) => Promise<RunningService>): Promise<void> {
+  const config = loadConfigOrExit();
+  const runtime = await createRuntime(config, name);
+  try {
+    const service = await start(runtime);
+    stopOnSignals(runtime.logger, config.SHUTDOWN_TIMEOUT_MS, async () => {
+      await service.stop();
+      await runtime.close();
+    });
+  } catch (error) {
+    runtime.logger.fatal({ err: error }, "failed to start");
+    await runtime.close();
+    process.exit(1);
+  }
+}

@@ -1,0 +1,86 @@
+import { readFileSync } from "node:fs";
+import { ApolloServer } from "@apollo/server";
+import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
+import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { expressMiddleware } from "@as-integrations/express5";
+import { buildSubgraphSchema } from "@apollo/subgraph";
+import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/resolverMap.js";
+import express from "express";
+import { parse } from "graphql";
+import { applyMiddleware } from "graphql-middleware";
+import { allow, shield, type IRules } from "graphql-shield";
+import { createErrorFormatter, forbidden } from "../errors.ts";
+import type { Runtime } from "../runtime.ts";
+import { createRequestContext, type RequestContext } from "./context.ts";
+import { createHttpApp, listen, urlOf } from "./http-server.ts";
+import { requestLoggingPlugin } from "./plugins/request-logging.ts";
+
+export interface SubgraphDefinition<Context extends RequestContext> {
+  name: string;
+  /** Path of the subgraph's schema.graphql. */
+  schemaPath: URL;
+  resolvers: GraphQLResolverMap<Context>;
+  /** graphql-shield rules; anything not listed is allowed. */
+  permissions: IRules;
+  /** Adds the subgraph's own per-request state (DataLoaders) to the base context. */
+  extendContext(base: RequestContext): Context;
+}
+
+export interface RunningService {
+  name: string;
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** The one way every subgraph is served: schema, permissions, context, health, shutdown. */
+export async function startSubgraphServer<Context extends RequestContext>(
+  definition: SubgraphDefinition<Context>,
+  runtime: Runtime,
+  port: number,
+): Promise<RunningService> {
+  const { config } = runtime;
+  const logger = runtime.logger.child({ subgraph: definition.name });
+  const typeDefs = parse(readFileSync(definition.schemaPath, "utf8"));
+  const schema = applyMiddleware(
+    buildSubgraphSchema({ typeDefs, resolvers: definition.resolvers as GraphQLResolverMap<unknown> }),
+    shield(definition.permissions, { allowExternalErrors: true, fallbackRule: allow, fallbackError: forbidden() }),
+  );
+
+  const app = createHttpApp({
+    ready: async () => {
+      await runtime.db.withConnection((connection) => connection.query("SELECT 1"));
+    },
+  });
+  const { server: httpServer, port: boundPort } = await listen(app, config.HOST, port);
+  const apollo = new ApolloServer<Context>({
+    schema,
+    formatError: createErrorFormatter(logger),
+    includeStacktraceInErrorResponses: false,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      requestLoggingPlugin<Context>(),
+      ...(config.NODE_ENV === "production" ? [ApolloServerPluginLandingPageDisabled()] : []),
+    ],
+  });
+  await apollo.start();
+  app.use(
+    "/graphql",
+    express.json({ limit: "1mb" }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) =>
+        definition.extendContext(await createRequestContext({ ...runtime, logger }, req.headers)),
+    }),
+  );
+
+  const url = urlOf(config.HOST, boundPort);
+  logger.info({ url }, "subgraph listening");
+  return {
+    name: definition.name,
+    url,
+    port: boundPort,
+    async stop() {
+      await apollo.stop();
+    },
+  };
+}

@@ -1,0 +1,11 @@
+import type { RequestContext } from "../../lib/server/context.ts";
+import { createBookLoaders, type BookLoaders } from "./loaders.ts";
+
+export interface BooksContext extends RequestContext {
+  loaders: BookLoaders;
+}
+
+export const createBooksContext = (base: RequestContext): BooksContext => ({
+  ...base,
+  loaders: createBookLoaders(base.runtime.db.prisma),
+});

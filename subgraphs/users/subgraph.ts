@@ -1,0 +1,12 @@
+import type { SubgraphDefinition } from "../../lib/server/subgraph-server.ts";
+import { createUsersContext, type UsersContext } from "./context.ts";
+import { permissions } from "./permissions.ts";
+import { resolvers } from "./resolvers.ts";
+
+export const usersSubgraph: SubgraphDefinition<UsersContext> = {
+  name: "users",
+  schemaPath: new URL("./schema.graphql", import.meta.url),
+  resolvers,
+  permissions,
+  extendContext: createUsersContext,
+};
