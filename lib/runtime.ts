@@ -18,9 +18,10 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-export async function createRuntime(config: Config, service: string): Promise<Runtime> {
+/** `db` lets a caller that already holds the database (a test, a migration job) share it. */
+export async function createRuntime(config: Config, service: string, existing: { db?: Database } = {}): Promise<Runtime> {
   const logger = createLogger(config, service);
-  const db = await openDatabase(config);
+  const db = existing.db ?? (await openDatabase(config));
   const cache = createCache(config, logger);
   const pubsub = createPubSub(config, logger);
   logger.info(

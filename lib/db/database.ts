@@ -29,9 +29,16 @@ export type DatabaseOptions = Pick<Config, "DATABASE_URL" | "DATABASE_POOL_SIZE"
 
 /** PostgreSQL when DATABASE_URL is set, otherwise an embedded PGlite persisted under PGLITE_DATA_DIR. */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  return options.DATABASE_URL
-    ? openPostgres(options.DATABASE_URL, options.DATABASE_POOL_SIZE)
-    : openPGlite(options.PGLITE_DATA_DIR);
+  const db = options.DATABASE_URL
+    ? await openPostgres(options.DATABASE_URL, options.DATABASE_POOL_SIZE)
+    : await openPGlite(options.PGLITE_DATA_DIR);
+  return closingOnce(db);
+}
+
+/** Several owners (a runtime, a test) may close the same handle; only the first call does it. */
+function closingOnce(db: Database): Database {
+  let closing: Promise<void> | undefined;
+  return { ...db, withConnection: db.withConnection, close: () => (closing ??= db.close()) };
 }
 
 async function openPostgres(connectionString: string, poolSize: number): Promise<Database> {

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
-import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { expressMiddleware } from "@as-integrations/express5";
 import { buildSubgraphSchema } from "@apollo/subgraph";
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/resolverMap.js";
@@ -60,6 +60,8 @@ export async function startSubgraphServer<Context extends RequestContext>(
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       requestLoggingPlugin<Context>(),
+      // Traces are for Apollo's hosted Studio, which this deployment does not use.
+      ApolloServerPluginInlineTraceDisabled(),
       ...(config.NODE_ENV === "production" ? [ApolloServerPluginLandingPageDisabled()] : []),
     ],
   });

@@ -1,0 +1,46 @@
+import { applyMigrations } from "./lib/db/migrate.ts";
+import { createRuntime } from "./lib/runtime.ts";
+import { loadConfigOrExit } from "./lib/server/run-service.ts";
+import { stopOnSignals } from "./lib/server/shutdown.ts";
+import { isDatabaseEmpty, seedDemoData } from "./prisma/seed/index.ts";
+import { startSupergraph } from "./supergraph.ts";
+
+/**
+ * `npm start`: the whole platform in one process. On the embedded defaults that is
+ * PGlite under PGLITE_DATA_DIR plus in-process cache and pub/sub; the first start
+ * applies the migrations and generates the demo catalogue, later starts find both.
+ */
+const config = loadConfigOrExit();
+const runtime = await createRuntime(config, "shelfgraph");
+const { logger } = runtime;
+try {
+  const migrations = await applyMigrations(runtime.db, { logger });
+  logger.info({ applied: migrations.applied, alreadyApplied: migrations.alreadyApplied }, "database schema is current");
+  if (await isDatabaseEmpty(runtime.db)) {
+    logger.info({ books: config.SEED_BOOKS, users: config.SEED_USERS }, "empty database: generating demo data");
+    const summary = await seedDemoData(runtime.db, {
+      books: config.SEED_BOOKS,
+      users: config.SEED_USERS,
+      seed: config.SEED_RANDOM_SEED,
+      logger,
+    });
+    logger.info(summary, "demo data ready");
+  }
+  const supergraph = await startSupergraph(runtime, {
+    gateway: config.GATEWAY_PORT,
+    users: config.USERS_PORT,
+    books: config.BOOKS_PORT,
+    recommendations: config.RECOMMENDATIONS_PORT,
+    experiments: config.EXPERIMENTS_PORT,
+  });
+  stopOnSignals(logger, config.SHUTDOWN_TIMEOUT_MS, async () => {
+    await supergraph.stop();
+    await runtime.close();
+  });
+  logger.info({ url: supergraph.gateway.url }, "Shelfgraph is ready");
+  if (!process.stdout.isTTY) process.stdout.write(`Shelfgraph gateway: ${supergraph.gateway.url}\n`);
+} catch (error) {
+  logger.fatal({ err: error }, "failed to start");
+  await runtime.close();
+  process.exit(1);
+}

@@ -1,0 +1,61 @@
+import { resolve } from "node:path";
+import { startGateway } from "./gateway/server.ts";
+import type { SubgraphName } from "./lib/config.ts";
+import type { Runtime } from "./lib/runtime.ts";
+import { startSubgraphServer, type RunningService } from "./lib/server/subgraph-server.ts";
+import { booksSubgraph } from "./subgraphs/books/subgraph.ts";
+import { experimentsSubgraph } from "./subgraphs/experiments/subgraph.ts";
+import { recommendationsSubgraph } from "./subgraphs/recommendations/subgraph.ts";
+import { usersSubgraph } from "./subgraphs/users/subgraph.ts";
+
+/**
+ * The whole supergraph in one process, sharing one runtime (database, cache,
+ * pub/sub): the embedded `npm start` and the end-to-end tests. Each service still
+ * listens on its own port and the gateway reaches them over HTTP, exactly as when
+ * they run as separate processes.
+ */
+export interface SupergraphPorts {
+  gateway: number;
+  users: number;
+  books: number;
+  recommendations: number;
+  experiments: number;
+}
+
+export interface RunningSupergraph {
+  gateway: RunningService;
+  subgraphs: Record<SubgraphName, RunningService>;
+  stop(): Promise<void>;
+}
+
+export async function startSupergraph(runtime: Runtime, ports: SupergraphPorts): Promise<RunningSupergraph> {
+  const started: RunningService[] = [];
+  try {
+    const subgraphs = {
+      users: await startSubgraphServer(usersSubgraph, runtime, ports.users),
+      books: await startSubgraphServer(booksSubgraph, runtime, ports.books),
+      recommendations: await startSubgraphServer(recommendationsSubgraph, runtime, ports.recommendations),
+      experiments: await startSubgraphServer(experimentsSubgraph, runtime, ports.experiments),
+    };
+    started.push(...Object.values(subgraphs));
+    const gateway = await startGateway({
+      config: runtime.config,
+      logger: runtime.logger,
+      port: ports.gateway,
+      supergraphPath: resolve(runtime.config.SUPERGRAPH_PATH),
+      subgraphUrls: Object.fromEntries(Object.entries(subgraphs).map(([name, service]) => [name, service.url])),
+    });
+    started.push(gateway);
+    return {
+      gateway,
+      subgraphs,
+      async stop() {
+        await gateway.stop();
+        await Promise.all(Object.values(subgraphs).map((service) => service.stop()));
+      },
+    };
+  } catch (error) {
+    await Promise.allSettled(started.map((service) => service.stop()));
+    throw error;
+  }
+}

@@ -1,0 +1,112 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { applyMigrations } from "../lib/db/migrate.ts";
+import { seedDemoData } from "../prisma/seed/index.ts";
+import { createPostgresDatabase, type TestDatabase } from "./support/databases.ts";
+import { errorCodes, graphql } from "./support/graphql-client.ts";
+import { freePort } from "./support/ports.ts";
+import { logMessage, startServiceProcess, type ServiceProcess } from "./support/processes.ts";
+
+const FLAGSHIP = `{ book(id: "1") { id title authors { name } similar(limit: 3) { book { title } score } } }`;
+
+async function portEnv() {
+  return {
+    GATEWAY_PORT: String(await freePort()),
+    USERS_PORT: String(await freePort()),
+    BOOKS_PORT: String(await freePort()),
+    RECOMMENDATIONS_PORT: String(await freePort()),
+    EXPERIMENTS_PORT: String(await freePort()),
+  };
+}
+
+describe("npm start: the embedded single process", () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "shelfgraph-embedded-"));
+  after(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it("migrates and seeds on first start, and a restart keeps the data without redoing either", async () => {
+    const env = { ...(await portEnv()), PGLITE_DATA_DIR: dataDir, SEED_BOOKS: "200", SEED_USERS: "100", SEED_RANDOM_SEED: "3" };
+    const gatewayUrl = `http://localhost:${env.GATEWAY_PORT}/graphql`;
+
+    const first = startServiceProcess("start.ts", env);
+    try {
+      await first.waitForLine(logMessage("Shelfgraph is ready"));
+      assert.ok(first.lines.some(logMessage("empty database: generating demo data")));
+      const answer = await graphql(gatewayUrl, FLAGSHIP);
+      assert.equal(answer.errors, undefined);
+      assert.ok(answer.data!.book.similar.length > 0);
+      const title = answer.data!.book.title;
+      assert.equal(await first.stop(), 0, "SIGTERM shuts down cleanly");
+
+      const second = startServiceProcess("start.ts", env);
+      try {
+        const ready = await second.waitForLine(logMessage("database schema is current"));
+        assert.deepEqual(JSON.parse(ready).applied, [], "no migration is applied twice");
+        await second.waitForLine(logMessage("Shelfgraph is ready"));
+        assert.ok(!second.lines.some(logMessage("empty database: generating demo data")), "no reseed");
+        const again = await graphql(gatewayUrl, FLAGSHIP);
+        assert.equal(again.data!.book.title, title);
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      await first.stop();
+    }
+  });
+
+  it("refuses to start on invalid configuration, naming the variable", async () => {
+    const broken = startServiceProcess("start.ts", { GATEWAY_PORT: "not-a-port", PGLITE_DATA_DIR: dataDir });
+    await broken.waitForLine((line) => line.includes("GATEWAY_PORT"));
+    assert.equal(await broken.stop(), 1);
+  });
+});
+
+const serverUrl = process.env.DATABASE_URL;
+const redisUrl = process.env.REDIS_URL;
+
+describe("each service as its own process on PostgreSQL and Redis", { skip: !serverUrl || !redisUrl ? "needs DATABASE_URL and REDIS_URL" : false }, () => {
+  let database: TestDatabase;
+  const services: ServiceProcess[] = [];
+  after(async () => {
+    await Promise.all(services.map((service) => service.stop()));
+    await database?.drop();
+  });
+
+  it("serves the flagship query through a gateway that finds the subgraphs by URL", async () => {
+    database = await createPostgresDatabase(serverUrl!);
+    await applyMigrations(database.db);
+    await seedDemoData(database.db, { books: 200, users: 100, seed: 5 });
+    const ports = await portEnv();
+    const shared = { ...database.env, REDIS_URL: redisUrl, ...ports };
+    for (const name of ["users", "books", "recommendations", "experiments"]) {
+      services.push(startServiceProcess(`subgraphs/${name}/main.ts`, shared));
+    }
+    await Promise.all(services.map((service) => service.waitForLine(logMessage("subgraph listening"))));
+    const gateway = startServiceProcess("gateway/main.ts", {
+      GATEWAY_PORT: ports.GATEWAY_PORT,
+      USERS_URL: `http://127.0.0.1:${ports.USERS_PORT}/graphql`,
+      BOOKS_URL: `http://127.0.0.1:${ports.BOOKS_PORT}/graphql`,
+      RECOMMENDATIONS_URL: `http://127.0.0.1:${ports.RECOMMENDATIONS_PORT}/graphql`,
+      EXPERIMENTS_URL: `http://127.0.0.1:${ports.EXPERIMENTS_PORT}/graphql`,
+    });
+    services.push(gateway);
+    await gateway.waitForLine(logMessage("gateway listening"));
+
+    const gatewayUrl = `http://localhost:${ports.GATEWAY_PORT}/graphql`;
+    const answer = await graphql(gatewayUrl, FLAGSHIP);
+    assert.equal(answer.errors, undefined, JSON.stringify(answer.errors));
+    assert.ok(answer.data!.book.similar.length > 0);
+
+    const ready = await fetch(`http://localhost:${ports.BOOKS_PORT}/health/ready`);
+    assert.equal(ready.status, 200);
+
+    // Taking the books process down leaves the rest of the graph answering.
+    await services[1]!.stop();
+    const partial = await graphql(gatewayUrl, `{ experiments { key } book(id: "1") { title } }`);
+    assert.ok(Array.isArray(partial.data!.experiments));
+    assert.equal(partial.data!.book, null);
+    assert.deepEqual(errorCodes(partial), ["SERVICE_UNAVAILABLE"]);
+  });
+});
