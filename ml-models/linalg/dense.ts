@@ -1,0 +1,48 @@
+/** Small dense kernels on row-major typed arrays; written out because they are the hot loops. */
+
+/** A^T A for a rows x k row-major matrix, as a k x k Float64Array. */
+export function gram(matrix: Float32Array, rows: number, k: number): Float64Array {
+  const out = new Float64Array(k * k);
+  for (let r = 0; r < rows; r++) {
+    const base = r * k;
+    for (let a = 0; a < k; a++) {
+      const va = matrix[base + a]!;
+      if (va === 0) continue;
+      const rowOut = a * k;
+      for (let b = a; b < k; b++) out[rowOut + b]! += va * matrix[base + b]!;
+    }
+  }
+  for (let a = 0; a < k; a++) for (let b = 0; b < a; b++) out[a * k + b] = out[b * k + a]!;
+  return out;
+}
+
+/** out = M x for a k x k matrix. */
+export function symmetricMatVec(m: Float64Array, x: Float64Array, k: number, out: Float64Array): void {
+  for (let a = 0; a < k; a++) {
+    let sum = 0;
+    const row = a * k;
+    for (let b = 0; b < k; b++) sum += m[row + b]! * x[b]!;
+    out[a] = sum;
+  }
+}
+
+/** scores[j] = dot(vector, matrix row j) for every row. */
+export function scoreAllRows(matrix: Float32Array, rows: number, k: number, vector: Float32Array | Float64Array, out: Float32Array): void {
+  for (let j = 0; j < rows; j++) {
+    let sum = 0;
+    const base = j * k;
+    for (let f = 0; f < k; f++) sum += matrix[base + f]! * vector[f]!;
+    out[j] = sum;
+  }
+}
+
+export function normalizeRows(matrix: Float32Array, rows: number, k: number): void {
+  for (let r = 0; r < rows; r++) {
+    const base = r * k;
+    let norm = 0;
+    for (let f = 0; f < k; f++) norm += matrix[base + f]! * matrix[base + f]!;
+    if (norm === 0) continue;
+    const scale = 1 / Math.sqrt(norm);
+    for (let f = 0; f < k; f++) matrix[base + f]! *= scale;
+  }
+}

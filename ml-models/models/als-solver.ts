@@ -1,0 +1,105 @@
+import type { Csr } from "../data/csr.ts";
+import { gram } from "../linalg/dense.ts";
+
+/**
+ * Implicit-feedback ALS (Hu, Koren & Volinsky 2008) solved row by row with a few
+ * conjugate-gradient steps warm-started from the previous factors (Takacs et al.
+ * 2011), so a row costs O(nnz * k + k^2) instead of Cholesky's O(nnz * k^2 + k^3):
+ * the difference between seconds and minutes at 6 million ratings.
+ *
+ * For row u (a user, or an item on the other half-step) with confidences
+ * c_ui = 1 + alpha * r_ui it solves  (Y^T Y + Y^T (C_u - I) Y + reg I) x_u = Y^T C_u p_u.
+ */
+export interface AlsSolverParams {
+  readonly factors: number;
+  readonly regularization: number;
+  readonly alpha: number;
+  readonly cgSteps: number;
+}
+
+/** Y^T Y + reg I: shared by every row of a half-step. */
+export function regularizedGram(fixed: Float32Array, fixedRows: number, params: AlsSolverParams): Float64Array {
+  const k = params.factors;
+  const yty = gram(fixed, fixedRows, k);
+  for (let f = 0; f < k; f++) yty[f * k + f]! += params.regularization;
+  return yty;
+}
+
+/** Updates rows [from, to) of `solved` in place; `matrix` rows are the solved side. */
+export function solveRows(
+  matrix: Pick<Csr, "indptr" | "indices" | "data">,
+  solved: Float32Array,
+  fixed: Float32Array,
+  yty: Float64Array,
+  params: AlsSolverParams,
+  from: number,
+  to: number,
+): void {
+  const k = params.factors;
+  const { indptr, indices, data } = matrix;
+  const alpha = params.alpha;
+  const x = new Float64Array(k);
+  const r = new Float64Array(k);
+  const p = new Float64Array(k);
+  const ap = new Float64Array(k);
+  for (let u = from; u < to; u++) {
+    const start = indptr[u]!;
+    const end = indptr[u + 1]!;
+    const base = u * k;
+    if (start === end) {
+      solved.fill(0, base, base + k);
+      continue;
+    }
+    for (let f = 0; f < k; f++) x[f] = solved[base + f]!;
+    // r = b - A x
+    for (let a = 0; a < k; a++) {
+      let sum = 0;
+      const row = a * k;
+      for (let b = 0; b < k; b++) sum += yty[row + b]! * x[b]!;
+      r[a] = -sum;
+    }
+    for (let e = start; e < end; e++) {
+      const yBase = indices[e]! * k;
+      const confidence = 1 + alpha * data[e]!;
+      let yx = 0;
+      for (let f = 0; f < k; f++) yx += fixed[yBase + f]! * x[f]!;
+      const coef = confidence - (confidence - 1) * yx;
+      for (let f = 0; f < k; f++) r[f]! += coef * fixed[yBase + f]!;
+    }
+    let rsOld = 0;
+    for (let f = 0; f < k; f++) {
+      p[f] = r[f]!;
+      rsOld += r[f]! * r[f]!;
+    }
+    for (let step = 0; step < params.cgSteps && rsOld > 1e-20; step++) {
+      for (let a = 0; a < k; a++) {
+        let sum = 0;
+        const row = a * k;
+        for (let b = 0; b < k; b++) sum += yty[row + b]! * p[b]!;
+        ap[a] = sum;
+      }
+      for (let e = start; e < end; e++) {
+        const yBase = indices[e]! * k;
+        const weight = alpha * data[e]!;
+        let yp = 0;
+        for (let f = 0; f < k; f++) yp += fixed[yBase + f]! * p[f]!;
+        const coef = weight * yp;
+        for (let f = 0; f < k; f++) ap[f]! += coef * fixed[yBase + f]!;
+      }
+      let pap = 0;
+      for (let f = 0; f < k; f++) pap += p[f]! * ap[f]!;
+      if (!(pap > 0)) break;
+      const stepSize = rsOld / pap;
+      let rsNew = 0;
+      for (let f = 0; f < k; f++) {
+        x[f]! += stepSize * p[f]!;
+        r[f]! -= stepSize * ap[f]!;
+        rsNew += r[f]! * r[f]!;
+      }
+      const beta = rsNew / rsOld;
+      for (let f = 0; f < k; f++) p[f] = r[f]! + beta * p[f]!;
+      rsOld = rsNew;
+    }
+    for (let f = 0; f < k; f++) solved[base + f] = x[f]!;
+  }
+}

@@ -1,0 +1,61 @@
+import type { Csr, InteractionMatrices } from "../data/csr.ts";
+import { scoreAllRows } from "../linalg/dense.ts";
+import { createRandom } from "../linalg/random.ts";
+import { regularizedGram, solveRows, type AlsSolverParams } from "./als-solver.ts";
+import type { Recommender } from "./recommender.ts";
+
+export interface AlsParams extends AlsSolverParams {
+  readonly iterations: number;
+  readonly seed: number;
+}
+
+export const DEFAULT_ALS: AlsParams = { factors: 64, regularization: 20, alpha: 0.5, cgSteps: 3, iterations: 10, seed: 7 };
+
+export class AlsModel implements Recommender {
+  readonly name = "als" as const;
+
+  constructor(
+    readonly userFactors: Float32Array,
+    readonly itemFactors: Float32Array,
+    readonly userCount: number,
+    readonly itemCount: number,
+    readonly params: AlsParams,
+  ) {}
+
+  get hyperparameters(): Readonly<Record<string, unknown>> {
+    return { ...this.params };
+  }
+
+  get factors(): number {
+    return this.params.factors;
+  }
+
+  scoreUser(user: number, _history: Csr, out: Float32Array): void {
+    const k = this.params.factors;
+    scoreAllRows(this.itemFactors, this.itemCount, k, this.userFactors.subarray(user * k, (user + 1) * k), out);
+  }
+}
+
+export type IterationListener = (iteration: number, total: number) => void;
+
+/** Alternates user and item half-steps; each half-step solves every row against the other side's factors. */
+export function trainAls(matrices: InteractionMatrices, params: AlsParams = DEFAULT_ALS, onIteration?: IterationListener): AlsModel {
+  const { userItem, itemUser } = matrices;
+  const k = params.factors;
+  const random = createRandom(params.seed);
+  // Small random start (as implicit does); CG warm-starts from it.
+  const userFactors = Float32Array.from({ length: userItem.rows * k }, () => random() * 0.01);
+  const itemFactors = Float32Array.from({ length: userItem.cols * k }, () => random() * 0.01);
+  for (let iteration = 0; iteration < params.iterations; iteration++) {
+    alsIteration(userItem, itemUser, userFactors, itemFactors, params);
+    onIteration?.(iteration + 1, params.iterations);
+  }
+  return new AlsModel(userFactors, itemFactors, userItem.rows, userItem.cols, params);
+}
+
+export function alsIteration(userItem: Csr, itemUser: Csr, userFactors: Float32Array, itemFactors: Float32Array, params: AlsSolverParams): void {
+  const itemGram = regularizedGram(itemFactors, userItem.cols, params);
+  solveRows(userItem, userFactors, itemFactors, itemGram, params, 0, userItem.rows);
+  const userGram = regularizedGram(userFactors, userItem.rows, params);
+  solveRows(itemUser, itemFactors, userFactors, userGram, params, 0, itemUser.rows);
+}

@@ -1,0 +1,114 @@
+import type { Csr, InteractionMatrices } from "../data/csr.ts";
+import type { Recommender } from "./recommender.ts";
+
+export interface ItemCfParams {
+  /** Neighbours kept per item. */
+  readonly neighbours: number;
+  /** Added to the cosine denominator: damps similarities resting on few co-occurrences. */
+  readonly shrinkage: number;
+}
+
+export const DEFAULT_ITEM_CF: ItemCfParams = { neighbours: 20, shrinkage: 0 };
+
+/**
+ * Item-item collaborative filtering: cosine similarity of items' reader sets
+ * (binary co-occurrence), top-K neighbours per item; a user's score for j is the
+ * sum of j's similarities to the items the user has.
+ */
+export class ItemCfModel implements Recommender {
+  readonly name = "item-cf" as const;
+
+  constructor(
+    /** itemCount x neighbours, -1 padded. */
+    readonly neighbourIndex: Int32Array,
+    readonly neighbourScore: Float32Array,
+    readonly itemCount: number,
+    readonly params: ItemCfParams,
+  ) {}
+
+  get hyperparameters(): Readonly<Record<string, unknown>> {
+    return { ...this.params };
+  }
+
+  scoreUser(user: number, history: Csr, out: Float32Array): void {
+    out.fill(0);
+    const k = this.params.neighbours;
+    for (let e = history.indptr[user]!; e < history.indptr[user + 1]!; e++) {
+      const base = history.indices[e]! * k;
+      for (let n = 0; n < k; n++) {
+        const j = this.neighbourIndex[base + n]!;
+        if (j < 0) break;
+        out[j]! += this.neighbourScore[base + n]!;
+      }
+    }
+  }
+}
+
+export function trainItemCf(matrices: InteractionMatrices, params: ItemCfParams = DEFAULT_ITEM_CF): ItemCfModel {
+  const { userItem, itemUser } = matrices;
+  const itemCount = itemUser.rows;
+  const k = params.neighbours;
+  const readers = new Float64Array(itemCount);
+  for (let i = 0; i < itemCount; i++) readers[i] = itemUser.indptr[i + 1]! - itemUser.indptr[i]!;
+  const neighbourIndex = new Int32Array(itemCount * k).fill(-1);
+  const neighbourScore = new Float32Array(itemCount * k);
+  const cooccurrence = new Float64Array(itemCount);
+  const touched = new Int32Array(itemCount);
+  const heapIdx = new Int32Array(k);
+  const heapVal = new Float64Array(k);
+  for (let i = 0; i < itemCount; i++) {
+    let touchedCount = 0;
+    for (let e = itemUser.indptr[i]!; e < itemUser.indptr[i + 1]!; e++) {
+      const u = itemUser.indices[e]!;
+      for (let f = userItem.indptr[u]!; f < userItem.indptr[u + 1]!; f++) {
+        const j = userItem.indices[f]!;
+        if (cooccurrence[j] === 0) touched[touchedCount++] = j;
+        cooccurrence[j]! += 1;
+      }
+    }
+    // Bounded min-heap of the best k neighbours (self excluded).
+    let size = 0;
+    for (let t = 0; t < touchedCount; t++) {
+      const j = touched[t]!;
+      const co = cooccurrence[j]!;
+      cooccurrence[j] = 0;
+      if (j === i) continue;
+      const sim = co / (Math.sqrt(readers[i]! * readers[j]!) + params.shrinkage);
+      if (size < k) {
+        let pos = size++;
+        while (pos > 0) {
+          const parent = (pos - 1) >> 1;
+          if (heapVal[parent]! < sim || (heapVal[parent] === sim && heapIdx[parent]! > j)) break;
+          heapVal[pos] = heapVal[parent]!;
+          heapIdx[pos] = heapIdx[parent]!;
+          pos = parent;
+        }
+        heapVal[pos] = sim;
+        heapIdx[pos] = j;
+        continue;
+      }
+      if (sim < heapVal[0]! || (sim === heapVal[0] && j > heapIdx[0]!)) continue;
+      let pos = 0;
+      for (;;) {
+        const left = 2 * pos + 1;
+        if (left >= size) break;
+        const right = left + 1;
+        const child = right < size && (heapVal[right]! < heapVal[left]! || (heapVal[right] === heapVal[left] && heapIdx[right]! > heapIdx[left]!)) ? right : left;
+        if (heapVal[child]! > sim || (heapVal[child] === sim && heapIdx[child]! < j)) break;
+        heapVal[pos] = heapVal[child]!;
+        heapIdx[pos] = heapIdx[child]!;
+        pos = child;
+      }
+      heapVal[pos] = sim;
+      heapIdx[pos] = j;
+    }
+    const order = Array.from({ length: size }, (_, n) => n).sort(
+      (a, b) => heapVal[b]! - heapVal[a]! || heapIdx[a]! - heapIdx[b]!,
+    );
+    for (let n = 0; n < size; n++) {
+      neighbourIndex[i * k + n] = heapIdx[order[n]!]!;
+      neighbourScore[i * k + n] = heapVal[order[n]!]!;
+    }
+  }
+  return new ItemCfModel(neighbourIndex, neighbourScore, itemCount, params);
+}

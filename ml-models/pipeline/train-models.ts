@@ -1,0 +1,149 @@
+import { interactionMatrices, csrFromCoordinates, type Csr, type InteractionMatrices } from "../data/csr.ts";
+import type { Dataset, Interactions } from "../data/dataset.ts";
+import { evaluateModel, usersWithTestItems, type MetricSet } from "../evaluate/evaluate.ts";
+import { createRandom } from "../linalg/random.ts";
+import { DEFAULT_ALS, trainAls, type AlsParams } from "../models/als.ts";
+import { DEFAULT_CONTENT, trainContent, type ContentParams } from "../models/content.ts";
+import { HybridModel } from "../models/hybrid.ts";
+import { tuneHybridWeights } from "../models/hybrid-tuning.ts";
+import { DEFAULT_ITEM_CF, trainItemCf, type ItemCfParams } from "../models/item-cf.ts";
+import { DEFAULT_POPULARITY, trainPopularity, type PopularityParams } from "../models/popularity.ts";
+import type { ModelName, Recommender } from "../models/recommender.ts";
+import { splitByTime } from "../split/time-split.ts";
+import { silentProgress, type Progress } from "./progress.ts";
+
+export interface TrainingOptions {
+  readonly als: AlsParams;
+  readonly itemCf: ItemCfParams;
+  readonly popularity: PopularityParams;
+  readonly content: ContentParams;
+  /** Candidate popularity half-lives tried on the validation slice. */
+  readonly popularityHalfLives: readonly number[];
+  /** Validation users sampled for tuning (tuning ranks the catalogue once per user and grid point). */
+  readonly tuningUsers: number;
+  readonly hybridStep: number;
+  readonly seed: number;
+}
+
+export const DEFAULT_TRAINING: TrainingOptions = {
+  als: DEFAULT_ALS,
+  itemCf: DEFAULT_ITEM_CF,
+  popularity: DEFAULT_POPULARITY,
+  content: DEFAULT_CONTENT,
+  popularityHalfLives: [0.02, 0.1, 0.5, Infinity],
+  tuningUsers: 500,
+  hybridStep: 0.25,
+  seed: 1,
+};
+
+export interface TrainedModel {
+  readonly model: Recommender;
+  readonly metrics: MetricSet;
+  readonly trainSeconds: number;
+}
+
+export interface TrainingResult {
+  readonly models: ReadonlyMap<ModelName, TrainedModel>;
+  readonly train: InteractionMatrices;
+  readonly test: Csr;
+  readonly counts: { trainRows: number; testRows: number; userCount: number; itemCount: number };
+  readonly validation: Record<string, unknown>;
+}
+
+export class EmptyDataError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "EmptyDataError";
+  }
+}
+
+/**
+ * Trains every model on `train` and evaluates each on `test` over the full
+ * catalogue. Hyperparameters that have a search (popularity half-life, hybrid
+ * weights) are chosen on a validation slice cut from the end of each user's training
+ * interactions, with models fitted on the rest, so the test set is never looked at.
+ */
+export function trainAndEvaluate(
+  dataset: Dataset,
+  split: { train: Interactions; test: Interactions },
+  options: TrainingOptions = DEFAULT_TRAINING,
+  progress: Progress = silentProgress,
+): TrainingResult {
+  const userCount = dataset.userMap.ids.length;
+  const itemCount = dataset.itemMap.ids.length;
+  if (split.train.users.length === 0) throw new EmptyDataError("no training interactions: nothing to learn from");
+  if (split.test.users.length === 0) throw new EmptyDataError("no test interactions: no user has enough history to hold some out (need 5 or more)");
+  const train = interactionMatrices(split.train, userCount, itemCount);
+  const test = csrFromCoordinates(userCount, itemCount, split.test.users, split.test.items, split.test.values);
+  const hasContent = dataset.features?.some((f) => f !== undefined) ?? false;
+
+  progress.stage("validation split");
+  const inner = splitByTime(split.train, userCount);
+  const fit = interactionMatrices(inner.train, userCount, itemCount);
+  const validation = csrFromCoordinates(userCount, itemCount, inner.test.users, inner.test.items, inner.test.values);
+  const tuningUsers = sampleUsers(usersWithTestItems(validation), options.tuningUsers, options.seed);
+  const validationData = { train: fit, test: validation };
+
+  progress.stage("tuning popularity");
+  let bestPopularity = { halfLifeFraction: options.popularity.halfLifeFraction, ndcg: -1 };
+  for (const halfLifeFraction of options.popularityHalfLives) {
+    const ndcg = evaluateModel(trainPopularity(inner.train, itemCount, { halfLifeFraction }), validationData, tuningUsers).ndcgAt10;
+    if (ndcg > bestPopularity.ndcg) bestPopularity = { halfLifeFraction, ndcg };
+  }
+  const popularityParams: PopularityParams = { halfLifeFraction: bestPopularity.halfLifeFraction };
+
+  progress.stage("tuning hybrid weights");
+  const fitComponents: Recommender[] = [
+    trainPopularity(inner.train, itemCount, popularityParams),
+    trainItemCf(fit, options.itemCf),
+    trainAls(fit, options.als, (done, total) => progress.step("validation ALS", done, total)),
+  ];
+  if (hasContent) fitComponents.push(trainContent(dataset.features!, options.content));
+  const tuned = tuneHybridWeights(fitComponents, fit.userItem, validation, tuningUsers, options.hybridStep);
+
+  const models = new Map<ModelName, TrainedModel>();
+  const timed = (name: string, build: () => Recommender) => {
+    progress.stage(`training ${name}`);
+    const started = performance.now();
+    const model = build();
+    return { model, trainSeconds: (performance.now() - started) / 1000 };
+  };
+  const finalModels = [
+    timed("popularity", () => trainPopularity(split.train, itemCount, popularityParams)),
+    timed("item-cf", () => trainItemCf(train, options.itemCf)),
+    timed("als", () => trainAls(train, options.als, (done, total) => progress.step("ALS", done, total))),
+    ...(hasContent ? [timed("content", () => trainContent(dataset.features!, options.content))] : []),
+  ];
+  const hybridStarted = performance.now();
+  const hybrid = new HybridModel(finalModels.map((entry, c) => ({ model: entry.model, weight: tuned.weights[c]! })));
+  const hybridSeconds = finalModels.reduce((sum, m) => sum + m.trainSeconds, 0) + (performance.now() - hybridStarted) / 1000;
+
+  for (const entry of [...finalModels, { model: hybrid as Recommender, trainSeconds: hybridSeconds }]) {
+    progress.stage(`evaluating ${entry.model.name}`);
+    models.set(entry.model.name, { ...entry, metrics: evaluateModel(entry.model, { train, test }) });
+  }
+  return {
+    models,
+    train,
+    test,
+    counts: { trainRows: split.train.users.length, testRows: split.test.users.length, userCount, itemCount },
+    validation: {
+      users: tuningUsers.length,
+      popularityHalfLifeFraction: Number.isFinite(popularityParams.halfLifeFraction) ? popularityParams.halfLifeFraction : "Infinity",
+      popularityNdcgAt10: bestPopularity.ndcg,
+      hybridWeights: Object.fromEntries(fitComponents.map((m, c) => [m.name, tuned.weights[c]])),
+      hybridNdcgAt10: tuned.ndcgAt10,
+    },
+  };
+}
+
+function sampleUsers(users: Int32Array, size: number, seed: number): Int32Array {
+  if (users.length <= size) return users;
+  const random = createRandom(seed);
+  const shuffled = users.slice();
+  for (let i = shuffled.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
+  }
+  return shuffled.subarray(0, size).slice().sort();
+}
