@@ -15,8 +15,9 @@ export const DEFAULT_CONTENT: ContentParams = { ...DEFAULT_TFIDF, dimensions: 64
 
 /**
  * Content-based: TF-IDF over the book's text and metadata, reduced by randomised
- * truncated SVD to unit-length dense embeddings. A reader's profile is the sum of
- * the embeddings of the books they have; a book's score is its cosine to it.
+ * truncated SVD to unit-length dense embeddings. A reader's profile is the mean of
+ * the embeddings of the books they have (the mean, not the sum, keeps scores within
+ * [-1, 1] whatever the history's length); a book's score is its dot product with it.
  */
 export class ContentModel implements Recommender {
   readonly name = "content" as const;
@@ -41,10 +42,13 @@ export class ContentModel implements Recommender {
     const d = this.dimensions;
     const profile = this.profile;
     profile.fill(0);
-    for (let e = history.indptr[user]!; e < history.indptr[user + 1]!; e++) {
+    const from = history.indptr[user]!;
+    const to = history.indptr[user + 1]!;
+    for (let e = from; e < to; e++) {
       const base = history.indices[e]! * d;
       for (let f = 0; f < d; f++) profile[f]! += this.embeddings[base + f]!;
     }
+    if (to > from) for (let f = 0; f < d; f++) profile[f]! /= to - from;
     scoreAllRows(this.embeddings, this.itemCount, d, profile, out);
   }
 }
