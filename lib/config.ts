@@ -52,6 +52,15 @@ export const configSchema = z
     SEED_RANDOM_SEED: z.coerce.number().int().default(42),
 
     SHUTDOWN_TIMEOUT_MS: positiveInt(10_000),
+
+    // Batch training (ml-models/): where model artifacts live, how much better (relative
+    // NDCG@10) a candidate must be to replace production, and when the trainer retrains.
+    MODEL_ARTIFACTS_DIR: z.string().min(1).default("ml-models/artifacts"),
+    MODEL_PROMOTION_MARGIN: z.coerce.number().min(0).default(0.01),
+    MODEL_KEEP_VERSIONS: positiveInt(10),
+    TRAINER_CRON: z.string().min(1).default("0 3 * * *"),
+    TRAINER_NEW_INTERACTIONS: positiveInt(10_000),
+    TRAINER_CHECK_INTERVAL_SECONDS: positiveInt(300),
   })
   .superRefine((config, ctx) => {
     if (config.NODE_ENV === "production" && config.JWT_SECRET === DEVELOPMENT_JWT_SECRET) {
