@@ -65,7 +65,31 @@ interface Datamodel {
 function loadDatamodel(schemaPath: string): Datamodel {
   const prismaSchema = readFileSync(schemaPath, "utf8");
   const dmmf = JSON.parse(get_dmmf(JSON.stringify({ prismaSchema: [["schema.prisma", prismaSchema]], noColor: true })));
-  return dmmf.datamodel as Datamodel;
+  const datamodel = dmmf.datamodel as Datamodel;
+  for (const model of datamodel.models) model.fields.push(...unsupportedFields(prismaSchema, model.name));
+  return datamodel;
+}
+
+/**
+ * The DMMF leaves out `Unsupported("...")` fields (tsvector columns and the like), though
+ * their columns exist and indexes name them; read them from the schema text instead.
+ */
+function unsupportedFields(prismaSchema: string, modelName: string): DmmfField[] {
+  const body = new RegExp(`^model\\s+${modelName}\\s*\\{([\\s\\S]*?)^\\}`, "m").exec(prismaSchema)?.[1] ?? "";
+  const fields: DmmfField[] = [];
+  for (const match of body.matchAll(/^\s*(\w+)\s+Unsupported\("([^"]+)"\)(\?)?([^\n]*)$/gm)) {
+    const [, name, type, optional, attributes] = match;
+    fields.push({
+      name: name!,
+      dbName: /@map\("([^"]+)"\)/.exec(attributes ?? "")?.[1] ?? null,
+      kind: "unsupported",
+      type: type!,
+      isList: false,
+      isRequired: optional !== "?",
+      nativeType: null,
+    });
+  }
+  return fields;
 }
 
 // --- What PostgreSQL column each Prisma field must become ---------------------------------
@@ -125,6 +149,7 @@ const NATIVE_TYPES: Record<string, (args: string[]) => ExpectedType> = {
 };
 
 function expectedType(field: DmmfField, enumDbNames: Map<string, string>): ExpectedType {
+  if (field.kind === "unsupported") return { udtName: field.type };
   if (field.kind === "enum") {
     const name = enumDbNames.get(field.type);
     assert.ok(name, `enum ${field.type} is not in the DMMF`);
@@ -276,7 +301,7 @@ function expectedTables(datamodel: Datamodel): Map<string, ExpectedTable> {
   for (const model of datamodel.models) {
     const table: ExpectedTable = { model: model.name, name: tableName(model), columns: new Map(), indexes: [], foreignKeys: [] };
     for (const field of model.fields) {
-      if (field.kind === "scalar" || field.kind === "enum") {
+      if (field.kind === "scalar" || field.kind === "enum" || field.kind === "unsupported") {
         table.columns.set(field.dbName ?? field.name, { field, type: expectedType(field, enumDbNames) });
       }
       if (field.kind === "object" && field.relationFromFields && field.relationFromFields.length > 0) {
