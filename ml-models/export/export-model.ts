@@ -17,6 +17,7 @@ import {
   popularityScorerGraph,
   popularityTopKGraph,
   userVectorGraph,
+  vectorScorerGraph,
   vectorTopKGraph,
 } from "./graphs.ts";
 import { floats, floatTensor, indices, int64Tensor, loadSession, run } from "./onnx-runtime.ts";
@@ -116,6 +117,7 @@ async function exportAls(model: AlsModel, history: Csr, sampler: Sampler): Promi
   const scorer = factorScorerGraph(model.userFactors, model.itemFactors, model.userCount, model.itemCount, k);
   const userVectors = userVectorGraph(model.userFactors, model.userCount, k);
   const userTopK = vectorTopKGraph(model.itemFactors, model.itemCount, k);
+  const vectorScorer = vectorScorerGraph(model.itemFactors, model.itemCount, k);
   const checks: GraphCheck[] = [];
 
   const users = sampler.pick(SAMPLE * 8, model.userCount);
@@ -128,6 +130,18 @@ async function exportAls(model: AlsModel, history: Csr, sampler: Sampler): Promi
     diff = Math.max(diff, Math.abs(expected - scored[n]!));
   });
   checks.push(check("als", "scorer.onnx", users.length, diff));
+
+  const vectorScored = floats(
+    (
+      await run(await loadSession(vectorScorer), {
+        user_vector: floatTensor(Float32Array.from(users.flatMap((u) => Array.from(model.userFactors.subarray(u * k, (u + 1) * k)))), [users.length, k]),
+        item_index: int64Tensor(items),
+      })
+    ).score,
+  );
+  diff = 0;
+  users.forEach((_u, n) => (diff = Math.max(diff, Math.abs(vectorScored[n]! - scored[n]!))));
+  checks.push(check("als", "vector-scorer.onnx", users.length, diff));
 
   const sample = sampler.usersWithHistory(history, SAMPLE);
   const vectors = floats((await run(await loadSession(userVectors), { user_index: int64Tensor(sample) })).user_vector);
@@ -157,6 +171,7 @@ async function exportAls(model: AlsModel, history: Csr, sampler: Sampler): Promi
       { file: "scorer.onnx", bytes: scorer },
       { file: "user-vectors.onnx", bytes: userVectors },
       { file: "user-top-k.onnx", bytes: userTopK },
+      { file: "vector-scorer.onnx", bytes: vectorScorer },
     ],
     checks,
   };

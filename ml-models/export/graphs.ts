@@ -42,6 +42,24 @@ export function factorScorerGraph(userFactors: Float32Array, itemFactors: Float3
   return g.encode({ kind: "factor-scorer" });
 }
 
+/**
+ * (user_vector [N, F], item_index [N]) -> score [N]: scores pairs for user vectors
+ * that are not rows of the trained factors (a reader folded in since training), so
+ * serving scores every (user, book) pair of a batch in one run.
+ */
+export function vectorScorerGraph(itemFactors: Float32Array, items: number, factors: number): Uint8Array {
+  const g = new OnnxGraphBuilder("vector_scorer");
+  g.input("user_vector", FLOAT, ["N", factors]);
+  g.input("item_index", INT64, ["N"]);
+  g.floatTensor("item_factors", itemFactors, [items, factors]);
+  g.int64Tensor("factor_axis", [1], [1]);
+  g.node("Gather", ["item_factors", "item_index"], ["item_vectors"], { axis: 0 });
+  g.node("Mul", ["user_vector", "item_vectors"], ["products"]);
+  g.node("ReduceSum", ["products", "factor_axis"], ["score"], { keepdims: 0 });
+  g.output("score", FLOAT, ["N"]);
+  return g.encode({ kind: "vector-scorer" });
+}
+
 /** user_index [B] -> user_vector [B, F]: the trained user factors, for the top-K graph. */
 export function userVectorGraph(userFactors: Float32Array, users: number, factors: number): Uint8Array {
   const g = new OnnxGraphBuilder("user_vectors");
