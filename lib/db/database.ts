@@ -2,10 +2,12 @@ import { mkdirSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
 import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { PrismaPg } from "@prisma/adapter-pg";
+import type { SqlDriverAdapterFactory } from "@prisma/client/runtime/client";
 import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import type { Config } from "../config.ts";
 import { Prisma, PrismaClient } from "./generated/client.ts";
+import { countStatements } from "./statement-counter.ts";
 
 export { Prisma, PrismaClient };
 export type * from "./generated/client.ts";
@@ -17,9 +19,17 @@ export interface SqlConnection {
   exec(text: string): Promise<void>;
 }
 
+/** A Prisma client of one service over the shared database, counting the SQL statements it sends. */
+export interface ServiceClient {
+  readonly prisma: PrismaClient;
+  statementCount(): number;
+}
+
 export interface Database {
   readonly kind: "pglite" | "postgres";
   readonly prisma: PrismaClient;
+  /** The same client for the same name: each service's statements are counted apart (no-N+1 checks, metrics). */
+  clientFor(service: string): ServiceClient;
   /** Holds one connection for `work`: session state (advisory locks, BEGIN/COMMIT) stays on it. */
   withConnection<T>(work: (connection: SqlConnection) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -41,14 +51,36 @@ function closingOnce(db: Database): Database {
   return { ...db, withConnection: db.withConnection, close: () => (closing ??= db.close()) };
 }
 
+/** Per-service Prisma clients sharing one adapter factory (one pool, or the one PGlite instance). */
+function serviceClients(factory: SqlDriverAdapterFactory) {
+  const clients = new Map<string, ServiceClient>();
+  return {
+    clientFor(service: string): ServiceClient {
+      let client = clients.get(service);
+      if (!client) {
+        const counting = countStatements(factory);
+        client = { prisma: new PrismaClient({ adapter: counting.factory }), statementCount: counting.statementCount };
+        clients.set(service, client);
+      }
+      return client;
+    },
+    async disconnectAll(): Promise<void> {
+      await Promise.all([...clients.values()].map((client) => client.prisma.$disconnect()));
+    },
+  };
+}
+
 async function openPostgres(connectionString: string, poolSize: number): Promise<Database> {
   const pool = new pg.Pool({ connectionString, max: poolSize });
   // An idle client losing its server must not crash the process; the pool replaces it.
   pool.on("error", () => {});
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  const adapter = new PrismaPg(pool);
+  const prisma = new PrismaClient({ adapter });
+  const services = serviceClients(adapter);
   return {
     kind: "postgres",
     prisma,
+    clientFor: services.clientFor,
     async withConnection(work) {
       const client = await pool.connect();
       try {
@@ -63,6 +95,7 @@ async function openPostgres(connectionString: string, poolSize: number): Promise
       }
     },
     async close() {
+      await services.disconnectAll();
       await prisma.$disconnect();
       await pool.end();
     },
@@ -73,7 +106,9 @@ async function openPostgres(connectionString: string, poolSize: number): Promise
 async function openPGlite(dataDir: string): Promise<Database> {
   if (!dataDir.startsWith("memory://")) mkdirSync(dataDir, { recursive: true });
   const pglite = await PGlite.create(dataDir, { extensions: { pg_trgm } });
-  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
+  const adapter = new PrismaPGlite(pglite);
+  const prisma = new PrismaClient({ adapter });
+  const services = serviceClients(adapter);
   const connection: SqlConnection = {
     query: async (text, params) => (await pglite.query(text, params)).rows as never,
     exec: async (text) => {
@@ -83,9 +118,11 @@ async function openPGlite(dataDir: string): Promise<Database> {
   return {
     kind: "pglite",
     prisma,
+    clientFor: services.clientFor,
     // PGlite is a single in-process session, so every caller shares it.
     withConnection: (work) => work(connection),
     async close() {
+      await services.disconnectAll();
       await prisma.$disconnect();
       await pglite.close();
     },

@@ -41,6 +41,8 @@ export async function startSubgraphServer<Context extends RequestContext>(
 ): Promise<RunningService> {
   const { config } = runtime;
   const logger = runtime.logger.child({ subgraph: definition.name });
+  // The subgraph's own Prisma client over the shared database, so its SQL statements are counted apart.
+  const serviceRuntime: Runtime = { ...runtime, logger, db: { ...runtime.db, prisma: runtime.db.clientFor(definition.name).prisma } };
   const typeDefs = parse(readFileSync(definition.schemaPath, "utf8"));
   const schema = applyMiddleware(
     buildSubgraphSchema({ typeDefs, resolvers: definition.resolvers as GraphQLResolverMap<unknown> }),
@@ -71,7 +73,7 @@ export async function startSubgraphServer<Context extends RequestContext>(
     express.json({ limit: "1mb" }),
     expressMiddleware(apollo, {
       context: async ({ req }) =>
-        definition.extendContext(await createRequestContext({ ...runtime, logger }, req.headers)),
+        definition.extendContext(await createRequestContext(serviceRuntime, req.headers)),
     }),
   );
 
