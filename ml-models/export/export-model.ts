@@ -54,8 +54,14 @@ export class ExportVerificationError extends Error {
  * TypeScript model on a sample of users/items: any difference above 1e-4 fails the
  * export (and with it the run), so a wrong graph never reaches the registry.
  */
-export async function exportModel(model: Recommender, history: Csr, seed = 3): Promise<ModelExport> {
-  const sampler = new Sampler(seed);
+export interface ExportOptions {
+  readonly seed?: number;
+  /** For the hybrid's recipe: the registered version of each component trained in the same run. */
+  readonly componentVersions?: Readonly<Record<string, number>>;
+}
+
+export async function exportModel(model: Recommender, history: Csr, options: ExportOptions = {}): Promise<ModelExport> {
+  const sampler = new Sampler(options.seed ?? 3);
   switch (model.name) {
     case "als":
       return exportAls(model as AlsModel, history, sampler);
@@ -66,7 +72,7 @@ export async function exportModel(model: Recommender, history: Csr, seed = 3): P
     case "popularity":
       return exportPopularity(model as PopularityModel, history, sampler);
     case "hybrid":
-      return exportHybrid(model as HybridModel);
+      return exportHybrid(model as HybridModel, options.componentVersions ?? {});
   }
 }
 
@@ -285,10 +291,10 @@ async function exportPopularity(model: PopularityModel, history: Csr, sampler: S
 }
 
 /** The hybrid is a recipe over the other models' graphs: standardise each component's scores, then blend. */
-async function exportHybrid(model: HybridModel): Promise<ModelExport> {
+async function exportHybrid(model: HybridModel, versions: Readonly<Record<string, number>>): Promise<ModelExport> {
   const recipe = {
     combine: "weighted sum of per-user standardised (z-score over the catalogue) component scores",
-    components: model.components.map((c) => ({ model: c.model.name, weight: c.weight })),
+    components: model.components.map((c) => ({ model: c.model.name, version: versions[c.model.name] ?? null, weight: c.weight })),
   };
   return { files: [{ file: "hybrid.json", bytes: new TextEncoder().encode(`${JSON.stringify(recipe, null, 2)}\n`) }], checks: [] };
 }

@@ -1,0 +1,186 @@
+import { withAdvisoryLock } from "../../lib/db/advisory-lock.ts";
+import type { Database } from "../../lib/db/database.ts";
+import type { Logger } from "../../lib/logger.ts";
+import type { Dataset } from "../data/dataset.ts";
+import { evaluateModel, type MetricSet } from "../evaluate/evaluate.ts";
+import { exportModel, type GraphCheck } from "../export/export-model.ts";
+import type { ModelName, Recommender } from "../models/recommender.ts";
+import { idMapsJson, removeStaleStaging, removeVersion, writeVersion } from "../registry/artifacts.ts";
+import { loadVersion } from "../registry/load-model.ts";
+import {
+  inTransaction,
+  insertVersion,
+  listVersions,
+  nextVersion,
+  pruneVersions,
+  removeArtifacts,
+  setProduction,
+  type ModelVersionRow,
+  type Publish,
+} from "../registry/registry.ts";
+import type { Progress } from "./progress.ts";
+import type { TrainingResult } from "./train-models.ts";
+
+/** One training run at a time per database: versions are numbered and promoted under it. */
+export const TRAINING_LOCK_KEY = 72707371;
+
+export interface RegistrationOptions {
+  readonly artifactsDir: string;
+  /** Relative NDCG@10 improvement over production required to promote (0.01 = 1 %). */
+  readonly promotionMargin: number;
+  readonly keepVersions: number;
+  readonly publish?: Publish;
+  readonly logger?: Logger;
+  readonly progress?: Progress;
+}
+
+export interface RegisteredModel {
+  readonly name: ModelName;
+  readonly version: number;
+  readonly status: "CANDIDATE" | "PRODUCTION";
+  readonly metrics: MetricSet;
+  readonly trainSeconds: number;
+  readonly artifactPath: string;
+  readonly checks: readonly GraphCheck[];
+  /** The production version before this run, re-scored on this run's test set. */
+  readonly production: { version: number; metrics: MetricSet } | null;
+  readonly decision: string;
+}
+
+/** Order matters: the hybrid's recipe names its components' versions, so they are numbered first. */
+const REGISTRATION_ORDER: ModelName[] = ["popularity", "item-cf", "als", "content", "hybrid"];
+
+/**
+ * Exports, verifies, stores and registers every model of a run, then promotes each
+ * candidate that beats its production version on this run's test set. Files are
+ * written first and rows inserted in one transaction; if anything fails the new
+ * files are removed and the registry (and so production) is exactly as before.
+ */
+export async function registerRun(db: Database, dataset: Dataset, result: TrainingResult, options: RegistrationOptions): Promise<RegisteredModel[]> {
+  return db.withConnection((lockConnection) =>
+    withAdvisoryLock(lockConnection, TRAINING_LOCK_KEY, async () => {
+      const written: string[] = [];
+      try {
+        const { registered, pruned } = await registerLocked(db, dataset, result, options, written);
+        await removeArtifacts(pruned);
+        for (const model of registered.filter((m) => m.status === "PRODUCTION")) {
+          await options.publish?.({ name: model.name, version: model.version, artifactPath: model.artifactPath, reason: "promoted" });
+        }
+        return registered;
+      } catch (error) {
+        for (const path of written) await removeVersion(path).catch(() => {});
+        throw error;
+      }
+    }),
+  );
+}
+
+async function registerLocked(
+  db: Database,
+  dataset: Dataset,
+  result: TrainingResult,
+  options: RegistrationOptions,
+  written: string[],
+): Promise<{ registered: RegisteredModel[]; pruned: string[] }> {
+  const trainedAt = new Date();
+  const versions: Partial<Record<ModelName, number>> = {};
+  const idMaps = idMapsJson(dataset.userMap, dataset.itemMap);
+  const staged: { name: ModelName; version: number; path: string; sha256: string; checks: GraphCheck[] }[] = [];
+  const existing = await listVersions(db);
+  for (const name of REGISTRATION_ORDER) {
+    const trained = result.models.get(name);
+    if (!trained) continue;
+    await removeStaleStaging(options.artifactsDir, name);
+    const version = await db.withConnection((c) => nextVersion(c, name));
+    versions[name] = version;
+    options.progress?.stage(`exporting ${name} v${version}`);
+    const exported = await exportModel(trained.model, result.train.userItem, { componentVersions: versions });
+    const { path, sha256 } = await writeVersion(
+      options.artifactsDir,
+      name,
+      version,
+      [...exported.files, { file: "id-maps.json", bytes: idMaps }],
+      { hyperparameters: trained.model.hyperparameters, metrics: trained.metrics, checks: exported.checks, counts: result.counts, trainedAt: trainedAt.toISOString() },
+    );
+    written.push(path);
+    staged.push({ name, version, path, sha256, checks: exported.checks });
+  }
+
+  // Production re-scored on this run's test set: the comparison the promotion rule asks for.
+  const productionMetrics = new Map<string, { version: number; metrics: MetricSet }>();
+  const loaded = new Map<string, Recommender>();
+  const resolveComponent = async (name: string, version: number): Promise<Recommender> => {
+    const key = `${name}@${version}`;
+    const cached = loaded.get(key);
+    if (cached) return cached;
+    const row = existing.find((r) => r.name === name && r.version === version);
+    if (!row) throw new Error(`component ${key} is no longer registered`);
+    const model = await loadVersion(row, dataset, resolveComponent);
+    loaded.set(key, model);
+    return model;
+  };
+  for (const { name } of staged) {
+    const production = existing.find((row) => row.name === name && row.status === "PRODUCTION");
+    if (!production) continue;
+    options.progress?.stage(`re-scoring production ${name} v${production.version}`);
+    try {
+      const model = await resolveComponent(name, production.version);
+      productionMetrics.set(name, { version: production.version, metrics: evaluateModel(model, { train: result.train, test: result.test }) });
+    } catch (error) {
+      // A production version that cannot be read is no bar to clear: the candidate replaces it.
+      options.logger?.error({ err: error, model: name, version: production.version }, "production model could not be re-scored; the candidate is compared with nothing");
+    }
+  }
+
+  const registered: RegisteredModel[] = [];
+  const pruned = await inTransaction(db, async (connection) => {
+    const removed: string[] = [];
+    for (const entry of staged) {
+      const trained = result.models.get(entry.name)!;
+      await insertVersion(connection, {
+        name: entry.name,
+        version: entry.version,
+        hyperparameters: { ...trained.model.hyperparameters },
+        metrics: { ...trained.metrics, trainSeconds: trained.trainSeconds },
+        artifactPath: entry.path,
+        sha256: entry.sha256,
+        ...result.counts,
+        trainedAt,
+      });
+      const production = productionMetrics.get(entry.name) ?? null;
+      const hadProduction = existing.some((row) => row.name === entry.name && row.status === "PRODUCTION");
+      const decision = promotionDecision(trained.metrics.ndcgAt10, production?.metrics.ndcgAt10 ?? null, hadProduction, options.promotionMargin);
+      if (decision.promote) await setProduction(connection, entry.name, entry.version);
+      registered.push({
+        name: entry.name,
+        version: entry.version,
+        status: decision.promote ? "PRODUCTION" : "CANDIDATE",
+        metrics: trained.metrics,
+        trainSeconds: trained.trainSeconds,
+        artifactPath: entry.path,
+        checks: entry.checks,
+        production,
+        decision: decision.reason,
+      });
+      removed.push(...(await pruneVersions(connection, entry.name, options.keepVersions)));
+    }
+    return removed;
+  });
+  return { registered, pruned };
+}
+
+export function promotionDecision(
+  candidate: number,
+  production: number | null,
+  hadProduction: boolean,
+  margin: number,
+): { promote: boolean; reason: string } {
+  if (!hadProduction) return { promote: true, reason: "no production version yet" };
+  if (production === null) return { promote: true, reason: "production version unreadable" };
+  const bar = production * (1 + margin);
+  return candidate > bar
+    ? { promote: true, reason: `NDCG@10 ${candidate.toFixed(4)} beats production ${production.toFixed(4)} by more than ${(margin * 100).toFixed(1)} %` }
+    : { promote: false, reason: `NDCG@10 ${candidate.toFixed(4)} does not beat production ${production.toFixed(4)} by ${(margin * 100).toFixed(1)} %` };
+}
+
+export type { ModelVersionRow };

@@ -1,0 +1,81 @@
+import type { Database } from "../../lib/db/database.ts";
+import type { Logger } from "../../lib/logger.ts";
+import { extractFromDatabase, type ExtractionSummary } from "../extract/database.ts";
+import type { ReportModel, RunReport } from "../report/html.ts";
+import { writeRunReport } from "../report/write-report.ts";
+import { listVersions, type Publish } from "../registry/registry.ts";
+import { splitByTime } from "../split/time-split.ts";
+import { silentProgress, type Progress } from "./progress.ts";
+import { registerRun, type RegisteredModel } from "./register-run.ts";
+import { DEFAULT_TRAINING, EmptyDataError, trainAndEvaluate, type TrainingOptions } from "./train-models.ts";
+
+export interface TrainAllOptions {
+  readonly artifactsDir: string;
+  readonly promotionMargin: number;
+  readonly keepVersions?: number;
+  readonly publish?: Publish;
+  readonly logger?: Logger;
+  readonly progress?: Progress;
+  readonly training?: TrainingOptions;
+}
+
+export interface TrainAllSummary {
+  readonly extraction: ExtractionSummary;
+  readonly counts: { trainRows: number; testRows: number; userCount: number; itemCount: number };
+  readonly models: readonly RegisteredModel[];
+  readonly validation: Record<string, unknown>;
+  readonly seconds: number;
+  readonly report: { json: string; html: string };
+}
+
+/**
+ * The whole batch pipeline on the database: extract, split by time, tune on
+ * validation, train, evaluate, export to ONNX (verified), register, promote, report.
+ * Also what `npm start` calls at first start when no model is in production.
+ */
+export async function trainAll(db: Database, options: TrainAllOptions): Promise<TrainAllSummary> {
+  const started = performance.now();
+  const progress = options.progress ?? silentProgress;
+  const logger = options.logger;
+  progress.stage("extracting from the database");
+  const { dataset, summary: extraction } = await extractFromDatabase(db);
+  logger?.info({ ...extraction, users: dataset.userMap.ids.length }, "extracted training data");
+  if (dataset.interactions.users.length === 0) throw new EmptyDataError("the database holds no ratings or interactions: nothing to train on");
+  const split = splitByTime(dataset.interactions, dataset.userMap.ids.length);
+  const result = trainAndEvaluate(dataset, split, options.training ?? DEFAULT_TRAINING, progress);
+  const models = await registerRun(db, dataset, result, {
+    artifactsDir: options.artifactsDir,
+    promotionMargin: options.promotionMargin,
+    keepVersions: options.keepVersions ?? 10,
+    ...(options.publish ? { publish: options.publish } : {}),
+    ...(logger ? { logger } : {}),
+    progress,
+  });
+  const seconds = (performance.now() - started) / 1000;
+  const history = (await listVersions(db)).map((row) => ({
+    name: row.name,
+    version: row.version,
+    status: row.status,
+    ndcgAt10: Number(row.metrics.ndcgAt10 ?? 0),
+  }));
+  const report: RunReport = {
+    title: "Shelfgraph training run",
+    generatedAt: new Date().toISOString(),
+    source: `database (${db.kind})`,
+    counts: { ...result.counts },
+    seconds,
+    models: models.map(
+      (m): ReportModel => ({ name: m.name, version: m.version, status: m.status, metrics: m.metrics, trainSeconds: m.trainSeconds, production: m.production }),
+    ),
+    validation: { ...result.validation, decisions: Object.fromEntries(models.map((m) => [m.name, m.decision])) },
+    history,
+  };
+  const paths = await writeRunReport(options.artifactsDir, report);
+  for (const m of models) logger?.info({ model: m.name, version: m.version, status: m.status, ndcgAt10: m.metrics.ndcgAt10, decision: m.decision }, "model registered");
+  return { extraction, counts: result.counts, models, validation: result.validation, seconds, report: paths };
+}
+
+/** True when no model of any kind is in production (a fresh install). */
+export async function hasProductionModels(db: Database): Promise<boolean> {
+  return (await listVersions(db)).some((row) => row.status === "PRODUCTION");
+}
