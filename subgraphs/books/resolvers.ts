@@ -1,11 +1,25 @@
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/resolverMap.js";
-import type { Book } from "../../lib/db/database.ts";
-import { notFound } from "../../lib/errors.ts";
+import type { Author, Book, Prisma } from "../../lib/db/database.ts";
+import { badUserInput, notFound } from "../../lib/errors.ts";
 import { parseId, parseLimit } from "../../lib/graphql/arguments.ts";
 import { decodeCursor, toConnection } from "../../lib/graphql/cursor.ts";
+import { requireIsbn } from "../../lib/isbn.ts";
+import { bookFilterWhere, type BookFilterArgs } from "./book-filter.ts";
+import type { BookInputArgs } from "./book-input.ts";
+import { createBook, deleteBook, mergeAuthors, updateBook } from "./book-mutations.ts";
+import { BookOrdering, type BookOrderArgs } from "./book-order.ts";
 import type { BooksContext } from "./context.ts";
+import { renderHighlight, searchBooks, searchPosition, type SearchHitRow } from "./search.ts";
+import { MAX_NAME_LENGTH } from "./validation.ts";
 
 export const MAX_PAGE_SIZE = 100;
+
+interface PageArgs {
+  first?: number | null;
+  after?: string | null;
+}
+
+const pageSize = (args: PageArgs) => parseLimit(args.first, { field: "first", fallback: 20, max: MAX_PAGE_SIZE });
 
 export const resolvers: GraphQLResolverMap<BooksContext> = {
   Query: {
@@ -15,18 +29,68 @@ export const resolvers: GraphQLResolverMap<BooksContext> = {
       if (!book) throw notFound("Book", id);
       return book;
     },
-    async books(_parent, args: { first?: number | null; after?: string | null }, context) {
-      const first = parseLimit(args.first, { field: "first", fallback: 20, max: MAX_PAGE_SIZE });
+    async bookByIsbn(_parent, args: { isbn: string }, context) {
+      const { isbn13, isbn10 } = requireIsbn(args.isbn, "isbn");
+      const book = await context.runtime.db.prisma.book.findFirst({
+        where: { OR: [{ isbn13 }, ...(isbn10 ? [{ isbn10 }] : [])] },
+        orderBy: { id: "asc" },
+      });
+      if (!book) throw notFound("Book", isbn13);
+      context.loaders.bookById.prime(book.id, book);
+      return book;
+    },
+    async books(_parent, args: PageArgs & { filter?: BookFilterArgs | null; orderBy?: BookOrderArgs | null }, context) {
+      const first = pageSize(args);
+      const ordering = new BookOrdering(args.orderBy);
+      const filter = bookFilterWhere(args.filter);
+      // Keyset pagination: stable under inserts, no OFFSET scans.
+      const where: Prisma.BookWhereInput = args.after ? { AND: [filter, ordering.after(args.after)] } : filter;
       const prisma = context.runtime.db.prisma;
-      // Keyset pagination on (ratings_count desc, id asc): stable under inserts, no OFFSET scans.
-      const where = args.after ? afterPosition(decodeCursor(args.after)) : {};
       const [rows, totalCount] = await Promise.all([
-        prisma.book.findMany({ where, orderBy: [{ ratingsCount: "desc" }, { id: "asc" }], take: first + 1 }),
-        prisma.book.count(),
+        prisma.book.findMany({ where, orderBy: ordering.orderBy(), take: first + 1 }),
+        prisma.book.count({ where: filter }),
       ]);
       for (const row of rows) context.loaders.bookById.prime(row.id, row);
-      return toConnection(rows, first, totalCount, (book) => [book.ratingsCount, book.id]);
+      return toConnection(rows, first, totalCount, (book) => ordering.positionOf(book));
     },
+    async searchBooks(_parent, args: PageArgs & { query: string }, context) {
+      const first = pageSize(args);
+      const page = await searchBooks(context.runtime.db.prisma, args.query, first, args.after ?? null);
+      const books = await context.loaders.bookById.loadMany(page.rows.map((row) => row.id));
+      const hits = page.rows.flatMap((row, index) => {
+        const book = books[index];
+        // A book deleted between the two statements simply drops out of the page.
+        return book && !(book instanceof Error) ? [{ row, book }] : [];
+      });
+      return toConnection(hits, first, page.totalCount, ({ row }) => searchPosition(args.query.trim().replace(/\s+/g, " "), row));
+    },
+    async authors(_parent, args: PageArgs & { query?: string | null }, context) {
+      const first = pageSize(args);
+      const query = args.query?.trim() ?? "";
+      if (query.length > MAX_NAME_LENGTH) throw badUserInput(`query must be at most ${MAX_NAME_LENGTH} characters`, "query");
+      const filter: Prisma.AuthorWhereInput = query ? { name: { contains: query, mode: "insensitive" } } : {};
+      const where: Prisma.AuthorWhereInput = args.after ? { AND: [filter, authorsAfter(args.after)] } : filter;
+      const prisma = context.runtime.db.prisma;
+      const [rows, totalCount] = await Promise.all([
+        prisma.author.findMany({ where, orderBy: [{ name: "asc" }, { id: "asc" }], take: first + 1 }),
+        prisma.author.count({ where: filter }),
+      ]);
+      for (const row of rows) context.loaders.authorById.prime(row.id, row);
+      return toConnection(rows, first, totalCount, (author) => ["author", author.name, author.id]);
+    },
+    async author(_parent, args: { id: string }, context) {
+      const id = parseId(args.id);
+      const author = await context.loaders.authorById.load(id);
+      if (!author) throw notFound("Author", id);
+      return author;
+    },
+    genres: (_parent, _args, context) => context.runtime.db.prisma.genre.findMany({ orderBy: [{ name: "asc" }, { id: "asc" }] }),
+  },
+  Mutation: {
+    createBook: (_parent, args: { input: BookInputArgs }, context) => createBook(context, args.input),
+    updateBook: (_parent, args: { id: string; input: BookInputArgs }, context) => updateBook(context, args.id, args.input),
+    deleteBook: (_parent, args: { id: string }, context) => deleteBook(context, args.id),
+    mergeAuthors: (_parent, args: { sourceId: string; targetId: string }, context) => mergeAuthors(context, args.sourceId, args.targetId),
   },
   Book: {
     async __resolveReference(reference: { id: string }, context: BooksContext) {
@@ -37,12 +101,42 @@ export const resolvers: GraphQLResolverMap<BooksContext> = {
     publisher: (book: Book, _args, context) =>
       book.publisherId === null ? null : context.loaders.publisherById.load(book.publisherId),
   },
+  Author: {
+    async books(author: Author, args: PageArgs, context: BooksContext) {
+      const first = pageSize(args);
+      const after = args.after ? authorBooksAfter(args.after) : null;
+      const [rows, totalCount] = await Promise.all([
+        context.loaders.booksPageByAuthor.load({ authorId: author.id, take: first + 1, after }),
+        context.loaders.bookCountByAuthorId.load(author.id),
+      ]);
+      return toConnection(rows, first, totalCount, (book) => ["by-author", book.ratingsCount, book.id]);
+    },
+  },
+  BookSearchEdge: {
+    node: (edge: { node: { row: SearchHitRow; book: Book } }) => edge.node,
+  },
+  BookSearchHit: {
+    book: (hit: { book: Book }) => hit.book,
+    score: (hit: { row: SearchHitRow }) => hit.row.score,
+    highlights: (hit: { row: SearchHitRow }) => ({
+      title: renderHighlight(hit.row.title_highlight),
+      snippet: hit.row.snippet_highlight === null ? null : renderHighlight(hit.row.snippet_highlight),
+    }),
+  },
 };
 
-function afterPosition(position: (string | number)[]) {
-  const [ratingsCount, id] = position;
-  if (typeof ratingsCount !== "number" || typeof id !== "number") return { id: -1 };
-  return {
-    OR: [{ ratingsCount: { lt: ratingsCount } }, { ratingsCount, id: { gt: id } }],
-  };
+function authorsAfter(cursor: string): Prisma.AuthorWhereInput {
+  const [tag, name, id, ...rest] = decodeCursor(cursor);
+  if (tag !== "author" || typeof name !== "string" || typeof id !== "number" || rest.length > 0) {
+    throw badUserInput("after is not a cursor of this list", "after");
+  }
+  return { OR: [{ name: { gt: name } }, { name, id: { gt: id } }] };
+}
+
+function authorBooksAfter(cursor: string): { ratingsCount: number; id: number } {
+  const [tag, ratingsCount, id, ...rest] = decodeCursor(cursor);
+  if (tag !== "by-author" || typeof ratingsCount !== "number" || typeof id !== "number" || rest.length > 0) {
+    throw badUserInput("after is not a cursor of this list", "after");
+  }
+  return { ratingsCount, id };
 }

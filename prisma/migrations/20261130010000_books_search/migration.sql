@@ -106,3 +106,48 @@ CREATE TRIGGER "genres_search_on_rename" AFTER UPDATE OF "name" ON "genres"
 
 -- Books that existed before this migration.
 UPDATE "books" SET "search_document" = "book_search_document"("id", "title", "subtitle", "description");
+
+-- Search candidates and their relevance signals (written by hand). A book is a candidate
+-- when its document matches the query, or when a query word is trigram-close to a word of
+-- its title or of an author's name: "hary poter" and "teh hobit" still find their books.
+-- The SET clause gives the <% operator (GIN-indexed) a per-word threshold without touching
+-- the session; words shorter than 3 letters and stop words carry no fuzzy signal.
+CREATE FUNCTION "search_book_candidates"(p_query TEXT)
+RETURNS TABLE ("book_id" INTEGER, "text_rank" DOUBLE PRECISION, "title_similarity" DOUBLE PRECISION, "author_similarity" DOUBLE PRECISION)
+LANGUAGE sql STABLE
+SET pg_trgm.word_similarity_threshold = 0.5
+AS $$
+  WITH query AS (
+    SELECT websearch_to_tsquery('english', p_query) AS ts
+  ), words AS (
+    SELECT DISTINCT w FROM regexp_split_to_table(lower(p_query), '[^[:alnum:]]+') AS w
+     WHERE length(w) >= 3 AND to_tsvector('english', w) <> ''::tsvector
+  ), word_count AS (
+    SELECT greatest(count(*), 1)::float8 AS n FROM words
+  ), text_hits AS (
+    -- Normalisation 32 maps the cover-density rank into [0, 1).
+    SELECT b."id", ts_rank_cd(b."search_document", query.ts, 32)::float8 AS rank
+      FROM "books" b, query
+     WHERE b."search_document" @@ query.ts
+  ), title_hits AS (
+    SELECT DISTINCT b."id" FROM words JOIN "books" b ON words.w <% b."title"
+  ), author_words AS (
+    SELECT ba."book_id", words.w, max(word_similarity(words.w, a."name"))::float8 AS sim
+      FROM words
+      JOIN "authors" a ON words.w <% a."name"
+      JOIN "book_authors" ba ON ba."author_id" = a."id"
+     GROUP BY ba."book_id", words.w
+  ), author_hits AS (
+    SELECT aw."book_id" AS "id", sum(aw.sim) / (SELECT n FROM word_count) AS sim FROM author_words aw GROUP BY aw."book_id"
+  ), candidates AS (
+    SELECT "id" FROM text_hits UNION SELECT "id" FROM title_hits UNION SELECT "id" FROM author_hits
+  )
+  SELECT c."id",
+         coalesce(t.rank, 0),
+         coalesce((SELECT sum(word_similarity(words.w, b."title")) FROM words) / (SELECT n FROM word_count), 0)::float8,
+         coalesce(ah.sim, 0)
+    FROM candidates c
+    JOIN "books" b ON b."id" = c."id"
+    LEFT JOIN text_hits t ON t."id" = c."id"
+    LEFT JOIN author_hits ah ON ah."id" = c."id"
+$$;
