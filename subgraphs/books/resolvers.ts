@@ -101,7 +101,9 @@ export const resolvers: GraphQLResolverMap<BooksContext> = {
     publisher: (book: Book, _args, context) =>
       book.publisherId === null ? null : context.loaders.publisherById.load(book.publisherId),
   },
+  // Author and Genre are entities so other subgraphs (users' preferences) can reference them.
   Author: {
+    __resolveReference: (reference: { id: string }, context: BooksContext) => context.loaders.authorById.load(parseId(reference.id)),
     async books(author: Author, args: PageArgs, context: BooksContext) {
       const first = pageSize(args);
       const after = args.after ? authorBooksAfter(args.after) : null;
@@ -111,6 +113,9 @@ export const resolvers: GraphQLResolverMap<BooksContext> = {
       ]);
       return toConnection(rows, first, totalCount, (book) => ["by-author", book.ratingsCount, book.id]);
     },
+  },
+  Genre: {
+    __resolveReference: (reference: { id: string }, context: BooksContext) => context.loaders.genreById.load(parseId(reference.id)),
   },
   BookSearchEdge: {
     node: (edge: { node: { row: SearchHitRow; book: Book } }) => edge.node,
