@@ -61,6 +61,13 @@ export const configSchema = z
     TRAINER_CRON: z.string().min(1).default("0 3 * * *"),
     TRAINER_NEW_INTERACTIONS: positiveInt(10_000),
     TRAINER_CHECK_INTERVAL_SECONDS: positiveInt(300),
+
+    // Serving (subgraphs/recommendations): how long a model may take before the answer
+    // falls back, and when inference batches move off the event loop.
+    RECOMMENDATION_TIME_BUDGET_MS: positiveInt(2_000),
+    INFERENCE_MAX_BATCH: positiveInt(1_024),
+    INFERENCE_WORKER_THRESHOLD: positiveInt(256),
+    INFERENCE_WORKERS: positiveInt(2),
   })
   .superRefine((config, ctx) => {
     if (config.NODE_ENV === "production" && config.JWT_SECRET === DEVELOPMENT_JWT_SECRET) {

@@ -5,7 +5,7 @@ import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDis
 import { expressMiddleware } from "@as-integrations/express5";
 import { buildSubgraphSchema } from "@apollo/subgraph";
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/resolverMap.js";
-import express from "express";
+import express, { type Express } from "express";
 import { parse } from "graphql";
 import { applyMiddleware } from "graphql-middleware";
 import { allow, shield, type IRules } from "graphql-shield";
@@ -24,6 +24,12 @@ export interface SubgraphDefinition<Context extends RequestContext> {
   permissions: IRules;
   /** Adds the subgraph's own per-request state (DataLoaders) to the base context. */
   extendContext(base: RequestContext): Context;
+  /**
+   * Long-lived state the subgraph owns (model sessions, worker threads, event
+   * subscriptions): started before the subgraph serves, stopped after it has drained.
+   * It may add routes (e.g. /metrics) to the service's HTTP app.
+   */
+  start?(runtime: Runtime, app: Express): Promise<{ stop(): Promise<void> }>;
 }
 
 export interface RunningService {
@@ -54,7 +60,11 @@ export async function startSubgraphServer<Context extends RequestContext>(
       await runtime.db.withConnection((connection) => connection.query("SELECT 1"));
     },
   });
-  const { server: httpServer, port: boundPort } = await listen(app, config.HOST, port);
+  const owned = definition.start ? await definition.start(runtime, app) : undefined;
+  const { server: httpServer, port: boundPort } = await listen(app, config.HOST, port).catch(async (error: unknown) => {
+    await owned?.stop();
+    throw error;
+  });
   const apollo = new ApolloServer<Context>({
     schema,
     formatError: createErrorFormatter(logger),
@@ -85,6 +95,7 @@ export async function startSubgraphServer<Context extends RequestContext>(
     port: boundPort,
     async stop() {
       await apollo.stop();
+      await owned?.stop();
     },
   };
 }

@@ -1,11 +1,14 @@
 import type { RequestContext } from "../../lib/server/context.ts";
 import { createRecommendationLoaders, type RecommendationLoaders } from "./loaders.ts";
+import type { RecommendationEngine } from "./serving/recommendation-engine.ts";
 
 export interface RecommendationsContext extends RequestContext {
+  engine: RecommendationEngine;
   loaders: RecommendationLoaders;
 }
 
-export const createRecommendationsContext = (base: RequestContext): RecommendationsContext => ({
+export const createRecommendationsContext = (base: RequestContext, engine: RecommendationEngine): RecommendationsContext => ({
   ...base,
-  loaders: createRecommendationLoaders(base.runtime.db.prisma, base.runtime.cache),
+  engine,
+  loaders: createRecommendationLoaders(engine),
 });

@@ -1,23 +1,30 @@
 import DataLoader from "dataloader";
-import type { Cache } from "../../lib/cache.ts";
-import type { PrismaClient } from "../../lib/db/database.ts";
-import { similarBooks, type ScoredBook } from "./co-occurrence.ts";
+import type { RecommendationEngine } from "./serving/recommendation-engine.ts";
 
 export interface RecommendationLoaders {
-  /** Up to MAX_NEIGHBOURS similar books per book, shared through the cache across requests. */
-  similarByBookId: DataLoader<number, ScoredBook[]>;
+  /**
+   * Personalised scores keyed "userId:bookId": every Book.score of one query (the
+   * similar books of five lists, say) reaches the engine as one call per reader,
+   * which the engine's shared batcher merges with concurrent queries into one
+   * inference run.
+   */
+  scoreByUserBook: DataLoader<string, number>;
 }
 
-const similarKey = (bookId: number) => `similar:co-occurrence:${bookId}`;
-
-export function createRecommendationLoaders(prisma: PrismaClient, cache: Cache): RecommendationLoaders {
+export function createRecommendationLoaders(engine: RecommendationEngine): RecommendationLoaders {
   return {
-    similarByBookId: new DataLoader(async (bookIds) => {
-      const cached = await Promise.all(bookIds.map((id) => cache.get<ScoredBook[]>(similarKey(id))));
-      const missing = bookIds.filter((_id, index) => cached[index] === undefined);
-      const computed = missing.length > 0 ? await similarBooks(prisma, missing) : new Map<number, ScoredBook[]>();
-      await Promise.all([...computed].map(([id, neighbours]) => cache.set(similarKey(id), neighbours)));
-      return bookIds.map((id, index) => cached[index] ?? computed.get(id) ?? []);
+    scoreByUserBook: new DataLoader(async (keys) => {
+      const byUser = new Map<number, number[]>();
+      for (const key of keys) {
+        const [userId, bookId] = key.split(":").map(Number) as [number, number];
+        byUser.set(userId, [...(byUser.get(userId) ?? []), bookId]);
+      }
+      const scored = new Map<number, Map<number, number>>();
+      await Promise.all([...byUser].map(async ([userId, bookIds]) => scored.set(userId, await engine.scores(userId, bookIds))));
+      return keys.map((key) => {
+        const [userId, bookId] = key.split(":").map(Number) as [number, number];
+        return scored.get(userId)?.get(bookId) ?? 0;
+      });
     }),
   };
 }

@@ -1,33 +1,93 @@
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/resolverMap.js";
+import { badUserInput, forbidden, unauthenticated } from "../../lib/errors.ts";
 import { parseId, parseLimit } from "../../lib/graphql/arguments.ts";
-import { booksForUser, MAX_NEIGHBOURS, popularBooksForUser } from "./co-occurrence.ts";
 import type { RecommendationsContext } from "./context.ts";
+import type { TrendingWindow } from "./serving/catalogue.ts";
+import { LIST_LENGTH } from "./serving/recommendation-engine.ts";
+import type { ServedList, Strategy } from "./serving/served-list.ts";
 
 type EntityReference = { id: string };
 type Entity = { id: number };
 
-const limitOf = (limit: number | null | undefined) => parseLimit(limit, { fallback: 10, max: MAX_NEIGHBOURS });
+const limitOf = (limit: number | null | undefined) => parseLimit(limit, { fallback: 10, max: LIST_LENGTH });
 const bookReference = (bookId: number) => ({ __typename: "Book", id: String(bookId) });
+
+function present(list: ServedList, limit: number) {
+  return list.items.slice(0, limit).map((item) => ({
+    book: bookReference(item.bookId),
+    score: item.score,
+    algorithm: list.algorithm,
+    modelVersion: list.modelVersion,
+    source: list.source,
+    reasons: item.reasons,
+  }));
+}
+
+/** The reader whose taste is asked about: the viewer by default; someone else only for an admin. */
+function readerOf(userId: string | null | undefined, context: RecommendationsContext, field: string): number {
+  if (!context.viewer) throw unauthenticated();
+  if (userId === null || userId === undefined) return context.viewer.userId;
+  const id = parseId(userId, field);
+  if (id !== context.viewer.userId && context.viewer.role !== "ADMIN") throw forbidden("Only this user and administrators can see this");
+  return id;
+}
+
+const serveContext = (context: RecommendationsContext) => ({ requestId: context.requestId, log: true });
 
 export const resolvers: GraphQLResolverMap<RecommendationsContext> = {
   Book: {
     __resolveReference: (reference: EntityReference): Entity => ({ id: parseId(reference.id) }),
-    async similar(book: Entity, args: { limit?: number | null }, context) {
+    async similar(book: Entity, args: { limit?: number | null; strategy?: Strategy | null; diversify?: boolean | null }, context) {
       const limit = limitOf(args.limit);
-      const neighbours = await context.loaders.similarByBookId.load(book.id);
-      return neighbours.slice(0, limit).map((neighbour) => ({ book: bookReference(neighbour.bookId), score: neighbour.score }));
+      if (limit === 0) return [];
+      return present(await context.engine.similar(book.id, args.strategy ?? "HYBRID", args.diversify ?? false, serveContext(context)), limit);
+    },
+    async score(book: Entity, args: { userId?: string | null }, context) {
+      const userId = readerOf(args.userId, context, "userId");
+      return context.loaders.scoreByUserBook.load(`${userId}:${book.id}`);
     },
   },
   User: {
     __resolveReference: (reference: EntityReference): Entity => ({ id: parseId(reference.id) }),
-    async recommendations(user: Entity, args: { limit?: number | null }, context) {
+    async recommendations(
+      user: Entity,
+      args: { limit?: number | null; strategy?: Strategy | null; excludeRead?: boolean | null; diversify?: boolean | null },
+      context,
+    ) {
       const limit = limitOf(args.limit);
       if (limit === 0) return [];
-      const prisma = context.runtime.db.prisma;
-      const personal = await booksForUser(prisma, user.id, limit);
-      const source = personal.length > 0 ? "CO_OCCURRENCE" : "POPULARITY";
-      const picks = personal.length > 0 ? personal : await popularBooksForUser(prisma, user.id, limit);
-      return picks.map((pick) => ({ book: bookReference(pick.bookId), score: pick.score, source }));
+      const list = await context.engine.forUser(user.id, args.strategy ?? "HYBRID", args.excludeRead ?? true, args.diversify ?? false, serveContext(context));
+      return present(list, limit);
+    },
+  },
+  Query: {
+    async recommendations(
+      _root: unknown,
+      { input }: { input: { userId?: string | null; bookId?: string | null; strategy?: Strategy | null; limit?: number | null; diversify?: boolean | null } },
+      context,
+    ) {
+      const limit = limitOf(input.limit);
+      const strategy = input.strategy ?? "HYBRID";
+      const diversify = input.diversify ?? false;
+      const bookId = input.bookId === null || input.bookId === undefined ? null : parseId(input.bookId, "input.bookId");
+      if (input.userId === null || input.userId === undefined) {
+        if (bookId === null) throw badUserInput("give a userId, a bookId or both", "input");
+        if (limit === 0) return [];
+        return present(await context.engine.similar(bookId, strategy, diversify, serveContext(context)), limit);
+      }
+      const userId = readerOf(input.userId, context, "input.userId");
+      if (limit === 0) return [];
+      const list =
+        bookId === null
+          ? await context.engine.forUser(userId, strategy, true, diversify, serveContext(context))
+          : await context.engine.forUserAndBook(userId, bookId, strategy, diversify, serveContext(context));
+      return present(list, limit);
+    },
+    async trendingBooks(_root: unknown, args: { window?: TrendingWindow | null; limit?: number | null }, context) {
+      const limit = limitOf(args.limit);
+      if (limit === 0) return [];
+      const trending = await context.engine.trending(args.window ?? "DAY", limit);
+      return trending.map((entry) => ({ book: bookReference(entry.bookId), readers: entry.readers, interactions: entry.interactions }));
     },
   },
 };

@@ -1,12 +1,60 @@
+import type { Express } from "express";
+import { parseModelChanged } from "../../lib/models/model-changed.ts";
+import { Topics } from "../../lib/pubsub.ts";
+import type { Runtime } from "../../lib/runtime.ts";
+import type { RequestContext } from "../../lib/server/context.ts";
 import type { SubgraphDefinition } from "../../lib/server/subgraph-server.ts";
 import { createRecommendationsContext, type RecommendationsContext } from "./context.ts";
 import { permissions } from "./permissions.ts";
 import { resolvers } from "./resolvers.ts";
+import { RecommendationEngine, type EngineOptions } from "./serving/recommendation-engine.ts";
+
+const engines = new WeakMap<Runtime, RecommendationEngine>();
+
+/** The engine serving a runtime (tests and the bench reach its metrics and fault injection through it). */
+export function recommendationEngineOf(runtime: Runtime): RecommendationEngine {
+  const engine = engines.get(runtime);
+  if (!engine) throw new Error("the recommendations subgraph is not running on this runtime");
+  return engine;
+}
+
+/** Options the bench flips to measure batching and caching; production uses the defaults. */
+export const engineOptions: { current: EngineOptions } = { current: { batching: true, caching: true, warmOnSwitch: true } };
+
+async function startEngine(runtime: Runtime, app: Express): Promise<{ stop(): Promise<void> }> {
+  const logger = runtime.logger.child({ component: "recommendation-engine" });
+  const engine = new RecommendationEngine(runtime.db.prisma, runtime.cache, logger, runtime.config, engineOptions.current);
+  await engine.start();
+  engines.set(runtime, engine);
+  const subscriptions = [
+    await runtime.pubsub.subscribe(Topics.MODEL_CHANGED, (payload: unknown) => {
+      const event = parseModelChanged(payload);
+      if (event) void engine.switchModel(event);
+      else logger.warn({ payload }, "ignoring malformed MODEL_CHANGED event");
+    }, {}),
+    await runtime.pubsub.subscribe(Topics.INTERACTION, (payload: { userId?: unknown }) => {
+      const userId = Number(payload?.userId);
+      if (!Number.isInteger(userId) || userId < 1) return;
+      engine.handleInteraction(userId).catch((error: unknown) => logger.warn({ err: error, userId }, "real-time update failed"));
+    }, {}),
+  ];
+  app.get("/metrics", (_request, response) => {
+    response.json(engine.snapshot());
+  });
+  return {
+    async stop() {
+      for (const id of subscriptions) runtime.pubsub.unsubscribe(id);
+      engines.delete(runtime);
+      await engine.stop();
+    },
+  };
+}
 
 export const recommendationsSubgraph: SubgraphDefinition<RecommendationsContext> = {
   name: "recommendations",
   schemaPath: new URL("./schema.graphql", import.meta.url),
   resolvers,
   permissions,
-  extendContext: createRecommendationsContext,
+  extendContext: (base: RequestContext) => createRecommendationsContext(base, recommendationEngineOf(base.runtime)),
+  start: startEngine,
 };

@@ -1,0 +1,46 @@
+import { readFile } from "node:fs/promises";
+import onnxProto from "onnx-proto";
+import * as ort from "onnxruntime-node";
+
+/** Thin typed helpers over onnxruntime-node, shared by the exporter's checks and serving. */
+export type { InferenceSession, Tensor } from "onnxruntime-node";
+
+export async function loadSession(model: Uint8Array | string): Promise<ort.InferenceSession> {
+  return typeof model === "string" ? ort.InferenceSession.create(model) : ort.InferenceSession.create(model);
+}
+
+export function int64Tensor(values: ArrayLike<number>, dims: number[] = [values.length]): ort.Tensor {
+  return new ort.Tensor("int64", BigInt64Array.from(Array.from(values, (v) => BigInt(v))), dims);
+}
+
+export function floatTensor(values: Float32Array, dims: number[]): ort.Tensor {
+  return new ort.Tensor("float32", values, dims);
+}
+
+export function floats(tensor: ort.Tensor | undefined): Float32Array {
+  if (!tensor || tensor.type !== "float32") throw new Error(`expected a float32 output, got ${tensor?.type ?? "nothing"}`);
+  return tensor.data as Float32Array;
+}
+
+export function indices(tensor: ort.Tensor | undefined): Int32Array {
+  if (!tensor || tensor.type !== "int64") throw new Error(`expected an int64 output, got ${tensor?.type ?? "nothing"}`);
+  return Int32Array.from(tensor.data as BigInt64Array, (v) => Number(v));
+}
+
+/**
+ * A float initializer of an ONNX file (e.g. ALS item factors, content embeddings):
+ * serving needs some of a graph's constants outside the graph (the fold-in solve,
+ * diversity re-ranking), and reading them from the file keeps one source of truth.
+ */
+export async function readFloatInitializer(path: string, name: string): Promise<{ data: Float32Array; dims: number[] }> {
+  const model = onnxProto.onnx.ModelProto.decode(await readFile(path));
+  const tensor = model.graph?.initializer?.find((t) => t.name === name);
+  if (!tensor) throw new Error(`${path} has no initializer ${name}`);
+  const dims = (tensor.dims ?? []).map((d) => Number(d));
+  if (tensor.rawData && tensor.rawData.byteLength > 0) {
+    // Copy: the decoded buffer may be unaligned for a Float32Array view.
+    const copy = new Uint8Array(tensor.rawData);
+    return { data: new Float32Array(copy.buffer, 0, copy.byteLength / 4), dims };
+  }
+  return { data: Float32Array.from(tensor.floatData ?? []), dims };
+}

@@ -1,0 +1,62 @@
+import { Prisma, type PrismaClient } from "../../../lib/db/database.ts";
+import type { ScoredBook } from "../co-occurrence.ts";
+
+export interface BookFacts {
+  readonly title: string;
+  readonly authorIds: readonly number[];
+}
+
+/** Titles and authors of the books reasons talk about. */
+export async function bookFacts(prisma: PrismaClient, bookIds: readonly number[]): Promise<Map<number, BookFacts>> {
+  if (bookIds.length === 0) return new Map();
+  const rows = await prisma.$queryRaw<{ id: number; title: string; author_ids: number[] | null }[]>(Prisma.sql`
+    SELECT b.id, b.title, (SELECT array_agg(ba.author_id ORDER BY ba.position) FROM book_authors ba WHERE ba.book_id = b.id) AS author_ids
+    FROM books b WHERE b.id = ANY(${[...new Set(bookIds)]}::int[])`);
+  return new Map(rows.map((row) => [row.id, { title: row.title, authorIds: row.author_ids ?? [] }]));
+}
+
+/**
+ * Cold start: books in the genres the reader said they like, weighted by how much
+ * they like each genre and how widely read the book is; with no stated
+ * preferences, an empty list (popularity takes over).
+ */
+export async function booksForStatedPreferences(
+  prisma: PrismaClient,
+  userId: number,
+  limit: number,
+): Promise<(ScoredBook & { genre: string })[]> {
+  const rows = await prisma.$queryRaw<{ book_id: number; strength: number; genre: string }[]>(Prisma.sql`
+    WITH liked AS (
+      SELECT genre_id, weight FROM user_genre_preferences WHERE user_id = ${userId} AND weight > 0
+    ), candidates AS (
+      SELECT bg.book_id, sum(liked.weight * bg.weight) * ln(2 + b.ratings_count) * greatest(b.average_rating, 1) AS strength,
+             (array_agg(bg.genre_id ORDER BY liked.weight * bg.weight DESC))[1] AS top_genre
+      FROM liked JOIN book_genres bg ON bg.genre_id = liked.genre_id JOIN books b ON b.id = bg.book_id
+      WHERE NOT EXISTS (SELECT 1 FROM ratings own WHERE own.user_id = ${userId} AND own.book_id = bg.book_id)
+      GROUP BY bg.book_id, b.ratings_count, b.average_rating
+    )
+    SELECT candidates.book_id, candidates.strength::float8 AS strength, g.name AS genre
+    FROM candidates JOIN genres g ON g.id = candidates.top_genre
+    ORDER BY candidates.strength DESC, candidates.book_id LIMIT ${limit}`);
+  const top = rows[0]?.strength ?? 1;
+  return rows.map((row) => ({ bookId: row.book_id, score: top > 0 ? row.strength / top : 0, genre: row.genre }));
+}
+
+export const TRENDING_WINDOWS = { HOUR: "1 hour", DAY: "1 day", WEEK: "7 days" } as const;
+export type TrendingWindow = keyof typeof TRENDING_WINDOWS;
+
+/** Books with the most distinct readers interacting within the window, ties broken by event count. */
+export async function trendingBooks(
+  prisma: PrismaClient,
+  window: TrendingWindow,
+  limit: number,
+): Promise<{ bookId: number; readers: number; interactions: number }[]> {
+  const rows = await prisma.$queryRaw<{ book_id: number; readers: number; events: number }[]>(Prisma.sql`
+    SELECT book_id, count(DISTINCT user_id)::int AS readers, count(*)::int AS events
+    FROM interactions
+    WHERE occurred_at > now() - ${TRENDING_WINDOWS[window]}::interval
+    GROUP BY book_id
+    ORDER BY readers DESC, events DESC, book_id
+    LIMIT ${limit}`);
+  return rows.map((row) => ({ bookId: row.book_id, readers: row.readers, interactions: row.events }));
+}

@@ -1,0 +1,40 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Tensor } from "../../../lib/models/onnx.ts";
+import type { InferencePool } from "./inference-pool.ts";
+import type { LoadedModel } from "./loaded-model.ts";
+
+export interface InferenceCounters {
+  /** session.run calls, main thread and workers together. */
+  calls: number;
+  workerCalls: number;
+  rows: number;
+  byGraph: Record<string, number>;
+}
+
+/**
+ * Where a graph runs: small batches on the main thread (a worker round trip costs
+ * more than they do), batches of `workerThreshold` rows or more in the worker pool.
+ */
+export class InferenceRunner {
+  readonly counters: InferenceCounters = { calls: 0, workerCalls: 0, rows: 0, byGraph: {} };
+  /** Fault injection for resilience drills: added before every inference call. */
+  injectedDelayMs = 0;
+
+  constructor(
+    private readonly pool: InferencePool | null,
+    private readonly workerThreshold: number,
+  ) {}
+
+  async run(model: LoadedModel, file: string, feeds: Record<string, Tensor>, rows: number): Promise<Record<string, Tensor>> {
+    const graph = `${model.name}/${file}`;
+    this.counters.calls += 1;
+    this.counters.rows += rows;
+    this.counters.byGraph[graph] = (this.counters.byGraph[graph] ?? 0) + 1;
+    if (this.injectedDelayMs > 0) await sleep(this.injectedDelayMs);
+    if (this.pool && rows >= this.workerThreshold) {
+      this.counters.workerCalls += 1;
+      return this.pool.run(model.filePath(file), feeds);
+    }
+    return (await model.session(file).run(feeds)) as Record<string, Tensor>;
+  }
+}

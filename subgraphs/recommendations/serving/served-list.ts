@@ -1,0 +1,28 @@
+/** The strategies a client can ask for. */
+export type Strategy = "CF" | "CONTENT" | "HYBRID";
+
+/**
+ * Which path produced a list: a model (MODEL, or MODEL_BLENDED when its confidence
+ * was low and popularity was mixed in), the cache (CACHE; STALE_CACHE when the model
+ * failed and a previous answer was served), stated preferences for readers with no
+ * history (COLD_START), or the model-free fallbacks (CO_OCCURRENCE, POPULARITY).
+ */
+export type Source = "MODEL" | "MODEL_BLENDED" | "CACHE" | "STALE_CACHE" | "COLD_START" | "CO_OCCURRENCE" | "POPULARITY";
+
+export interface ServedItem {
+  readonly bookId: number;
+  /** Confidence, 0 to 1. */
+  readonly score: number;
+  readonly reasons: string[];
+}
+
+export interface ServedList {
+  readonly items: ServedItem[];
+  readonly source: Source;
+  /** e.g. "hybrid(item-cf+content)", "als", "popularity". */
+  readonly algorithm: string;
+  readonly modelName: string | null;
+  readonly modelVersion: number | null;
+}
+
+export const clamp01 = (value: number) => (Number.isFinite(value) ? Math.min(1, Math.max(0, value)) : 0);
