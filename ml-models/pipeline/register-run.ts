@@ -125,7 +125,7 @@ async function registerLocked(
     options.progress?.stage(`re-scoring production ${name} v${production.version}`);
     try {
       const model = await resolveComponent(name, production.version);
-      productionMetrics.set(name, { version: production.version, metrics: evaluateModel(model, { train: result.train, test: result.test }) });
+      productionMetrics.set(name, { version: production.version, metrics: evaluateModel(model, { train: result.train, test: result.test, ...(result.diversitySpace ? { diversitySpace: result.diversitySpace } : {}) }) });
     } catch (error) {
       // A production version that cannot be read is no bar to clear: the candidate replaces it.
       options.logger?.error({ err: error, model: name, version: production.version }, "production model could not be re-scored; the candidate is compared with nothing");

@@ -2,7 +2,7 @@ import { interactionMatrices, csrFromCoordinates, type Csr, type InteractionMatr
 import type { Dataset, Interactions } from "../data/dataset.ts";
 import { evaluateModel, usersWithTestItems, type MetricSet } from "../evaluate/evaluate.ts";
 import { createRandom } from "../linalg/random.ts";
-import { DEFAULT_ALS, trainAls, type AlsParams } from "../models/als.ts";
+import { DEFAULT_ALS, trainAls, type AlsModel, type AlsParams } from "../models/als.ts";
 import { DEFAULT_CONTENT, trainContent, type ContentParams } from "../models/content.ts";
 import { HybridModel } from "../models/hybrid.ts";
 import { tuneHybridWeights } from "../models/hybrid-tuning.ts";
@@ -14,6 +14,11 @@ import { silentProgress, type Progress } from "./progress.ts";
 
 export interface TrainingOptions {
   readonly als: AlsParams;
+  /**
+   * Variations of `als` also tried on the validation slice; the best of all is the
+   * one trained on the full training set.
+   */
+  readonly alsAlternatives: readonly Partial<AlsParams>[];
   readonly itemCf: ItemCfParams;
   readonly popularity: PopularityParams;
   readonly content: ContentParams;
@@ -26,7 +31,10 @@ export interface TrainingOptions {
 }
 
 export const DEFAULT_TRAINING: TrainingOptions = {
+  // Chosen on the validation slices of Goodbooks (many factors, strong regularisation)
+  // and of the generated demo data (fewer factors): each dataset picks its own.
   als: DEFAULT_ALS,
+  alsAlternatives: [{ factors: 32, regularization: 5, alpha: 1 }],
   itemCf: DEFAULT_ITEM_CF,
   popularity: DEFAULT_POPULARITY,
   content: DEFAULT_CONTENT,
@@ -46,6 +54,8 @@ export interface TrainingResult {
   readonly models: ReadonlyMap<ModelName, TrainedModel>;
   readonly train: InteractionMatrices;
   readonly test: Csr;
+  /** Vectors the diversity metric uses; production is re-scored in the same space. */
+  readonly diversitySpace?: { readonly vectors: Float32Array; readonly dimensions: number };
   readonly counts: { trainRows: number; testRows: number; userCount: number; itemCount: number };
   readonly validation: Record<string, unknown>;
 }
@@ -82,7 +92,12 @@ export function trainAndEvaluate(
   const fit = interactionMatrices(inner.train, userCount, itemCount);
   const validation = csrFromCoordinates(userCount, itemCount, inner.test.users, inner.test.items, inner.test.values);
   const tuningUsers = sampleUsers(usersWithTestItems(validation), options.tuningUsers, options.seed);
-  const validationData = { train: fit, test: validation };
+
+  const contentStarted = performance.now();
+  const content = hasContent ? trainContent(dataset.features!, options.content) : undefined;
+  const contentSeconds = (performance.now() - contentStarted) / 1000;
+  const diversitySpace = content ? { vectors: content.embeddings, dimensions: content.dimensions } : undefined;
+  const validationData = { train: fit, test: validation, ...(diversitySpace ? { diversitySpace } : {}) };
 
   progress.stage("tuning popularity");
   let bestPopularity = { halfLifeFraction: options.popularity.halfLifeFraction, ndcg: -1 };
@@ -92,13 +107,22 @@ export function trainAndEvaluate(
   }
   const popularityParams: PopularityParams = { halfLifeFraction: bestPopularity.halfLifeFraction };
 
+  let bestAls: { model: AlsModel; ndcg: number } | undefined;
+  const alsTrials: { params: AlsParams; ndcgAt10: number }[] = [];
+  const alsCandidates: AlsParams[] = [options.als, ...options.alsAlternatives.map((change) => ({ ...options.als, ...change }))];
+  for (const [c, params] of alsCandidates.entries()) {
+    progress.stage(`tuning ALS (${c + 1}/${alsCandidates.length})`);
+    const model = trainAls(fit, params, (done, total) => progress.step("ALS", done, total));
+    const ndcg = evaluateModel(model, validationData, tuningUsers).ndcgAt10;
+    alsTrials.push({ params, ndcgAt10: ndcg });
+    if (!bestAls || ndcg > bestAls.ndcg) bestAls = { model, ndcg };
+  }
+  if (!bestAls) throw new Error("no ALS settings to try");
+  const alsParams = bestAls.model.params;
+
   progress.stage("tuning hybrid weights");
-  const fitComponents: Recommender[] = [
-    trainPopularity(inner.train, itemCount, popularityParams),
-    trainItemCf(fit, options.itemCf),
-    trainAls(fit, options.als, (done, total) => progress.step("validation ALS", done, total)),
-  ];
-  if (hasContent) fitComponents.push(trainContent(dataset.features!, options.content));
+  const fitComponents: Recommender[] = [trainPopularity(inner.train, itemCount, popularityParams), trainItemCf(fit, options.itemCf), bestAls.model];
+  if (content) fitComponents.push(content);
   const tuned = tuneHybridWeights(fitComponents, fit.userItem, validation, tuningUsers, options.hybridStep);
 
   const models = new Map<ModelName, TrainedModel>();
@@ -111,8 +135,9 @@ export function trainAndEvaluate(
   const finalModels = [
     timed("popularity", () => trainPopularity(split.train, itemCount, popularityParams)),
     timed("item-cf", () => trainItemCf(train, options.itemCf)),
-    timed("als", () => trainAls(train, options.als, (done, total) => progress.step("ALS", done, total))),
-    ...(hasContent ? [timed("content", () => trainContent(dataset.features!, options.content))] : []),
+    timed("als", () => trainAls(train, alsParams, (done, total) => progress.step("ALS", done, total))),
+    // Content embeddings do not depend on interactions: the validation model is the final one.
+    ...(content ? [{ model: content as Recommender, trainSeconds: contentSeconds }] : []),
   ];
   const hybridStarted = performance.now();
   const hybrid = new HybridModel(finalModels.map((entry, c) => ({ model: entry.model, weight: tuned.weights[c]! })));
@@ -120,17 +145,20 @@ export function trainAndEvaluate(
 
   for (const entry of [...finalModels, { model: hybrid as Recommender, trainSeconds: hybridSeconds }]) {
     progress.stage(`evaluating ${entry.model.name}`);
-    models.set(entry.model.name, { ...entry, metrics: evaluateModel(entry.model, { train, test }) });
+    models.set(entry.model.name, { ...entry, metrics: evaluateModel(entry.model, { train, test, ...(diversitySpace ? { diversitySpace } : {}) }) });
   }
   return {
     models,
     train,
     test,
+    ...(diversitySpace ? { diversitySpace } : {}),
     counts: { trainRows: split.train.users.length, testRows: split.test.users.length, userCount, itemCount },
     validation: {
       users: tuningUsers.length,
       popularityHalfLifeFraction: Number.isFinite(popularityParams.halfLifeFraction) ? popularityParams.halfLifeFraction : "Infinity",
       popularityNdcgAt10: bestPopularity.ndcg,
+      als: alsTrials,
+      diversitySpace: diversitySpace ? "content embeddings" : "reader sets",
       hybridWeights: Object.fromEntries(fitComponents.map((m, c) => [m.name, tuned.weights[c]])),
       hybridNdcgAt10: tuned.ndcgAt10,
     },

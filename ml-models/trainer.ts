@@ -1,0 +1,44 @@
+import { loadConfig } from "../lib/config.ts";
+import { openDatabase } from "../lib/db/database.ts";
+import { applyMigrations } from "../lib/db/migrate.ts";
+import { createLogger } from "../lib/logger.ts";
+import { createPubSub } from "../lib/pubsub.ts";
+import { stopOnSignals } from "../lib/server/shutdown.ts";
+import { modelChangedPublisher } from "./pipeline/publish.ts";
+import { trainAll } from "./pipeline/train-all.ts";
+import { startScheduler } from "./trainer/scheduler.ts";
+
+/**
+ * `npm run start:trainer`: the retraining process. TRAINER_CRON (default daily at
+ * 03:00) and TRAINER_NEW_INTERACTIONS new signals, checked every
+ * TRAINER_CHECK_INTERVAL_SECONDS, each start a run of the whole pipeline.
+ */
+const config = loadConfig();
+const logger = createLogger(config, "trainer");
+const db = await openDatabase(config);
+const bus = createPubSub(config, logger);
+await applyMigrations(db, { logger });
+
+const scheduler = startScheduler({
+  db,
+  logger,
+  cron: config.TRAINER_CRON,
+  newSignalsThreshold: config.TRAINER_NEW_INTERACTIONS,
+  checkIntervalMs: config.TRAINER_CHECK_INTERVAL_SECONDS * 1000,
+  train: () =>
+    trainAll(db, {
+      artifactsDir: config.MODEL_ARTIFACTS_DIR,
+      promotionMargin: config.MODEL_PROMOTION_MARGIN,
+      keepVersions: config.MODEL_KEEP_VERSIONS,
+      publish: modelChangedPublisher(bus),
+      logger,
+    }),
+});
+logger.info({ cron: config.TRAINER_CRON, next: scheduler.nextScheduledRun(), newInteractions: config.TRAINER_NEW_INTERACTIONS }, "trainer ready");
+
+// A run can take a while: give it up to ten minutes to finish before exiting.
+stopOnSignals(logger, Math.max(config.SHUTDOWN_TIMEOUT_MS, 600_000), async () => {
+  await scheduler.stop();
+  await bus.close();
+  await db.close();
+});
