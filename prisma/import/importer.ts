@@ -1,0 +1,49 @@
+import { resolve } from "node:path";
+import type { Database } from "../../lib/db/database.ts";
+import { importBookCrossing } from "./bookcrossing.ts";
+import { importGoodbooks } from "./goodbooks.ts";
+import type { ImportContext } from "./import-file.ts";
+import { silentProgress, type Progress } from "./progress.ts";
+import { recomputeRatingAggregates } from "./rating-aggregates.ts";
+import { ImportReport, type ImportSummary } from "./report.ts";
+
+export const DATASETS = ["goodbooks", "bookcrossing"] as const;
+export type DatasetName = (typeof DATASETS)[number];
+
+export const DEFAULT_BATCH_SIZE = 5000;
+
+export interface ImportOptions {
+  readonly dataset: DatasetName;
+  readonly directory: string;
+  /** Where every skipped row and dropped field goes, as JSON lines; null keeps only the counts. */
+  readonly reportPath: string | null;
+  readonly progress?: Progress;
+  readonly batchSize?: number;
+}
+
+/**
+ * Imports one dataset directory into `db` (already migrated): streamed, in
+ * batches of one transaction each, idempotent. Returns the summary; the issues
+ * are in the report file.
+ */
+export async function importDataset(db: Database, options: ImportOptions): Promise<ImportSummary> {
+  const directory = resolve(options.directory);
+  const report = new ImportReport(options.dataset, directory, options.reportPath);
+  await report.open();
+  const context: ImportContext = { db, report, progress: options.progress ?? silentProgress };
+  const datasetOptions = { batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE, affectedBooks: new Set<number>() };
+  try {
+    if (options.dataset === "goodbooks") await importGoodbooks(context, directory, datasetOptions);
+    else await importBookCrossing(context, directory, datasetOptions);
+    const { affectedBooks } = datasetOptions;
+    if (affectedBooks.size > 0) {
+      const changed = await recomputeRatingAggregates(db, affectedBooks);
+      report.note(`ratings of ${affectedBooks.size} books were written: average rating and count recomputed, ${changed} changed`);
+    }
+  } catch (error) {
+    // The report of what was done before the failure is still worth keeping.
+    await report.close();
+    throw error;
+  }
+  return report.close();
+}
