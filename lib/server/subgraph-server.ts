@@ -60,7 +60,7 @@ export async function startSubgraphServer<Context extends RequestContext>(
       await runtime.db.withConnection((connection) => connection.query("SELECT 1"));
     },
   });
-  const owned = definition.start ? await definition.start(runtime, app) : undefined;
+  const owned = definition.start ? await definition.start(serviceRuntime, app) : undefined;
   const { server: httpServer, port: boundPort } = await listen(app, config.HOST, port).catch(async (error: unknown) => {
     await owned?.stop();
     throw error;

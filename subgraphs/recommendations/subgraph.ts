@@ -9,11 +9,12 @@ import { permissions } from "./permissions.ts";
 import { resolvers } from "./resolvers.ts";
 import { RecommendationEngine, type EngineOptions } from "./serving/recommendation-engine.ts";
 
-const engines = new WeakMap<Runtime, RecommendationEngine>();
+/** Keyed by the runtime's cache: the server hands resolvers a per-service copy of the runtime, which shares it. */
+const engines = new WeakMap<Runtime["cache"], RecommendationEngine>();
 
 /** The engine serving a runtime (tests and the bench reach its metrics and fault injection through it). */
 export function recommendationEngineOf(runtime: Runtime): RecommendationEngine {
-  const engine = engines.get(runtime);
+  const engine = engines.get(runtime.cache);
   if (!engine) throw new Error("the recommendations subgraph is not running on this runtime");
   return engine;
 }
@@ -25,7 +26,7 @@ async function startEngine(runtime: Runtime, app: Express): Promise<{ stop(): Pr
   const logger = runtime.logger.child({ component: "recommendation-engine" });
   const engine = new RecommendationEngine(runtime.db.prisma, runtime.cache, logger, runtime.config, engineOptions.current);
   await engine.start();
-  engines.set(runtime, engine);
+  engines.set(runtime.cache, engine);
   const subscriptions = [
     await runtime.pubsub.subscribe(Topics.MODEL_CHANGED, (payload: unknown) => {
       const event = parseModelChanged(payload);
@@ -44,7 +45,7 @@ async function startEngine(runtime: Runtime, app: Express): Promise<{ stop(): Pr
   return {
     async stop() {
       for (const id of subscriptions) runtime.pubsub.unsubscribe(id);
-      engines.delete(runtime);
+      engines.delete(runtime.cache);
       await engine.stop();
     },
   };

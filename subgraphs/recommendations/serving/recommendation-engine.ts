@@ -87,7 +87,7 @@ export class RecommendationEngine {
   ) {
     this.pool = new InferencePool(config.INFERENCE_WORKERS, logger);
     this.runner = new InferenceRunner(this.pool, config.INFERENCE_WORKER_THRESHOLD);
-    this.batcher = new SharedBatcher(this.runner, config.INFERENCE_MAX_BATCH, options.batching);
+    this.batcher = new SharedBatcher(this.runner, config.INFERENCE_MAX_BATCH, config.INFERENCE_BATCH_WINDOW_MS, options.batching);
     this.timeBudgetMs = config.RECOMMENDATION_TIME_BUDGET_MS;
     this.models = new ModelStore(prisma, resolve(config.MODEL_ARTIFACTS_DIR), logger, (model) => {
       for (const file of Object.values(MODEL_FILES[model.name])) this.pool?.forget(model.filePath(file));

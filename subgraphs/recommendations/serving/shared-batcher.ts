@@ -24,7 +24,7 @@ interface Queue {
 }
 
 /**
- * Gathers the inference requests of one event-loop turn, across every concurrent
+ * Gathers the inference requests of one event-loop turn (or a window of a few ms), across every concurrent
  * GraphQL request, into one `session.run` per model graph (split at `maxBatch`
  * rows). A per-request DataLoader already merges one query's lookups; this layer
  * merges concurrent queries, which is where the throughput under load comes from.
@@ -37,6 +37,8 @@ export class SharedBatcher {
   constructor(
     private readonly runner: InferenceRunner,
     private readonly maxBatch: number,
+    /** 0: flush at the end of the current event-loop turn; more: wait that long for concurrent queries to join. */
+    private readonly windowMs: number,
     readonly enabled = true,
   ) {}
 
@@ -57,7 +59,8 @@ export class SharedBatcher {
       if (!this.scheduled) {
         this.scheduled = true;
         // setImmediate, not nextTick: lets the other requests already in this turn's I/O callbacks enqueue too.
-        setImmediate(() => this.flush());
+        if (this.windowMs > 0) setTimeout(() => this.flush(), this.windowMs);
+        else setImmediate(() => this.flush());
       }
     });
   }

@@ -1,0 +1,204 @@
+import assert from "node:assert/strict";
+import { rm } from "node:fs/promises";
+import { after, before, describe, it } from "node:test";
+import { signAccessToken } from "../lib/auth/tokens.ts";
+import { publishModelChanged } from "../lib/models/model-changed.ts";
+import { productionVersions } from "../lib/models/registry-reads.ts";
+import { recommendationEngineOf } from "../subgraphs/recommendations/subgraph.ts";
+import type { RecommendationEngine } from "../subgraphs/recommendations/serving/recommendation-engine.ts";
+import { databaseTargets } from "./support/databases.ts";
+import { graphql } from "./support/graphql-client.ts";
+import { startTestSupergraph, type TestSupergraph } from "./support/supergraph.ts";
+import { trainTestModels, type TrainedModels } from "./support/trained-models.ts";
+
+const FLAGSHIP = /* GraphQL */ `
+  query Flagship($id: ID!) {
+    book(id: $id) {
+      id
+      title
+      similar(limit: 10) { book { id title score } score algorithm modelVersion source reasons }
+    }
+  }
+`;
+
+const RECOMMENDATIONS = `{ me { recommendations(limit: 10) { book { id } score algorithm modelVersion source reasons } } }`;
+
+async function until<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+for (const target of databaseTargets()) {
+  describe(`model-driven recommendations through the gateway (${target.name}${process.env.REDIS_URL ? " + redis" : ""})`, () => {
+    let running: TestSupergraph;
+    let models: TrainedModels;
+    let engine: RecommendationEngine;
+    let url: string;
+    let reader: number;
+    let token: string;
+
+    before(async () => {
+      running = await startTestSupergraph(target, { books: 200, users: 150, seed: 11 });
+      url = running.gatewayUrl;
+      engine = recommendationEngineOf(running.runtime);
+      models = await trainTestModels(running.runtime);
+      // The pipeline published MODEL_CHANGED for each promoted model; serving loads them.
+      await until(() => (["als", "item-cf", "content", "popularity", "hybrid"].every((name) => name in engine.models.versions()) ? true : undefined), 15_000, "models to load");
+      const [row] = await running.runtime.db.prisma.$queryRaw<{ user_id: number }[]>`
+        SELECT user_id FROM ratings GROUP BY user_id HAVING count(*) >= 8 ORDER BY count(*) DESC, user_id LIMIT 1`;
+      reader = row!.user_id;
+      token = await signAccessToken(running.runtime.config, { userId: reader, role: "READER" });
+    });
+    after(async () => {
+      await running?.stop();
+      await models?.remove();
+    });
+
+    it("answers the flagship query with model-driven similar books, reasons and the reader's scores", async () => {
+      const [popular] = await running.runtime.db.prisma.$queryRaw<{ book_id: number }[]>`
+        SELECT book_id FROM ratings GROUP BY book_id ORDER BY count(*) DESC, book_id LIMIT 1`;
+      const result = await graphql(url, FLAGSHIP, { variables: { id: String(popular!.book_id) }, token });
+      assert.equal(result.errors, undefined, JSON.stringify(result.errors));
+      const similar = result.data!.book.similar as {
+        book: { id: string; title: string; score: number };
+        score: number;
+        algorithm: string;
+        modelVersion: number | null;
+        source: string;
+        reasons: string[];
+      }[];
+      assert.equal(similar.length, 10);
+      const versions = engine.models.versions();
+      for (const entry of similar) {
+        assert.ok(["MODEL", "MODEL_BLENDED", "CACHE"].includes(entry.source), `served by a model, got ${entry.source}`);
+        assert.match(entry.algorithm, /item-cf|content|hybrid/);
+        assert.ok(entry.modelVersion !== null && entry.modelVersion >= 1);
+        assert.ok(entry.score >= 0 && entry.score <= 1);
+        assert.ok(entry.book.score >= 0 && entry.book.score <= 1, "a personalised score for the signed-in reader");
+        assert.ok(entry.book.title.length > 0);
+        assert.notEqual(entry.book.id, String(popular!.book_id));
+        assert.ok(entry.reasons.length > 0, "every recommendation says why");
+        assert.ok(entry.reasons.every((reason) => reason.includes(result.data!.book.title)), "reasons name the seed book");
+      }
+      assert.ok(versions.hybrid !== undefined && similar.some((entry) => entry.modelVersion === versions.hybrid));
+      const personal = new Set(similar.map((entry) => entry.book.score));
+      assert.ok(personal.size > 1, "scores differ between books: they come from the reader's vector");
+
+      const logged = await running.runtime.db.prisma.recommendationLog.findMany({ where: { seedBookId: popular!.book_id } });
+      await until(async () => ((await running.runtime.db.prisma.recommendationLog.count({ where: { seedBookId: popular!.book_id } })) > 0 ? true : undefined), 3000, "the served list to be logged");
+      assert.ok(logged.length >= 0);
+    });
+
+    it("scores 50 books in 5 lists with one inference call", async () => {
+      const before = engine.snapshot().inference.byGraph["als/vector-scorer.onnx"] ?? 0;
+      const result = await graphql(
+        url,
+        `{ books(first: 5) { edges { node { id similar(limit: 10, strategy: CF) { book { id score } } } } } }`,
+        { token },
+      );
+      assert.equal(result.errors, undefined, JSON.stringify(result.errors));
+      const lists = result.data!.books.edges.map((edge: { node: { similar: { book: { score: number } }[] } }) => edge.node.similar);
+      assert.equal(lists.length, 5);
+      const scored = lists.flat() as { book: { id: string; score: number } }[];
+      assert.ok(scored.length >= 40, `most of the 50 slots are filled (${scored.length})`);
+      assert.ok(scored.every((entry) => typeof entry.book.score === "number" && entry.book.score >= 0 && entry.book.score <= 1));
+      assert.equal((engine.snapshot().inference.byGraph["als/vector-scorer.onnx"] ?? 0) - before, 1, "one session.run for every pair");
+    });
+
+    it("reflects a new rating in the reader's next recommendations within a second", async () => {
+      const first = await graphql(url, RECOMMENDATIONS, { token });
+      assert.equal(first.errors, undefined, JSON.stringify(first.errors));
+      const before = first.data!.me.recommendations as { book: { id: string }; score: number; source: string; reasons: string[] }[];
+      assert.equal(before.length, 10);
+      assert.ok(before.every((entry) => ["MODEL", "MODEL_BLENDED", "CACHE"].includes(entry.source)));
+      const again = await graphql(url, RECOMMENDATIONS, { token });
+      assert.ok(again.data!.me.recommendations.every((entry: { source: string }) => entry.source === "CACHE"), "the repeat comes from the cache");
+
+      const picked = before[0]!.book.id;
+      const [{ title }] = await running.runtime.db.prisma.book.findMany({ where: { id: Number(picked) }, select: { title: true } }) as [{ title: string }];
+      const rated = await graphql(url, `mutation($id: ID!) { rateBook(bookId: $id, rating: 5) { __typename } }`, { variables: { id: picked }, token });
+      assert.equal(rated.errors, undefined, JSON.stringify(rated.errors));
+      const started = Date.now();
+      const after = await until(async () => {
+        const next = await graphql(url, RECOMMENDATIONS, { token });
+        const list = next.data?.me?.recommendations as typeof before | undefined;
+        return list && list[0]?.source !== "CACHE" && !list.some((entry) => entry.book.id === picked) ? list : undefined;
+      }, 1000, "recommendations to change");
+      assert.ok(Date.now() - started <= 1000);
+      assert.notDeepEqual(after.map((entry) => entry.book.id), before.map((entry) => entry.book.id));
+      assert.ok(after.every((entry) => entry.source === "MODEL" || entry.source === "MODEL_BLENDED"));
+      const scoreBefore = new Map(before.map((entry) => [entry.book.id, entry.score]));
+      assert.ok(
+        after.some((entry) => scoreBefore.has(entry.book.id) && Math.abs(scoreBefore.get(entry.book.id)! - entry.score) > 1e-6),
+        "the reader's folded-in vector moved the scores of books still on the list",
+      );
+      assert.ok(after.every((entry) => entry.reasons.length > 0 && !entry.reasons.includes(`Because you read ${title}`)), "a 5-star rating is not called a mere read");
+      assert.ok(engine.snapshot().foldIns >= 1);
+    });
+
+    it("falls back to model-free lists, visibly, when inference is slow or the artifacts are gone", async () => {
+      const fallbacksBefore = Object.values(engine.snapshot().fallbacks).reduce((sum, n) => sum + n, 0);
+      engine.runner.injectedDelayMs = 400;
+      engine.timeBudgetMs = 100;
+      try {
+        const [quiet] = await running.runtime.db.prisma.$queryRaw<{ id: number }[]>`SELECT id FROM books ORDER BY ratings_count ASC, id DESC LIMIT 1`;
+        const slow = await graphql(url, `{ book(id: "${quiet!.id}") { similar(limit: 5, strategy: CONTENT) { source algorithm modelVersion book { score } } } }`, { token });
+        assert.equal(slow.errors, undefined, JSON.stringify(slow.errors));
+        assert.ok(slow.data!.book.similar.length > 0);
+        for (const entry of slow.data!.book.similar) {
+          assert.ok(["CO_OCCURRENCE", "POPULARITY"].includes(entry.source), `fallback visible, got ${entry.source}`);
+          assert.equal(entry.modelVersion, null);
+          assert.ok(entry.book.score >= 0 && entry.book.score <= 1, "scores fall back to popularity");
+        }
+      } finally {
+        engine.runner.injectedDelayMs = 0;
+        engine.timeBudgetMs = running.runtime.config.RECOMMENDATION_TIME_BUDGET_MS;
+      }
+
+      // Delete every artifact and re-announce production: serving must drop the models, not the requests.
+      const rows = await productionVersions(running.runtime.db.prisma);
+      await rm(models.artifactsDir, { recursive: true, force: true });
+      for (const row of rows) await publishModelChanged(running.runtime.pubsub, { name: row.name, version: row.version });
+      await until(() => (Object.keys(engine.models.versions()).length === 0 ? true : undefined), 5000, "models to be dropped");
+      const other = await signAccessToken(running.runtime.config, { userId: reader + 1, role: "READER" });
+      const gone = await graphql(url, RECOMMENDATIONS, { token: other });
+      assert.equal(gone.errors, undefined, JSON.stringify(gone.errors));
+      const list = gone.data!.me.recommendations as { source: string; algorithm: string }[];
+      assert.ok(list.length > 0);
+      assert.ok(list.every((entry) => ["STALE_CACHE", "CO_OCCURRENCE", "POPULARITY", "COLD_START"].includes(entry.source)), JSON.stringify(list[0]));
+      assert.ok(Object.values(engine.snapshot().fallbacks).reduce((sum, n) => sum + n, 0) > fallbacksBefore, "the fallback counter moved");
+      assert.ok(engine.snapshot().modelLoadFailures >= rows.length);
+    });
+
+    it("switches to a newly promoted version with no failed request while queries keep coming", async () => {
+      await models.retrain(-1);
+      await until(() => (Object.keys(engine.models.versions()).length >= 5 ? true : undefined), 15_000, "retrained models to load");
+      const versions = engine.models.versions();
+      let stop = false;
+      const failures: unknown[] = [];
+      const served = new Set<number | null>();
+      const loop = (async () => {
+        let n = 0;
+        while (!stop) {
+          const result = await graphql(url, FLAGSHIP, { variables: { id: String(1 + (n++ % 20)) }, token });
+          if (result.errors || result.status !== 200) failures.push(result.errors ?? result.status);
+          for (const entry of result.data?.book?.similar ?? []) served.add(entry.modelVersion);
+        }
+      })();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await models.retrain(-1);
+      await until(() => (engine.models.versions().hybrid! > versions.hybrid! && engine.models.versions()["item-cf"]! > versions["item-cf"]! ? true : undefined), 15_000, "the new versions to serve");
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      stop = true;
+      await loop;
+      assert.deepEqual(failures, []);
+      assert.ok(served.has(engine.models.versions().hybrid!), "the new version served during the loop");
+      assert.ok(engine.snapshot().modelSwitches >= 10);
+    });
+  });
+}

@@ -1,0 +1,33 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { trainAll } from "../../ml-models/pipeline/train-all.ts";
+import { modelChangedPublisher } from "../../ml-models/pipeline/publish.ts";
+import { DEFAULT_TRAINING, type TrainingOptions } from "../../ml-models/pipeline/train-models.ts";
+import type { Runtime } from "../../lib/runtime.ts";
+
+/** Small, fast settings: the tests need real models, not good ones. */
+export const TEST_TRAINING: TrainingOptions = {
+  ...DEFAULT_TRAINING,
+  als: { ...DEFAULT_TRAINING.als, factors: 16, iterations: 6 },
+  content: { ...DEFAULT_TRAINING.content, dimensions: 16 },
+  popularityHalfLives: [Infinity],
+  tuningUsers: 50,
+  hybridStep: 0.5,
+};
+
+export interface TrainedModels {
+  readonly artifactsDir: string;
+  /** Runs the pipeline again; margin -1 promotes every new version. */
+  retrain(promotionMargin?: number): ReturnType<typeof trainAll>;
+  remove(): Promise<void>;
+}
+
+/** Runs the real pipeline (extract, train, export to ONNX, register, promote, publish) on the test database. */
+export async function trainTestModels(runtime: Runtime): Promise<TrainedModels> {
+  const artifactsDir = await mkdtemp(join(tmpdir(), "shelfgraph-models-"));
+  const retrain = (promotionMargin = 0) =>
+    trainAll(runtime.db, { artifactsDir, promotionMargin, publish: modelChangedPublisher(runtime.pubsub), training: TEST_TRAINING });
+  await retrain();
+  return { artifactsDir, retrain, remove: () => rm(artifactsDir, { recursive: true, force: true }) };
+}
