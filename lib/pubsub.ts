@@ -32,10 +32,12 @@ export function createPubSub(options: Pick<Config, "REDIS_URL">, logger: Logger)
   const publisher = createRedisClient(options.REDIS_URL, logger, "publisher");
   const subscriber = createRedisClient(options.REDIS_URL, logger, "subscriber");
   const pubsub = new RedisPubSub({ publisher, subscriber });
+  // Bound before Object.assign replaces `close` on the instance (else close() would call itself).
+  const closeRedis = pubsub.close.bind(pubsub);
   return Object.assign(pubsub, {
     kind: "redis" as const,
     async close() {
-      await pubsub.close();
+      await closeRedis();
     },
   }) as unknown as EventBus;
 }
