@@ -1,0 +1,61 @@
+import type { Prisma, Rating } from "../../lib/db/database.ts";
+import { parseId } from "../../lib/graphql/arguments.ts";
+import type { UsersContext } from "./context.ts";
+import { mutateWithInteractions, type InteractionLog } from "./interactions.ts";
+import { relearnPreferences } from "./learnt-preferences.ts";
+import { refreshRatingAggregates } from "./rating-aggregates.ts";
+import { lockBook, lockUser } from "./row-locks.ts";
+import { parseStars } from "./validation.ts";
+import { requireViewer } from "./viewer.ts";
+
+const STAR_SCALE = 5;
+
+/**
+ * Sets a user's star rating of a book, with everything that depends on it in the
+ * same transaction: the book's aggregates and the user's learnt preferences.
+ * `interactions` is omitted when the change is not the rater's own act (an admin edit).
+ */
+export async function upsertRating(
+  tx: Prisma.TransactionClient,
+  userId: number,
+  bookId: number,
+  stars: number,
+  interactions?: InteractionLog,
+): Promise<Rating> {
+  await lockBook(tx, bookId, { forRatingChange: true });
+  const rating = await tx.rating.upsert({
+    where: { userId_bookId: { userId, bookId } },
+    create: { userId, bookId, rating: stars, scale: STAR_SCALE },
+    update: { rating: stars, scale: STAR_SCALE },
+  });
+  await refreshRatingAggregates(tx, bookId);
+  await relearnPreferences(tx, userId);
+  await interactions?.record(userId, bookId, "RATE", stars);
+  return rating;
+}
+
+export const ratingMutations = {
+  async rateBook(_parent: unknown, args: { bookId: string; rating: number }, context: UsersContext): Promise<Rating> {
+    const bookId = parseId(args.bookId, "bookId");
+    const stars = parseStars(args.rating);
+    const userId = requireViewer(context).userId;
+    return mutateWithInteractions(context, async (tx, interactions) => {
+      await lockUser(tx, userId);
+      return upsertRating(tx, userId, bookId, stars, interactions);
+    });
+  },
+
+  async removeRating(_parent: unknown, args: { bookId: string }, context: UsersContext): Promise<boolean> {
+    const bookId = parseId(args.bookId, "bookId");
+    const userId = requireViewer(context).userId;
+    return mutateWithInteractions(context, async (tx) => {
+      await lockUser(tx, userId);
+      await lockBook(tx, bookId, { forRatingChange: true });
+      const { count } = await tx.rating.deleteMany({ where: { userId, bookId } });
+      if (count === 0) return false;
+      await refreshRatingAggregates(tx, bookId);
+      await relearnPreferences(tx, userId);
+      return true;
+    });
+  },
+};
