@@ -257,10 +257,10 @@ for (const target of databaseTargets()) {
           ["1", "1", 5, 5, 0],
           ["1", "2", 4, 5, 1000],
           ["2", "1", 3, 5, 2000],
-          ["2", "2", 0, 5, 4000],
+          ["2", "2", 0, 0, 4000],
           ["3", "4", 5, 5, 7000],
         ],
-        "one second per line from the epoch; the out-of-range rating is kept as implicit (0)",
+        "one second per line from the epoch; the out-of-range rating is kept as implicit (rating 0, scale 0)",
       );
       const users = await db.withConnection((connection) =>
         connection.query<{ external_id: string; display_name: string; source: string }>("SELECT external_id, display_name, source FROM users ORDER BY external_id"),

@@ -9,7 +9,7 @@ import type { CsvFormat } from "./csv-records.ts";
 import { decodeHtmlEntities, httpUrl, integerId, isProblem, publicationYear, ratingValue, text } from "./fields.ts";
 import type { DatasetImportOptions } from "./goodbooks.ts";
 import { fileExists, importFile, type ImportContext } from "./import-file.ts";
-import { ratingWriter } from "./ratings-writer.ts";
+import { IMPLICIT_SCALE, ratingWriter } from "./ratings-writer.ts";
 import type { BookRecord, RatingRecord, UserRecord } from "./records.ts";
 import { indexes, skip } from "./row-helpers.ts";
 import { userWriter, type UserSource } from "./users-writer.ts";
@@ -30,8 +30,9 @@ export const BOOKCROSSING_USERS: UserSource = { source: BOOKCROSSING_SOURCE, dis
 
 /**
  * Book-Crossing rates 1 to 10, and 0 for "implicit" (the reader has the book
- * but gave no rating). Both are stored in `ratings` with scale 10: rating 0 is
- * the implicit interaction, left out of averages and counts.
+ * but gave no rating). Both go to `ratings`: explicit ones with scale 10, implicit
+ * ones as rating 0 with scale 0, the project's mark of an implicit rating, which
+ * averages and counts leave out and the models weigh as implicit interest.
  */
 export const BOOKCROSSING_SCALE = 10;
 
@@ -133,13 +134,13 @@ export async function importBookCrossing(context: ImportContext, directory: stri
           const rawIsbn = text(fields[isbn]);
           if (rawIsbn === null) return skip(file, line, "missing ISBN");
           const value = ratingValue(fields[rating], 0, BOOKCROSSING_SCALE);
-          if (isProblem(value)) file.drop(line, "Book-Rating", fields[rating] ?? "", `${value.problem}: kept as an implicit rating (0)`);
+          if (isProblem(value)) file.drop(line, "Book-Rating", fields[rating] ?? "", `${value.problem}: kept as an implicit rating (scale 0)`);
           return {
             line,
             userExternalId: String(user),
             bookExternalId: cleanIsbn(rawIsbn),
             rating: isProblem(value) ? 0 : value,
-            scale: BOOKCROSSING_SCALE,
+            scale: isProblem(value) || value === 0 ? IMPLICIT_SCALE : BOOKCROSSING_SCALE,
             createdAt: lineTime(line),
           };
         };

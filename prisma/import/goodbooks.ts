@@ -8,7 +8,7 @@ import { count, httpUrl, integerId, isProblem, publicationYear, ratingValue, tex
 import { genreWriter } from "./genres-writer.ts";
 import { fileExists, importFile, type ImportContext } from "./import-file.ts";
 import { repairGoodbooksIsbns } from "./isbn-repair.ts";
-import { ratingWriter } from "./ratings-writer.ts";
+import { IMPLICIT_SCALE, ratingWriter } from "./ratings-writer.ts";
 import type { BookRecord, BookTagRecord, RatingRecord, ShelfRecord, TagRecord } from "./records.ts";
 import { indexes, skip } from "./row-helpers.ts";
 import { shelfWriter } from "./shelf-writer.ts";
@@ -23,6 +23,9 @@ export const GOODBOOKS_SOURCE = "goodbooks";
  */
 export const GOODBOOKS_EPOCH = Date.UTC(2017, 0, 1);
 const lineTime = (line: number) => GOODBOOKS_EPOCH + (line - 2) * 1000;
+
+/** Goodbooks rates 1 to 5 stars. */
+export const GOODBOOKS_SCALE = 5;
 
 export const GOODBOOKS_USERS: UserSource = { source: GOODBOOKS_SOURCE, displayNamePrefix: "Goodbooks reader", registeredAt: GOODBOOKS_EPOCH };
 
@@ -193,8 +196,15 @@ export async function importGoodbooks(context: ImportContext, directory: string,
           const book = integerId(fields[bookId]);
           if (book === null) return skip(file, line, `missing book_id: ${JSON.stringify(fields[bookId] ?? "")}`);
           const value = ratingValue(fields[rating], 1, 5);
-          if (isProblem(value)) file.drop(line, "rating", fields[rating] ?? "", `${value.problem}: kept as an implicit rating (0)`);
-          return { line, userExternalId: String(user), bookExternalId: String(book), rating: isProblem(value) ? 0 : value, scale: 5, createdAt: lineTime(line) };
+          if (isProblem(value)) file.drop(line, "rating", fields[rating] ?? "", `${value.problem}: kept as an implicit rating (scale 0)`);
+          return {
+            line,
+            userExternalId: String(user),
+            bookExternalId: String(book),
+            rating: isProblem(value) ? 0 : value,
+            scale: isProblem(value) ? IMPLICIT_SCALE : GOODBOOKS_SCALE,
+            createdAt: lineTime(line),
+          };
         };
       },
     });

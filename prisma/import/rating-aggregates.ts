@@ -5,8 +5,9 @@ const BOOKS_PER_STATEMENT = 5000;
 
 /**
  * Recomputes books.average_rating and ratings_count of `bookIds` from their
- * ratings. Only explicit ratings count (rating 0 is implicit interest), each
- * brought to the 5-star scale so Book-Crossing's 1-10 and Goodbooks' 1-5 mix.
+ * ratings, by the same definition as the users subgraph's per-rating refresh:
+ * explicit ratings only (scale 0 is implicit interest), each brought to the
+ * 5-star scale so Book-Crossing's 1-10 and Goodbooks' 1-5 mix.
  * A book whose figures did not change is not written. Returns how many changed.
  */
 export async function recomputeRatingAggregates(db: Database, bookIds: Iterable<number>): Promise<number> {
@@ -19,8 +20,8 @@ export async function recomputeRatingAggregates(db: Database, bookIds: Iterable<
         `UPDATE books b SET average_rating = s.average_rating, ratings_count = s.ratings_count, updated_at = now()
          FROM (
            SELECT t.id,
-                  coalesce(avg(r.rating * 5.0 / r.scale) FILTER (WHERE r.rating > 0), 0)::float8 AS average_rating,
-                  (count(r.rating) FILTER (WHERE r.rating > 0))::int AS ratings_count
+                  coalesce(avg(r.rating * 5.0 / r.scale) FILTER (WHERE r.scale > 0), 0)::float8 AS average_rating,
+                  (count(r.rating) FILTER (WHERE r.scale > 0))::int AS ratings_count
            FROM unnest($1::int[]) AS t(id) LEFT JOIN ratings r ON r.book_id = t.id
            GROUP BY t.id
          ) s

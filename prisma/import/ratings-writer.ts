@@ -4,6 +4,9 @@ import { pairKey } from "./pair-keys.ts";
 import type { RatingRecord } from "./records.ts";
 import { ensureUsers, type UserSource } from "./users-writer.ts";
 
+/** `ratings.scale` of an implicit rating (interest without a value), as schema.prisma defines it. */
+export const IMPLICIT_SCALE = 0;
+
 export interface RatingWriterOptions {
   readonly users: UserSource;
   readonly books: BookResolver;

@@ -26,8 +26,13 @@ export interface UserRecord extends Located {
 export interface RatingRecord extends Located {
   readonly userExternalId: string;
   readonly bookExternalId: string;
-  /** 1..scale for an explicit rating; 0 for an implicit one (the reader showed interest without rating). */
+  /** 1..scale for an explicit rating; 0 for an implicit one. */
   readonly rating: number;
+  /**
+   * Top of the scale the rating was given on (5, 10), or 0 for an implicit rating
+   * (the reader showed interest without rating), as schema.prisma and
+   * lib/models/signal-strength.ts define it.
+   */
   readonly scale: number;
   /** Epoch milliseconds; increasing with the file order, which is the datasets' time order. */
   readonly createdAt: number;
