@@ -7,7 +7,7 @@ import type { SubgraphDefinition } from "../../lib/server/subgraph-server.ts";
 import { createRecommendationsContext, type RecommendationsContext } from "./context.ts";
 import { permissions } from "./permissions.ts";
 import { resolvers } from "./resolvers.ts";
-import { RecommendationEngine, type EngineOptions } from "./serving/recommendation-engine.ts";
+import { RecommendationEngine } from "./serving/recommendation-engine.ts";
 
 /** Keyed by the runtime's cache: the server hands resolvers a per-service copy of the runtime, which shares it. */
 const engines = new WeakMap<Runtime["cache"], RecommendationEngine>();
@@ -19,12 +19,9 @@ export function recommendationEngineOf(runtime: Runtime): RecommendationEngine {
   return engine;
 }
 
-/** Options the bench flips to measure batching and caching; production uses the defaults. */
-export const engineOptions: { current: EngineOptions } = { current: { batching: true, caching: true, warmOnSwitch: true } };
-
 async function startEngine(runtime: Runtime, app: Express): Promise<{ stop(): Promise<void> }> {
   const logger = runtime.logger.child({ component: "recommendation-engine" });
-  const engine = new RecommendationEngine(runtime.db.prisma, runtime.cache, logger, runtime.config, engineOptions.current);
+  const engine = new RecommendationEngine(runtime.db.prisma, runtime.cache, logger, runtime.config);
   await engine.start();
   engines.set(runtime.cache, engine);
   const subscriptions = [
@@ -42,11 +39,16 @@ async function startEngine(runtime: Runtime, app: Express): Promise<{ stop(): Pr
   app.get("/metrics", (_request, response) => {
     response.json(engine.snapshot());
   });
+  let stopping: Promise<void> | undefined;
   return {
-    async stop() {
-      for (const id of subscriptions) runtime.pubsub.unsubscribe(id);
-      engines.delete(runtime.cache);
-      await engine.stop();
+    stop() {
+      // Idempotent: a test may stop this subgraph alone and then the whole supergraph.
+      stopping ??= (async () => {
+        for (const id of subscriptions) runtime.pubsub.unsubscribe(id);
+        engines.delete(runtime.cache);
+        await engine.stop();
+      })();
+      return stopping;
     },
   };
 }

@@ -29,9 +29,9 @@ const WARM_BOOKS = 50;
 const STRATEGIES: Strategy[] = ["CF", "CONTENT", "HYBRID"];
 
 export interface EngineOptions {
-  readonly batching: boolean;
-  readonly caching: boolean;
-  readonly warmOnSwitch: boolean;
+  batching: boolean;
+  caching: boolean;
+  warmOnSwitch: boolean;
 }
 
 export interface ServeContext {
@@ -93,6 +93,12 @@ export class RecommendationEngine {
       for (const file of Object.values(MODEL_FILES[model.name])) this.pool?.forget(model.filePath(file));
     });
     this.logWriter = new RecommendationLogWriter(prisma, logger);
+  }
+
+  /** Turns batching/caching on or off at run time (the bench compares them in one process). */
+  configure(options: Partial<EngineOptions>): void {
+    Object.assign(this.options, options);
+    this.batcher.enabled = this.options.batching;
   }
 
   async start(): Promise<void> {

@@ -39,7 +39,7 @@ export class SharedBatcher {
     private readonly maxBatch: number,
     /** 0: flush at the end of the current event-loop turn; more: wait that long for concurrent queries to join. */
     private readonly windowMs: number,
-    readonly enabled = true,
+    public enabled = true,
   ) {}
 
   run<Request, Result>(model: LoadedModel, graph: BatchedGraph<Request, Result>, requests: readonly Request[]): Promise<Result[]> {
