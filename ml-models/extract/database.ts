@@ -1,7 +1,7 @@
 import type { Database, SqlConnection } from "../../lib/db/database.ts";
 import type { Dataset, ItemFeatures } from "../data/dataset.ts";
 import { RawEventCollector } from "../data/raw-events.ts";
-import { interactionStrength, ratingStrength } from "./signal-strength.ts";
+import { interactionStrength, ratingStrength } from "../../lib/models/signal-strength.ts";
 
 const PAGE = 50_000;
 

@@ -1,11 +1,7 @@
+import type { ModelName } from "../../lib/models/model-names.ts";
 import type { Csr } from "../data/csr.ts";
 
-export const MODEL_NAMES = ["popularity", "item-cf", "als", "content", "hybrid"] as const;
-export type ModelName = (typeof MODEL_NAMES)[number];
-
-export function isModelName(value: string): value is ModelName {
-  return (MODEL_NAMES as readonly string[]).includes(value);
-}
+export { isModelName, MODEL_NAMES, type ModelName } from "../../lib/models/model-names.ts";
 
 /** What every trained model offers the evaluator, the hybrid and the exporters. */
 export interface Recommender {

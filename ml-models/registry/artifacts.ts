@@ -1,53 +1,25 @@
-import { createHash, randomBytes } from "node:crypto";
-import { mkdir, readFile, readdir, rename, rm, writeFile } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import {
+  artifactDigest,
+  CorruptArtifactError,
+  ID_MAPS,
+  MANIFEST,
+  sha256,
+  verifyVersion,
+  versionDirectory,
+  type ArtifactManifest,
+  type ManifestFile,
+} from "../../lib/models/artifact-format.ts";
 import type { IdMap } from "../data/dataset.ts";
 import type { ExportedFile } from "../export/export-model.ts";
 
-export const MANIFEST = "manifest.json";
-export const ID_MAPS = "id-maps.json";
-
-export interface ManifestFile {
-  readonly file: string;
-  readonly sha256: string;
-  readonly bytes: number;
-}
-
-export interface ArtifactManifest {
-  readonly name: string;
-  readonly version: number;
-  readonly files: ManifestFile[];
-  readonly [key: string]: unknown;
-}
-
-export class CorruptArtifactError extends Error {
-  constructor(path: string, detail: string) {
-    super(`model artifact at ${path} is corrupt: ${detail}`);
-    this.name = "CorruptArtifactError";
-  }
-}
+export { artifactDigest, CorruptArtifactError, ID_MAPS, MANIFEST, verifyVersion, versionDirectory, type ArtifactManifest, type ManifestFile };
 
 /** The id maps saved beside every model: position = model index, value = database (or file) id. */
 export function idMapsJson(users: IdMap, items: IdMap): Uint8Array {
   return new TextEncoder().encode(JSON.stringify({ users: users.ids, items: items.ids }));
-}
-
-function sha256(bytes: Uint8Array | string): string {
-  return createHash("sha256").update(bytes).digest("hex");
-}
-
-/** One digest for a whole version: over the sorted "file sha256" lines of its manifest. */
-export function artifactDigest(files: readonly ManifestFile[]): string {
-  return sha256(
-    [...files]
-      .sort((a, b) => a.file.localeCompare(b.file))
-      .map((f) => `${f.file} ${f.sha256}\n`)
-      .join(""),
-  );
-}
-
-export function versionDirectory(root: string, name: string, version: number): string {
-  return resolve(root, name, `v${version}`);
 }
 
 /**
@@ -79,28 +51,6 @@ export async function writeVersion(
     await rm(staging, { recursive: true, force: true });
     throw error;
   }
-}
-
-/** Re-hashes every file of a version against its manifest and the registry's digest. */
-export async function verifyVersion(path: string, expectedDigest: string): Promise<ArtifactManifest> {
-  let manifest: ArtifactManifest;
-  try {
-    manifest = JSON.parse(await readFile(join(path, MANIFEST), "utf8")) as ArtifactManifest;
-  } catch (error) {
-    throw new CorruptArtifactError(path, `cannot read ${MANIFEST} (${(error as Error).message})`);
-  }
-  if (!Array.isArray(manifest.files)) throw new CorruptArtifactError(path, `${MANIFEST} lists no files`);
-  if (artifactDigest(manifest.files) !== expectedDigest) throw new CorruptArtifactError(path, "manifest does not match the registered sha256");
-  for (const entry of manifest.files) {
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(join(path, entry.file));
-    } catch {
-      throw new CorruptArtifactError(path, `${entry.file} is missing`);
-    }
-    if (sha256(bytes) !== entry.sha256) throw new CorruptArtifactError(path, `${entry.file} does not match its sha256`);
-  }
-  return manifest;
 }
 
 export async function removeVersion(path: string): Promise<void> {

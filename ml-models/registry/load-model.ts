@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import onnxProto from "onnx-proto";
+import { readFloatInitializer } from "../../lib/models/onnx.ts";
 import type { IdMap } from "../data/dataset.ts";
 import { AlsModel, DEFAULT_ALS } from "../models/als.ts";
 import { ContentModel, DEFAULT_CONTENT } from "../models/content.ts";
@@ -39,32 +40,38 @@ export async function loadVersion(
     if (value === null) throw new CorruptArtifactError(path, `${what} missing`);
     return value;
   };
-  const initializer = async (file: string, name: string) => readInitializer(path, file, name);
+  const initializer = async (file: string, name: string) => {
+    try {
+      return (await readFloatInitializer(join(path, file), name)).data;
+    } catch (error) {
+      throw new CorruptArtifactError(path, (error as Error).message);
+    }
+  };
   switch (row.name) {
     case "popularity": {
-      const scores = (await initializer("popularity-scorer.onnx", "popularity")) as Float32Array;
-      return new PopularityModel(remapRows(scores, 1, need(itemRemap, ID_MAPS), current.itemMap.ids.length) as Float32Array, {
+      const scores = await initializer("popularity-scorer.onnx", "popularity");
+      return new PopularityModel(remapRows(scores, 1, need(itemRemap, ID_MAPS), current.itemMap.ids.length), {
         halfLifeFraction: Number(row.hyperparameters.halfLifeFraction ?? Infinity),
       });
     }
     case "als": {
-      const users = (await initializer("scorer.onnx", "user_factors")) as Float32Array;
-      const items = (await initializer("scorer.onnx", "item_factors")) as Float32Array;
+      const users = await initializer("scorer.onnx", "user_factors");
+      const items = await initializer("scorer.onnx", "item_factors");
       const k = Number(row.hyperparameters.factors);
       const params = { ...DEFAULT_ALS, ...(row.hyperparameters as object), factors: k };
       return new AlsModel(
-        remapRows(users, k, need(userRemap, ID_MAPS), current.userMap.ids.length) as Float32Array,
-        remapRows(items, k, need(itemRemap, ID_MAPS), current.itemMap.ids.length) as Float32Array,
+        remapRows(users, k, need(userRemap, ID_MAPS), current.userMap.ids.length),
+        remapRows(items, k, need(itemRemap, ID_MAPS), current.itemMap.ids.length),
         current.userMap.ids.length,
         current.itemMap.ids.length,
         params,
       );
     }
     case "content": {
-      const embeddings = (await initializer("item-top-k.onnx", "embeddings")) as Float32Array;
+      const embeddings = await initializer("item-top-k.onnx", "embeddings");
       const d = Number(row.hyperparameters.dimensions);
       return new ContentModel(
-        remapRows(embeddings, d, need(itemRemap, ID_MAPS), current.itemMap.ids.length) as Float32Array,
+        remapRows(embeddings, d, need(itemRemap, ID_MAPS), current.itemMap.ids.length),
         current.itemMap.ids.length,
         d,
         Number(row.hyperparameters.vocabularySize ?? 0),
@@ -72,8 +79,8 @@ export async function loadVersion(
       );
     }
     case "item-cf": {
-      const index = (await initializer("item-neighbours.onnx", "neighbour_index")) as Int32Array;
-      const score = (await initializer("item-neighbours.onnx", "neighbour_score")) as Float32Array;
+      const index = await readInt64Initializer(path, "item-neighbours.onnx", "neighbour_index");
+      const score = await initializer("item-neighbours.onnx", "neighbour_score");
       const k = Number(row.hyperparameters.neighbours);
       const items = need(itemRemap, ID_MAPS);
       const itemCount = current.itemMap.ids.length;
@@ -121,15 +128,11 @@ function remapRows(values: Float32Array, width: number, mapping: Int32Array, row
   return out;
 }
 
-async function readInitializer(dir: string, file: string, name: string): Promise<Float32Array | Int32Array> {
-  const bytes = await readFile(join(dir, file));
-  const model = onnx.ModelProto.decode(bytes);
+/** Int64 initializers (the CF neighbour table) as Int32Array; lib's reader covers the float ones. */
+async function readInt64Initializer(dir: string, file: string, name: string): Promise<Int32Array> {
+  const model = onnx.ModelProto.decode(await readFile(join(dir, file)));
   const tensor = model.graph?.initializer?.find((t) => t.name === name);
-  if (!tensor?.rawData) throw new CorruptArtifactError(dir, `${file} has no ${name} tensor`);
-  const raw = tensor.rawData;
-  const aligned = new Uint8Array(raw.byteLength);
-  aligned.set(raw);
-  if (tensor.dataType === onnx.TensorProto.DataType.FLOAT) return new Float32Array(aligned.buffer);
-  if (tensor.dataType === onnx.TensorProto.DataType.INT64) return Int32Array.from(new BigInt64Array(aligned.buffer), (v) => Number(v));
-  throw new CorruptArtifactError(dir, `${file}: ${name} has an unexpected type ${tensor.dataType}`);
+  if (!tensor?.rawData || tensor.dataType !== onnx.TensorProto.DataType.INT64) throw new CorruptArtifactError(dir, `${file} has no int64 ${name} tensor`);
+  const aligned = new Uint8Array(tensor.rawData);
+  return Int32Array.from(new BigInt64Array(aligned.buffer, 0, aligned.byteLength / 8), (v) => Number(v));
 }

@@ -1,4 +1,6 @@
 import type { Database, SqlConnection } from "../../lib/db/database.ts";
+import type { ModelChangedEvent as BusModelChangedEvent } from "../../lib/models/model-changed.ts";
+import { isModelName, type ModelName } from "../../lib/models/model-names.ts";
 import { removeVersion, verifyVersion } from "./artifacts.ts";
 
 export type ModelStatus = "CANDIDATE" | "PRODUCTION" | "ARCHIVED";
@@ -41,10 +43,8 @@ export class RegistryError extends Error {
   }
 }
 
-/** Published on Topics.MODEL_CHANGED after a promotion or rollback is committed. */
-export interface ModelChangedEvent {
-  readonly name: string;
-  readonly version: number;
+/** Published on Topics.MODEL_CHANGED after a promotion or rollback is committed (lib's event, plus context). */
+export interface ModelChangedEvent extends BusModelChangedEvent {
   readonly artifactPath: string;
   readonly reason: "promoted" | "rolled-back";
 }
@@ -161,12 +161,13 @@ export async function removeArtifacts(paths: readonly string[]): Promise<void> {
  * first, so a corrupt artifact is refused and production stays as it was.
  */
 export async function promote(db: Database, name: string, version: number, publish?: Publish): Promise<ModelVersionRow> {
+  const model = knownModel(name);
   const target = (await listVersions(db, name)).find((row) => row.version === version);
   if (!target) throw new RegistryError(`${name} v${version} is not in the registry`);
   if (target.status === "PRODUCTION") throw new RegistryError(`${name} v${version} is already in production`);
   await verifyVersion(target.artifactPath, target.sha256);
   await inTransaction(db, (connection) => setProduction(connection, name, version));
-  await publish?.({ name, version, artifactPath: target.artifactPath, reason: "promoted" });
+  await publish?.({ name: model, version, artifactPath: target.artifactPath, reason: "promoted" });
   return (await listVersions(db, name)).find((row) => row.version === version)!;
 }
 
@@ -175,6 +176,7 @@ export async function promote(db: Database, name: string, version: number, publi
  * production before it (the latest previously promoted, still registered one).
  */
 export async function rollback(db: Database, name: string, publish?: Publish): Promise<ModelVersionRow> {
+  const model = knownModel(name);
   const versions = await listVersions(db, name);
   const current = versions.find((row) => row.status === "PRODUCTION");
   if (!current) throw new RegistryError(`${name} has no production version to roll back`);
@@ -189,6 +191,11 @@ export async function rollback(db: Database, name: string, publish?: Publish): P
     await setProduction(connection, name, previous.version);
     await connection.query(`UPDATE model_versions SET promoted_at = NULL WHERE name = $1 AND version = $2`, [name, current.version]);
   });
-  await publish?.({ name, version: previous.version, artifactPath: previous.artifactPath, reason: "rolled-back" });
+  await publish?.({ name: model, version: previous.version, artifactPath: previous.artifactPath, reason: "rolled-back" });
   return (await listVersions(db, name)).find((row) => row.version === previous.version)!;
+}
+
+function knownModel(name: string): ModelName {
+  if (!isModelName(name)) throw new RegistryError(`unknown model ${JSON.stringify(name)}`);
+  return name;
 }
