@@ -11,7 +11,7 @@ export function maximalMarginalRelevance<T extends { score: number }>(
   indexOf: (candidate: T) => number | undefined,
   content: ContentState,
   limit: number,
-  lambda = 0.7,
+  lambda = 0.5,
 ): T[] {
   const d = content.dimensions;
   const remaining = [...candidates];

@@ -27,6 +27,15 @@ const STALE_TTL_SECONDS = 24 * 3600;
 const TRENDING_TTL_SECONDS = 60;
 const WARM_BOOKS = 50;
 const STRATEGIES: Strategy[] = ["CF", "CONTENT", "HYBRID"];
+const DEFAULT_VARIANT = "default";
+const VARIANT_TTL_SECONDS = 60;
+
+interface LogFields {
+  readonly userId: number | null;
+  readonly seedBookId: number | null;
+  readonly strategy: Strategy;
+  readonly variant: string;
+}
 
 export interface EngineOptions {
   batching: boolean;
@@ -140,7 +149,8 @@ export class RecommendationEngine {
   // ---- public API -------------------------------------------------------
 
   similar(bookId: number, strategy: Strategy, diversify: boolean, context: ServeContext): Promise<ServedList> {
-    return this.serve(`similar:${bookId}:${strategy}:${diversify ? 1 : 0}`, context, { userId: null, seedBookId: bookId, strategy }, {
+    // Similar lists are the same for every reader, so they share the default variant's entries.
+    return this.serve(`similar:${bookId}:${strategy}:${diversify ? 1 : 0}`, context, { userId: null, seedBookId: bookId, strategy, variant: DEFAULT_VARIANT }, {
       compute: () => this.modelSimilar(bookId, strategy, diversify),
       fallback: async () => {
         const neighbours = (await similarBooks(this.prisma, [bookId])).get(bookId) ?? [];
@@ -150,8 +160,9 @@ export class RecommendationEngine {
     });
   }
 
-  forUser(userId: number, strategy: Strategy, excludeRead: boolean, diversify: boolean, context: ServeContext): Promise<ServedList> {
-    return this.serve(this.userSuffix(userId, strategy, excludeRead, diversify), context, { userId, seedBookId: null, strategy }, {
+  async forUser(userId: number, strategy: Strategy, excludeRead: boolean, diversify: boolean, context: ServeContext): Promise<ServedList> {
+    const variant = await this.variantOf(userId);
+    return this.serve(this.userSuffix(userId, strategy, excludeRead, diversify), context, { userId, seedBookId: null, strategy, variant }, {
       compute: () => this.modelForUser(userId, strategy, excludeRead, diversify),
       fallback: async () => {
         const personal = excludeRead ? await booksForUser(this.prisma, userId, LIST_LENGTH) : [];
@@ -174,7 +185,7 @@ export class RecommendationEngine {
       .map((item) => ({ ...item, score: clamp01(0.5 * item.score + 0.5 * (taste.get(item.bookId) ?? 0)) }))
       .sort((a, b) => b.score - a.score);
     const list: ServedList = { ...similar, items, algorithm: `${similar.algorithm}+personal` };
-    this.record(list, context, { userId, seedBookId: bookId, strategy });
+    this.record(list, context, { userId, seedBookId: bookId, strategy, variant: await this.variantOf(userId) });
     return list;
   }
 
@@ -215,12 +226,13 @@ export class RecommendationEngine {
   }
 
   async invalidateUser(userId: number): Promise<void> {
+    const variant = await this.variantOf(userId);
     const keys: string[] = [];
     for (const strategy of STRATEGIES)
       for (const excludeRead of [true, false])
         for (const diversify of [true, false]) {
           const suffix = this.userSuffix(userId, strategy, excludeRead, diversify);
-          keys.push(this.key(suffix), this.staleKey(suffix));
+          keys.push(this.key(suffix, variant), this.staleKey(suffix, variant));
         }
     await this.cache.delete(...keys);
     this.metrics.invalidations += 1;
@@ -246,14 +258,31 @@ export class RecommendationEngine {
 
   // ---- the serving path ------------------------------------------------------
 
-  private variant = "default";
-
-  private key(suffix: string): string {
-    return `rec:${this.models.versionTag()}:${this.variant}:${suffix}`;
+  private key(suffix: string, variant: string): string {
+    return `rec:${this.models.versionTag()}:${variant}:${suffix}`;
   }
 
-  private staleKey(suffix: string): string {
-    return `rec:last:${this.variant}:${suffix}`;
+  private staleKey(suffix: string, variant: string): string {
+    return `rec:last:${variant}:${suffix}`;
+  }
+
+  /**
+   * The reader's arms in running experiments ("experiment=variant,..."): part of
+   * every cache key and log row, so variants never share cached lists and the A/B
+   * analysis can split the logs.
+   */
+  private async variantOf(userId: number): Promise<string> {
+    const load = async () => {
+      const rows = await this.prisma.$queryRaw<{ experiment: string; variant: string }[]>`
+        SELECT e.key AS experiment, v.key AS variant
+        FROM experiment_assignments a
+        JOIN experiments e ON e.id = a.experiment_id
+        JOIN experiment_variants v ON v.id = a.variant_id
+        WHERE a.user_id = ${userId} AND e.status = 'RUNNING'
+        ORDER BY e.key`;
+      return rows.length === 0 ? DEFAULT_VARIANT : rows.map((row) => `${row.experiment}=${row.variant}`).join(",");
+    };
+    return this.cache.getOrSet(`rec:variant:${userId}`, load, VARIANT_TTL_SECONDS);
   }
 
   private userSuffix(userId: number, strategy: Strategy, excludeRead: boolean, diversify: boolean): string {
@@ -263,10 +292,10 @@ export class RecommendationEngine {
   private async serve(
     suffix: string,
     context: ServeContext,
-    log: { userId: number | null; seedBookId: number | null; strategy: Strategy },
+    log: LogFields,
     paths: { compute: () => Promise<ServedList | null>; fallback: () => Promise<ServedList> },
   ): Promise<ServedList> {
-    const key = this.key(suffix);
+    const key = this.key(suffix, log.variant);
     if (this.options.caching) {
       const cached = await this.cache.get<ServedList>(key);
       if (cached) {
@@ -279,7 +308,7 @@ export class RecommendationEngine {
       const computed = await this.withinBudget(paths.compute());
       if (computed) {
         if (this.options.caching && computed.source !== "COLD_START") {
-          await Promise.all([this.cache.set(key, computed), this.cache.set(this.staleKey(suffix), computed, STALE_TTL_SECONDS)]);
+          await Promise.all([this.cache.set(key, computed), this.cache.set(this.staleKey(suffix, log.variant), computed, STALE_TTL_SECONDS)]);
         }
         return this.record(computed, context, log);
       }
@@ -289,13 +318,13 @@ export class RecommendationEngine {
       if (!(error instanceof TimeBudgetExceeded)) this.logger.warn({ err: error, list: suffix }, "model failed; falling back");
     }
     if (this.options.caching) {
-      const stale = await this.cache.get<ServedList>(this.staleKey(suffix));
+      const stale = await this.cache.get<ServedList>(this.staleKey(suffix, log.variant));
       if (stale) return this.record({ ...stale, source: "STALE_CACHE" }, context, log);
     }
     return this.record(await paths.fallback(), context, log);
   }
 
-  private record(list: ServedList, context: ServeContext, log: { userId: number | null; seedBookId: number | null; strategy: Strategy }): ServedList {
+  private record(list: ServedList, context: ServeContext, log: LogFields): ServedList {
     this.metrics.served[list.source] = (this.metrics.served[list.source] ?? 0) + 1;
     if (context.log) {
       this.logWriter.append({
@@ -306,7 +335,7 @@ export class RecommendationEngine {
         source: list.source,
         modelName: list.modelName,
         modelVersion: list.modelVersion,
-        variantKey: this.variant,
+        variantKey: log.variant,
         bookIds: list.items.map((item) => item.bookId),
         scores: list.items.map((item) => item.score),
       });
