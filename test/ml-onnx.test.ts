@@ -27,7 +27,7 @@ describe("ONNX export", () => {
     als = trainAls(train, { factors: 32, regularization: 1, alpha: 2, cgSteps: 3, iterations: 5, seed: 1 });
     models = [
       trainPopularity(split.train, items),
-      trainItemCf(train, { neighbours: 10, shrinkage: 0 }),
+      trainItemCf(train, { neighbours: 10, shrinkage: 0, userDamping: 0 }),
       als,
       trainContent(dataset.features!, { minDocumentFrequency: 2, maxDocumentShare: 0.9, dimensions: 8, powerIterations: 2, seed: 1 }),
     ];

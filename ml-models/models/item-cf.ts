@@ -6,9 +6,14 @@ export interface ItemCfParams {
   readonly neighbours: number;
   /** Added to the cosine denominator: damps similarities resting on few co-occurrences. */
   readonly shrinkage: number;
+  /**
+   * Weight of a reader's co-occurrences is 1 / n^userDamping (n = books they have):
+   * someone who read 500 books says less about any two of them than someone who read 10.
+   */
+  readonly userDamping: number;
 }
 
-export const DEFAULT_ITEM_CF: ItemCfParams = { neighbours: 20, shrinkage: 0 };
+export const DEFAULT_ITEM_CF: ItemCfParams = { neighbours: 20, shrinkage: 0, userDamping: 0.5 };
 
 /**
  * Item-item collaborative filtering: cosine similarity of items' reader sets
@@ -48,8 +53,12 @@ export function trainItemCf(matrices: InteractionMatrices, params: ItemCfParams 
   const { userItem, itemUser } = matrices;
   const itemCount = itemUser.rows;
   const k = params.neighbours;
+  const userWeight = Float64Array.from({ length: userItem.rows }, (_, u) => Math.pow(Math.max(1, userItem.indptr[u + 1]! - userItem.indptr[u]!), -params.userDamping));
+  // Weighted reader counts: the cosine's norms under the same user weights.
   const readers = new Float64Array(itemCount);
-  for (let i = 0; i < itemCount; i++) readers[i] = itemUser.indptr[i + 1]! - itemUser.indptr[i]!;
+  for (let i = 0; i < itemCount; i++) {
+    for (let e = itemUser.indptr[i]!; e < itemUser.indptr[i + 1]!; e++) readers[i]! += userWeight[itemUser.indices[e]!]!;
+  }
   const neighbourIndex = new Int32Array(itemCount * k).fill(-1);
   const neighbourScore = new Float32Array(itemCount * k);
   const cooccurrence = new Float64Array(itemCount);
@@ -60,10 +69,11 @@ export function trainItemCf(matrices: InteractionMatrices, params: ItemCfParams 
     let touchedCount = 0;
     for (let e = itemUser.indptr[i]!; e < itemUser.indptr[i + 1]!; e++) {
       const u = itemUser.indices[e]!;
+      const weight = userWeight[u]!;
       for (let f = userItem.indptr[u]!; f < userItem.indptr[u + 1]!; f++) {
         const j = userItem.indices[f]!;
         if (cooccurrence[j] === 0) touched[touchedCount++] = j;
-        cooccurrence[j]! += 1;
+        cooccurrence[j]! += weight;
       }
     }
     // Bounded min-heap of the best k neighbours (self excluded).

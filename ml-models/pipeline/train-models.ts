@@ -6,7 +6,7 @@ import { DEFAULT_ALS, trainAls, type AlsModel, type AlsParams } from "../models/
 import { DEFAULT_CONTENT, trainContent, type ContentParams } from "../models/content.ts";
 import { HybridModel } from "../models/hybrid.ts";
 import { tuneHybridWeights } from "../models/hybrid-tuning.ts";
-import { DEFAULT_ITEM_CF, trainItemCf, type ItemCfParams } from "../models/item-cf.ts";
+import { DEFAULT_ITEM_CF, trainItemCf, type ItemCfModel, type ItemCfParams } from "../models/item-cf.ts";
 import { DEFAULT_POPULARITY, trainPopularity, type PopularityParams } from "../models/popularity.ts";
 import type { ModelName, Recommender } from "../models/recommender.ts";
 import { splitByTime } from "../split/time-split.ts";
@@ -20,6 +20,8 @@ export interface TrainingOptions {
    */
   readonly alsAlternatives: readonly Partial<AlsParams>[];
   readonly itemCf: ItemCfParams;
+  /** Variations of `itemCf` also tried on the validation slice (cheap: seconds each). */
+  readonly itemCfAlternatives: readonly Partial<ItemCfParams>[];
   readonly popularity: PopularityParams;
   readonly content: ContentParams;
   /** Candidate popularity half-lives tried on the validation slice. */
@@ -36,6 +38,12 @@ export const DEFAULT_TRAINING: TrainingOptions = {
   als: DEFAULT_ALS,
   alsAlternatives: [{ factors: 32, regularization: 5, alpha: 1 }],
   itemCf: DEFAULT_ITEM_CF,
+  // Goodbooks' validation prefers few neighbours and strong damping, the demo data more neighbours.
+  itemCfAlternatives: [
+    { neighbours: 10, userDamping: 1 },
+    { neighbours: 10, userDamping: 0.5 },
+    { neighbours: 30, userDamping: 0.5 },
+  ],
   popularity: DEFAULT_POPULARITY,
   content: DEFAULT_CONTENT,
   popularityHalfLives: [0.02, 0.1, 0.5, Infinity],
@@ -107,6 +115,17 @@ export function trainAndEvaluate(
   }
   const popularityParams: PopularityParams = { halfLifeFraction: bestPopularity.halfLifeFraction };
 
+  let bestCf: { model: ItemCfModel; ndcg: number } | undefined;
+  const cfTrials: { params: ItemCfParams; ndcgAt10: number }[] = [];
+  progress.stage("tuning item-cf");
+  for (const params of [options.itemCf, ...options.itemCfAlternatives.map((change) => ({ ...options.itemCf, ...change }))]) {
+    const model = trainItemCf(fit, params);
+    const ndcg = evaluateModel(model, validationData, tuningUsers).ndcgAt10;
+    cfTrials.push({ params, ndcgAt10: ndcg });
+    if (!bestCf || ndcg > bestCf.ndcg) bestCf = { model, ndcg };
+  }
+  const cfParams = bestCf!.model.params;
+
   let bestAls: { model: AlsModel; ndcg: number } | undefined;
   const alsTrials: { params: AlsParams; ndcgAt10: number }[] = [];
   const alsCandidates: AlsParams[] = [options.als, ...options.alsAlternatives.map((change) => ({ ...options.als, ...change }))];
@@ -121,7 +140,7 @@ export function trainAndEvaluate(
   const alsParams = bestAls.model.params;
 
   progress.stage("tuning hybrid weights");
-  const fitComponents: Recommender[] = [trainPopularity(inner.train, itemCount, popularityParams), trainItemCf(fit, options.itemCf), bestAls.model];
+  const fitComponents: Recommender[] = [trainPopularity(inner.train, itemCount, popularityParams), bestCf!.model, bestAls.model];
   if (content) fitComponents.push(content);
   const tuned = tuneHybridWeights(fitComponents, fit.userItem, validation, tuningUsers, options.hybridStep);
 
@@ -134,7 +153,7 @@ export function trainAndEvaluate(
   };
   const finalModels = [
     timed("popularity", () => trainPopularity(split.train, itemCount, popularityParams)),
-    timed("item-cf", () => trainItemCf(train, options.itemCf)),
+    timed("item-cf", () => trainItemCf(train, cfParams)),
     timed("als", () => trainAls(train, alsParams, (done, total) => progress.step("ALS", done, total))),
     // Content embeddings do not depend on interactions: the validation model is the final one.
     ...(content ? [{ model: content as Recommender, trainSeconds: contentSeconds }] : []),
@@ -157,6 +176,7 @@ export function trainAndEvaluate(
       users: tuningUsers.length,
       popularityHalfLifeFraction: Number.isFinite(popularityParams.halfLifeFraction) ? popularityParams.halfLifeFraction : "Infinity",
       popularityNdcgAt10: bestPopularity.ndcg,
+      itemCf: cfTrials,
       als: alsTrials,
       diversitySpace: diversitySpace ? "content embeddings" : "reader sets",
       hybridWeights: Object.fromEntries(fitComponents.map((m, c) => [m.name, tuned.weights[c]])),

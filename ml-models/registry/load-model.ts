@@ -100,7 +100,7 @@ export async function loadVersion(
           n++;
         }
       }
-      return new ItemCfModel(newIndex, newScore, itemCount, { neighbours: k, shrinkage: Number(row.hyperparameters.shrinkage ?? 0) });
+      return new ItemCfModel(newIndex, newScore, itemCount, { neighbours: k, shrinkage: Number(row.hyperparameters.shrinkage ?? 0), userDamping: Number(row.hyperparameters.userDamping ?? 0) });
     }
     case "hybrid": {
       const recipe = JSON.parse(await readFile(join(path, "hybrid.json"), "utf8")) as { components: { model: string; weight: number; version: number }[] };
