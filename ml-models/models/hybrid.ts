@@ -37,6 +37,14 @@ export class HybridModel implements Recommender {
       addStandardised(this.buffer, weight, out);
     }
   }
+
+  /** The same blend from component scores computed elsewhere (one array per component, in order). */
+  blend(componentScores: readonly Float32Array[], out: Float32Array): void {
+    out.fill(0);
+    this.components.forEach(({ weight }, c) => {
+      if (weight !== 0) addStandardised(componentScores[c]!, weight, out);
+    });
+  }
 }
 
 /** out += weight * (scores - mean) / std. */

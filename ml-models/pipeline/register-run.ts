@@ -2,7 +2,7 @@ import { withAdvisoryLock } from "../../lib/db/advisory-lock.ts";
 import type { Database } from "../../lib/db/database.ts";
 import type { Logger } from "../../lib/logger.ts";
 import type { Dataset } from "../data/dataset.ts";
-import { evaluateModel, type MetricSet } from "../evaluate/evaluate.ts";
+import { evaluateModels, type MetricSet } from "../evaluate/evaluate.ts";
 import { exportModel, type GraphCheck } from "../export/export-model.ts";
 import type { ModelName, Recommender } from "../models/recommender.ts";
 import { idMapsJson, removeStaleStaging, removeVersion, writeVersion } from "../registry/artifacts.ts";
@@ -119,17 +119,24 @@ async function registerLocked(
     loaded.set(key, model);
     return model;
   };
+  const productionModels = new Map<string, { version: number; model: Recommender }>();
   for (const { name } of staged) {
     const production = existing.find((row) => row.name === name && row.status === "PRODUCTION");
     if (!production) continue;
-    options.progress?.stage(`re-scoring production ${name} v${production.version}`);
     try {
-      const model = await resolveComponent(name, production.version);
-      productionMetrics.set(name, { version: production.version, metrics: evaluateModel(model, { train: result.train, test: result.test, ...(result.diversitySpace ? { diversitySpace: result.diversitySpace } : {}) }) });
+      productionModels.set(name, { version: production.version, model: await resolveComponent(name, production.version) });
     } catch (error) {
       // A production version that cannot be read is no bar to clear: the candidate replaces it.
-      options.logger?.error({ err: error, model: name, version: production.version }, "production model could not be re-scored; the candidate is compared with nothing");
+      options.logger?.error({ err: error, model: name, version: production.version }, "production model could not be loaded; the candidate is compared with nothing");
     }
+  }
+  if (productionModels.size > 0) {
+    options.progress?.stage(`re-scoring ${productionModels.size} production models on this run's test set`);
+    const scored = evaluateModels(
+      [...productionModels.values()].map((p) => p.model),
+      { train: result.train, test: result.test, ...(result.diversitySpace ? { diversitySpace: result.diversitySpace } : {}) },
+    );
+    for (const [name, { version, model }] of productionModels) productionMetrics.set(name, { version, metrics: scored.get(model)! });
   }
 
   const registered: RegisteredModel[] = [];

@@ -1,6 +1,6 @@
 import { interactionMatrices, csrFromCoordinates, type Csr, type InteractionMatrices } from "../data/csr.ts";
 import type { Dataset, Interactions } from "../data/dataset.ts";
-import { evaluateModel, usersWithTestItems, type MetricSet } from "../evaluate/evaluate.ts";
+import { evaluateModel, evaluateModels, usersWithTestItems, type MetricSet } from "../evaluate/evaluate.ts";
 import { createRandom } from "../linalg/random.ts";
 import { DEFAULT_ALS, trainAls, type AlsModel, type AlsParams } from "../models/als.ts";
 import { DEFAULT_CONTENT, trainContent, type ContentParams } from "../models/content.ts";
@@ -162,10 +162,13 @@ export function trainAndEvaluate(
   const hybrid = new HybridModel(finalModels.map((entry, c) => ({ model: entry.model, weight: tuned.weights[c]! })));
   const hybridSeconds = finalModels.reduce((sum, m) => sum + m.trainSeconds, 0) + (performance.now() - hybridStarted) / 1000;
 
-  for (const entry of [...finalModels, { model: hybrid as Recommender, trainSeconds: hybridSeconds }]) {
-    progress.stage(`evaluating ${entry.model.name}`);
-    models.set(entry.model.name, { ...entry, metrics: evaluateModel(entry.model, { train, test, ...(diversitySpace ? { diversitySpace } : {}) }) });
-  }
+  progress.stage("evaluating on the test set");
+  const entries = [...finalModels, { model: hybrid as Recommender, trainSeconds: hybridSeconds }];
+  const metrics = evaluateModels(
+    entries.map((e) => e.model),
+    { train, test, ...(diversitySpace ? { diversitySpace } : {}) },
+  );
+  for (const entry of entries) models.set(entry.model.name, { ...entry, metrics: metrics.get(entry.model)! });
   return {
     models,
     train,
