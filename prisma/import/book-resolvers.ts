@@ -33,7 +33,7 @@ export function booksOfSourceOrIsbn(source: string): BookResolver {
       byIsbn13.set(isbn.isbn13, [...(byIsbn13.get(isbn.isbn13) ?? []), externalId]);
     }
     if (byIsbn13.size === 0) return ids;
-    const rows = await connection.query<{ id: number; isbn13: string }>("SELECT id, isbn13 FROM books WHERE isbn13 = ANY($1::text[])", [[...byIsbn13.keys()]]);
+    const rows = await connection.query<{ id: number; isbn13: string }>("SELECT id, isbn13 FROM books WHERE isbn13 = ANY($1::char(13)[])", [[...byIsbn13.keys()]]);
     for (const row of rows) for (const externalId of byIsbn13.get(row.isbn13) ?? []) ids.set(externalId, row.id);
     return ids;
   };

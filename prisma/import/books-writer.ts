@@ -150,7 +150,8 @@ async function resolveIsbnCollisions(
   const isbn13s = batch.flatMap((record) => (record.isbn13 ? [record.isbn13] : []));
   if (isbn13s.length === 0) return linked;
   const owners = await connection.query<IsbnOwner>(
-    `SELECT id, source, external_id, isbn10, isbn13 FROM books WHERE isbn13 = ANY($1::text[]) OR isbn10 = ANY($2::text[])`,
+    // char(n) arrays, so the comparison is char = char and the unique indexes serve it.
+    `SELECT id, source, external_id, isbn10, isbn13 FROM books WHERE isbn13 = ANY($1::char(13)[]) OR isbn10 = ANY($2::char(10)[])`,
     [isbn13s, batch.flatMap((record) => (record.isbn10 ? [record.isbn10] : []))],
   );
   const ownerOf = new Map<string, IsbnOwner>();

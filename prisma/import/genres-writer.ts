@@ -23,14 +23,14 @@ export function genreWriter(genreOfTag: Map<number, number>): BatchWriter<TagRec
       batch.push(record);
     }
     const names = [...new Set(batch.map((record) => record.name))];
-    const stored = await connection.query<{ id: number; name: string }>("SELECT id, name FROM genres WHERE name = ANY($1::text[])", [names]);
+    const stored = await connection.query<{ id: number; name: string }>("SELECT g.id, g.name FROM unnest($1::text[]) AS t(name) JOIN genres g ON g.name = t.name", [names]);
     const idOfName = new Map(stored.map((row) => [row.name, row.id]));
 
     const newGenres = new Map<string, TagRecord>();
     for (const record of batch) if (!idOfName.has(record.name) && !newGenres.has(record.name)) newGenres.set(record.name, record);
     const candidates = [...newGenres.values()].map((record) => ({ record, base: slugify(record.name) || "tag" }));
     const wanted = candidates.flatMap(({ record, base }) => [base, `${base}-${record.tagId}`]);
-    const taken = new Set((await connection.query<{ slug: string }>("SELECT slug FROM genres WHERE slug = ANY($1::text[])", [wanted])).map((row) => row.slug));
+    const taken = new Set((await connection.query<{ slug: string }>("SELECT g.slug FROM unnest($1::text[]) AS t(slug) JOIN genres g ON g.slug = t.slug", [wanted])).map((row) => row.slug));
     const slugs: string[] = [];
     for (const { record, base } of candidates) {
       let slug = base === "tag" ? `tag-${record.tagId}` : base;
@@ -47,7 +47,7 @@ export function genreWriter(genreOfTag: Map<number, number>): BatchWriter<TagRec
       for (const row of rows) idOfName.set(row.name, row.id);
       result.inserted += rows.length;
       if (rows.length < candidates.length) {
-        const again = await connection.query<{ id: number; name: string }>("SELECT id, name FROM genres WHERE name = ANY($1::text[])", [[...newGenres.keys()]]);
+        const again = await connection.query<{ id: number; name: string }>("SELECT g.id, g.name FROM unnest($1::text[]) AS t(name) JOIN genres g ON g.name = t.name", [[...newGenres.keys()]]);
         for (const row of again) idOfName.set(row.name, row.id);
       }
     }

@@ -59,6 +59,10 @@ export async function importFile<R extends Located>(context: ImportContext, spec
 
   const readRow = spec.prepare(csv.columns);
   let batch: R[] = [];
+  const flush = async () => {
+    await writeBatch(context, spec, file, batch);
+    batch = [];
+  };
   for await (const record of csv.records) {
     file.rowsRead += 1;
     if (record.kind === "broken") {
@@ -67,13 +71,10 @@ export async function importFile<R extends Located>(context: ImportContext, spec
       const item = readRow(record, file);
       if (item) batch.push(item);
     }
-    if (batch.length >= spec.batchSize) {
-      await writeBatch(context, spec, file, batch);
-      batch = [];
-    }
+    if (batch.length >= spec.batchSize) await flush();
     progress.update(bytesRead, file.rowsRead);
   }
-  await writeBatch(context, spec, file, batch);
+  await flush();
   file.end();
   progress.finish();
   return file;

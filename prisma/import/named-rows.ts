@@ -9,7 +9,9 @@ export async function idsByName(connection: SqlConnection, table: "authors" | "p
   const ids = new Map<string, number>();
   if (unique.length === 0) return ids;
   await connection.query(`INSERT INTO ${table} (name) SELECT name FROM unnest($1::text[]) AS t(name) ON CONFLICT (name) DO NOTHING`, [unique]);
-  const rows = await connection.query<{ id: number; name: string }>(`SELECT id, name FROM ${table} WHERE name = ANY($1::text[])`, [unique]);
+  // A join rather than `name = ANY(...)`: on a table the planner believes small, ANY becomes a
+  // sequential scan comparing every row with every name under the collation, seconds per batch.
+  const rows = await connection.query<{ id: number; name: string }>(`SELECT x.id, x.name FROM unnest($1::text[]) AS t(name) JOIN ${table} x ON x.name = t.name`, [unique]);
   for (const row of rows) ids.set(row.name, row.id);
   return ids;
 }
