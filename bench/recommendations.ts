@@ -52,48 +52,74 @@ const seeds = (await prisma.$queryRaw<{ book_id: number }[]>`SELECT book_id FROM
 const readers = (await prisma.$queryRaw<{ user_id: number }[]>`SELECT user_id FROM ratings GROUP BY user_id HAVING count(*) >= 5 ORDER BY user_id LIMIT 50`).map((r) => r.user_id);
 const tokens = await Promise.all(readers.map((userId) => signAccessToken(running.runtime.config, { userId, role: "READER" })));
 
-async function loadRun(label: string, options: Partial<EngineOptions>): Promise<RunResult> {
+interface Sample {
+  latencies: number[];
+  errors: number;
+  seconds: number;
+  calls: number;
+  hits: number;
+  lookups: number;
+  loopP99: number[];
+  loopMax: number;
+}
+
+/** One slice of load with the engine configured as given; slices of every configuration are interleaved. */
+async function loadSlice(sample: Sample, options: Partial<EngineOptions>, seconds: number): Promise<void> {
   engine.configure(options);
-  const latencies: number[] = [];
-  let errors = 0;
   const callsBefore = engine.runner.counters.calls;
   const hitsBefore = engine.metrics.cacheHits;
   const missesBefore = engine.metrics.cacheMisses;
   const loop = monitorEventLoopDelay({ resolution: 5 });
   loop.enable();
   const started = performance.now();
-  const deadline = started + SECONDS * 1000;
-  let n = 0;
+  const deadline = started + seconds * 1000;
+  let n = Math.floor(Math.random() * 1000);
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
       while (performance.now() < deadline) {
         const i = n++;
         const t0 = performance.now();
         const result = await graphql(running.gatewayUrl, FLAGSHIP, { variables: { id: seeds[(i * 7) % seeds.length]! }, token: tokens[i % tokens.length]! });
-        latencies.push(performance.now() - t0);
-        if (result.errors || result.status !== 200) errors += 1;
+        sample.latencies.push(performance.now() - t0);
+        if (result.errors || result.status !== 200) sample.errors += 1;
       }
     }),
   );
-  const elapsed = (performance.now() - started) / 1000;
   loop.disable();
-  latencies.sort((a, b) => a - b);
+  sample.seconds += (performance.now() - started) / 1000;
+  sample.calls += engine.runner.counters.calls - callsBefore;
   const hits = engine.metrics.cacheHits - hitsBefore;
-  const lookups = hits + engine.metrics.cacheMisses - missesBefore;
+  sample.hits += hits;
+  sample.lookups += hits + engine.metrics.cacheMisses - missesBefore;
+  sample.loopP99.push(loop.percentile(99) / 1e6);
+  sample.loopMax = Math.max(sample.loopMax, loop.max / 1e6);
+}
+
+function summarise(label: string, sample: Sample): RunResult {
+  const latencies = [...sample.latencies].sort((a, b) => a - b);
   return {
     label,
     requests: latencies.length,
-    errors,
-    throughput: round(latencies.length / elapsed, 1),
+    errors: sample.errors,
+    throughput: round(latencies.length / sample.seconds, 1),
     p50: round(percentile(latencies, 50)),
     p95: round(percentile(latencies, 95)),
     p99: round(percentile(latencies, 99)),
-    loopDelayP99Ms: round(loop.percentile(99) / 1e6),
-    loopDelayMaxMs: round(loop.max / 1e6),
-    inferenceCalls: engine.runner.counters.calls - callsBefore,
-    cacheHitRate: lookups === 0 ? 0 : round(hits / lookups, 3),
+    loopDelayP99Ms: round(Math.max(...sample.loopP99)),
+    loopDelayMaxMs: round(sample.loopMax),
+    inferenceCalls: sample.calls,
+    cacheHitRate: sample.lookups === 0 ? 0 : round(sample.hits / sample.lookups, 3),
   };
 }
+
+const CONFIGURATIONS: { label: string; options: Partial<EngineOptions> }[] = [
+  { label: "batching + caching", options: { batching: true, caching: true } },
+  { label: "caching only (batching off)", options: { batching: false, caching: true } },
+  { label: "batching only (caching off)", options: { batching: true, caching: false } },
+  { label: "neither", options: { batching: false, caching: false } },
+];
+/** Interleaved rounds, so drift (JIT, connection pools, cache fill) does not favour whichever runs last. */
+const ROUNDS = 4;
 
 /** Scores for one reader over many books: one session.run per batch vs one per pair. */
 async function scoringRate(batching: boolean): Promise<{ label: string; scoresPerSecond: number; calls: number; loopDelayP99Ms: number; loopDelayMaxMs: number }> {
@@ -119,19 +145,18 @@ async function scoringRate(batching: boolean): Promise<{ label: string; scoresPe
 }
 
 try {
-  // A short warm-up so JIT and connection pools do not count against the first configuration.
-  await loadRun("warm-up", { batching: true, caching: true });
-  const runs = [
-    await loadRun("batching + caching", { batching: true, caching: true }),
-    await loadRun("caching only (batching off)", { batching: false, caching: true }),
-    await loadRun("batching only (caching off)", { batching: true, caching: false }),
-    await loadRun("neither", { batching: false, caching: false }),
-  ];
+  // A warm-up so JIT, pools and the cache do not count against the first configuration.
+  await loadSlice({ latencies: [], errors: 0, seconds: 0, calls: 0, hits: 0, lookups: 0, loopP99: [], loopMax: 0 }, { batching: true, caching: true }, 3);
+  const samples = CONFIGURATIONS.map(() => ({ latencies: [], errors: 0, seconds: 0, calls: 0, hits: 0, lookups: 0, loopP99: [], loopMax: 0 }) as Sample);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [c, configuration] of CONFIGURATIONS.entries()) await loadSlice(samples[c]!, configuration.options, SECONDS / ROUNDS);
+  }
+  const runs = CONFIGURATIONS.map((configuration, c) => summarise(configuration.label, samples[c]!));
   const base = runs[0]!;
   const scoring = [await scoringRate(true), await scoringRate(false)];
   engine.configure({ batching: true, caching: true });
 
-  console.log(`\nFlagship query, ${CONCURRENCY} concurrent clients, ${SECONDS} s each (${target.name}${process.env.REDIS_URL ? " + redis" : ""}, ${BOOKS} books, ${USERS} readers)\n`);
+  console.log(`\nFlagship query, ${CONCURRENCY} concurrent clients, ${SECONDS} s each in ${ROUNDS} interleaved rounds (${target.name}${process.env.REDIS_URL ? " + redis" : ""}, ${BOOKS} books, ${USERS} readers)\n`);
   console.table(
     runs.map((run) => ({
       configuration: run.label,

@@ -67,7 +67,7 @@ export const configSchema = z
     RECOMMENDATION_TIME_BUDGET_MS: positiveInt(2_000),
     INFERENCE_MAX_BATCH: positiveInt(1_024),
     // How long the first inference request of a batch waits for others (concurrent queries) to join it.
-    INFERENCE_BATCH_WINDOW_MS: z.coerce.number().int().min(0).max(100).default(2),
+    INFERENCE_BATCH_WINDOW_MS: z.coerce.number().int().min(0).max(100).default(0),
     INFERENCE_WORKER_THRESHOLD: positiveInt(256),
     INFERENCE_WORKERS: positiveInt(2),
   })

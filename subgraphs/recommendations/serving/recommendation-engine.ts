@@ -85,6 +85,7 @@ export class RecommendationEngine {
   private readonly foldIns = new WeakMap<LoadedModel, Map<number, Float32Array>>();
   private readonly logWriter: RecommendationLogWriter;
   private warming: Promise<void> = Promise.resolve();
+  private warmQueued = false;
   private stopped = false;
 
   constructor(
@@ -131,7 +132,11 @@ export class RecommendationEngine {
   /** Fills the cache with the most popular books' similar lists, in the background. */
   warm(): Promise<void> {
     if (!this.options.caching || !this.options.warmOnSwitch) return this.warming;
+    // Several models switch together after a training run: one queued warm-up serves them all.
+    if (this.warmQueued) return this.warming;
+    this.warmQueued = true;
     this.warming = this.warming.then(async () => {
+      this.warmQueued = false;
       try {
         const popular = await popularBooksForUser(this.prisma, null, WARM_BOOKS);
         for (const book of popular) {
