@@ -21,7 +21,7 @@ if (!existsSync(ratings)) {
 }
 
 const started = performance.now();
-const { result } = trainOnFiles({ data: ratings, ...(existsSync(books) ? { items: books } : {}) });
+const { result } = await trainOnFiles({ data: ratings, ...(existsSync(books) ? { items: books } : {}) });
 const trained = performance.now();
 let checks = 0;
 for (const { model } of result.models.values()) checks += (await exportModel(model, result.train.userItem)).checks.length;

@@ -38,7 +38,7 @@ const started = performance.now();
 try {
   if (values.train || values.test || values.data) {
     if ((values.train && !values.test) || (values.test && !values.train)) throw new Error("--train and --test go together");
-    const { result } = trainOnFiles({ ...values }, undefined, progress);
+    const { result } = await trainOnFiles({ ...values }, undefined, progress);
     progress.done();
     const rows = [...result.models.values()].map((m) => ({ name: m.model.name, metrics: m.metrics, seconds: m.trainSeconds }));
     process.stdout.write(`${metricTable(rows)}\n`);

@@ -4,7 +4,7 @@ import { interactionMatrices, csrFromCoordinates, type Csr, type InteractionMatr
 import type { Dataset } from "../ml-models/data/dataset.ts";
 import { evaluateModel, type MetricSet } from "../ml-models/evaluate/evaluate.ts";
 import { topK } from "../ml-models/linalg/top-k.ts";
-import { trainAls } from "../ml-models/models/als.ts";
+import { trainAls, trainAlsThreaded } from "../ml-models/models/als.ts";
 import { trainContent } from "../ml-models/models/content.ts";
 import { trainItemCf } from "../ml-models/models/item-cf.ts";
 import { trainPopularity } from "../ml-models/models/popularity.ts";
@@ -30,7 +30,7 @@ describe("models on planted two-group data", () => {
     popularity = evaluateModel(trainPopularity(split.train, items()), { train, test });
   });
 
-  it("ALS beats popularity on NDCG@10 and keeps each group in its cluster", () => {
+  it("ALS beats popularity on NDCG@10 and keeps each group in its cluster", async () => {
     const als = trainAls(train, { factors: 32, regularization: 1, alpha: 2, cgSteps: 3, iterations: 8, seed: 1 });
     const metrics = evaluateModel(als, { train, test });
     assert.ok(metrics.ndcgAt10 > popularity.ndcgAt10 * 2, `ALS ${metrics.ndcgAt10} vs popularity ${popularity.ndcgAt10}`);
@@ -45,6 +45,15 @@ describe("models on planted two-group data", () => {
       }
     }
     assert.ok(inCluster / total > 0.9, `only ${inCluster}/${total} recommendations in the reader's cluster`);
+  });
+
+  it("ALS split across threads gives exactly the single-threaded factors", async () => {
+    const params = { factors: 16, regularization: 1, alpha: 2, cgSteps: 3, iterations: 3, seed: 2 };
+    const single = trainAls(train, params);
+    const threaded = await trainAlsThreaded(train, params, undefined, { threads: 2, minInteractions: 0 });
+    assert.ok(threaded.userFactors.buffer instanceof SharedArrayBuffer);
+    assert.deepEqual(threaded.userFactors, single.userFactors);
+    assert.deepEqual(threaded.itemFactors, single.itemFactors);
   });
 
   it("item-item CF beats popularity and its neighbours come from the same cluster", () => {
@@ -80,8 +89,8 @@ describe("models on planted two-group data", () => {
     assert.ok(evaluateModel(content, { train, test }).ndcgAt10 > 0);
   });
 
-  it("the full training step tunes on validation and the hybrid is no worse than popularity", () => {
-    const result = trainAndEvaluate(dataset, splitByTime(dataset.interactions, users()), {
+  it("the full training step tunes on validation and the hybrid is no worse than popularity", async () => {
+    const result = await trainAndEvaluate(dataset, splitByTime(dataset.interactions, users()), {
       ...DEFAULT_TRAINING,
       als: { ...DEFAULT_TRAINING.als, factors: 16, iterations: 6 },
       alsAlternatives: [],
@@ -96,8 +105,8 @@ describe("models on planted two-group data", () => {
     assert.equal(Object.values(weights).reduce((a, b) => a + b, 0), 1);
   });
 
-  it("refuses to train on data with no held-out interactions", () => {
+  it("refuses to train on data with no held-out interactions", async () => {
     const tiny = plantedDataset(plantedData({ users: 4, items: 10, perUser: 3 }));
-    assert.throws(() => trainAndEvaluate(tiny, splitByTime(tiny.interactions, tiny.userMap.ids.length)), EmptyDataError);
+    await assert.rejects(trainAndEvaluate(tiny, splitByTime(tiny.interactions, tiny.userMap.ids.length)), EmptyDataError);
   });
 });

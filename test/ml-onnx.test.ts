@@ -18,7 +18,7 @@ describe("ONNX export", () => {
   let models: Recommender[];
   let als: AlsModel;
 
-  before(() => {
+  before(async () => {
     const dataset = plantedDataset(plantedData());
     const users = dataset.userMap.ids.length;
     const items = dataset.itemMap.ids.length;

@@ -42,7 +42,7 @@ export async function trainAll(db: Database, options: TrainAllOptions): Promise<
   logger?.info({ ...extraction, users: dataset.userMap.ids.length }, "extracted training data");
   if (dataset.interactions.users.length === 0) throw new EmptyDataError("the database holds no ratings or interactions: nothing to train on");
   const split = splitByTime(dataset.interactions, dataset.userMap.ids.length);
-  const result = trainAndEvaluate(dataset, split, options.training ?? DEFAULT_TRAINING, progress);
+  const result = await trainAndEvaluate(dataset, split, options.training ?? DEFAULT_TRAINING, progress);
   const models = await registerRun(db, dataset, result, {
     artifactsDir: options.artifactsDir,
     promotionMargin: options.promotionMargin,

@@ -16,7 +16,11 @@ export interface FileSource {
 }
 
 /** Trains and evaluates on interaction files, without the database or the registry. */
-export function trainOnFiles(source: FileSource, training: TrainingOptions = DEFAULT_TRAINING, progress: Progress = silentProgress): { dataset: Dataset; result: TrainingResult } {
+export async function trainOnFiles(
+  source: FileSource,
+  training: TrainingOptions = DEFAULT_TRAINING,
+  progress: Progress = silentProgress,
+): Promise<{ dataset: Dataset; result: TrainingResult }> {
   const features = source.items ? readItemFeaturesCsv(source.items) : undefined;
   let dataset: Dataset;
   let split: { train: Interactions; test: Interactions };
@@ -31,5 +35,5 @@ export function trainOnFiles(source: FileSource, training: TrainingOptions = DEF
   } else {
     throw new Error("give --train FILE --test FILE, or --data FILE");
   }
-  return { dataset, result: trainAndEvaluate(dataset, split, training, progress) };
+  return { dataset, result: await trainAndEvaluate(dataset, split, training, progress) };
 }

@@ -2,7 +2,7 @@ import { interactionMatrices, csrFromCoordinates, type Csr, type InteractionMatr
 import type { Dataset, Interactions } from "../data/dataset.ts";
 import { evaluateModel, evaluateModels, usersWithTestItems, type MetricSet } from "../evaluate/evaluate.ts";
 import { createRandom } from "../linalg/random.ts";
-import { DEFAULT_ALS, trainAls, type AlsModel, type AlsParams } from "../models/als.ts";
+import { DEFAULT_ALS, trainAlsThreaded, type AlsModel, type AlsParams } from "../models/als.ts";
 import { DEFAULT_CONTENT, trainContent, type ContentParams } from "../models/content.ts";
 import { HybridModel } from "../models/hybrid.ts";
 import { tuneHybridWeights } from "../models/hybrid-tuning.ts";
@@ -81,12 +81,12 @@ export class EmptyDataError extends Error {
  * weights) are chosen on a validation slice cut from the end of each user's training
  * interactions, with models fitted on the rest, so the test set is never looked at.
  */
-export function trainAndEvaluate(
+export async function trainAndEvaluate(
   dataset: Dataset,
   split: { train: Interactions; test: Interactions },
   options: TrainingOptions = DEFAULT_TRAINING,
   progress: Progress = silentProgress,
-): TrainingResult {
+): Promise<TrainingResult> {
   const userCount = dataset.userMap.ids.length;
   const itemCount = dataset.itemMap.ids.length;
   if (split.train.users.length === 0) throw new EmptyDataError("no training interactions: nothing to learn from");
@@ -131,7 +131,7 @@ export function trainAndEvaluate(
   const alsCandidates: AlsParams[] = [options.als, ...options.alsAlternatives.map((change) => ({ ...options.als, ...change }))];
   for (const [c, params] of alsCandidates.entries()) {
     progress.stage(`tuning ALS (${c + 1}/${alsCandidates.length})`);
-    const model = trainAls(fit, params, (done, total) => progress.step("ALS", done, total));
+    const model = await trainAlsThreaded(fit, params, (done, total) => progress.step("ALS", done, total));
     const ndcg = evaluateModel(model, validationData, tuningUsers).ndcgAt10;
     alsTrials.push({ params, ndcgAt10: ndcg });
     if (!bestAls || ndcg > bestAls.ndcg) bestAls = { model, ndcg };
@@ -145,16 +145,16 @@ export function trainAndEvaluate(
   const tuned = tuneHybridWeights(fitComponents, fit.userItem, validation, tuningUsers, options.hybridStep);
 
   const models = new Map<ModelName, TrainedModel>();
-  const timed = (name: string, build: () => Recommender) => {
+  const timed = async (name: string, build: () => Recommender | Promise<Recommender>) => {
     progress.stage(`training ${name}`);
     const started = performance.now();
-    const model = build();
+    const model = await build();
     return { model, trainSeconds: (performance.now() - started) / 1000 };
   };
   const finalModels = [
-    timed("popularity", () => trainPopularity(split.train, itemCount, popularityParams)),
-    timed("item-cf", () => trainItemCf(train, cfParams)),
-    timed("als", () => trainAls(train, alsParams, (done, total) => progress.step("ALS", done, total))),
+    await timed("popularity", () => trainPopularity(split.train, itemCount, popularityParams)),
+    await timed("item-cf", () => trainItemCf(train, cfParams)),
+    await timed("als", () => trainAlsThreaded(train, alsParams, (done, total) => progress.step("ALS", done, total))),
     // Content embeddings do not depend on interactions: the validation model is the final one.
     ...(content ? [{ model: content as Recommender, trainSeconds: contentSeconds }] : []),
   ];
