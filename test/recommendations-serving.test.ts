@@ -195,6 +195,17 @@ for (const target of databaseTargets()) {
       assert.ok(cold.data!.me.recommendations.every((r: { source: string }) => r.source === "COLD_START"));
       assert.ok(cold.data!.me.recommendations[0].reasons.includes(`Matches your interest in ${genre.name}`));
 
+      // A book newer than the models: neighbours by shared authors and genres, said so.
+      const sibling = await prisma.bookAuthor.findFirstOrThrow({ where: { bookId: Number(bookId) } });
+      const created = await prisma.book.create({
+        data: { title: "A Sequel Nobody Has Read Yet", authors: { create: [{ authorId: sibling.authorId }] }, genres: { create: [{ genreId: genre.id }] } },
+      });
+      const newcomerBook = await graphql(url, `{ book(id: "${created.id}") { similar(limit: 5) { book { id } source modelVersion reasons } } }`);
+      assert.equal(newcomerBook.errors, undefined, JSON.stringify(newcomerBook.errors));
+      const neighbours = newcomerBook.data!.book.similar as { book: { id: string }; source: string; modelVersion: number | null; reasons: string[] }[];
+      assert.ok(neighbours.length > 0 && neighbours.every((n) => n.source === "METADATA" && n.modelVersion === null));
+      assert.ok(neighbours[0]!.reasons.includes("Same author as A Sequel Nobody Has Read Yet"), JSON.stringify(neighbours[0]));
+
       // Diversity: maximal marginal relevance lowers the list's mean pairwise content similarity.
       const content = engine.models.lease("content")!;
       try {
@@ -243,7 +254,7 @@ for (const target of databaseTargets()) {
         assert.equal(slow.errors, undefined, JSON.stringify(slow.errors));
         assert.ok(slow.data!.book.similar.length > 0);
         for (const entry of slow.data!.book.similar) {
-          assert.ok(["CO_OCCURRENCE", "POPULARITY"].includes(entry.source), `fallback visible, got ${entry.source}`);
+          assert.ok(["CO_OCCURRENCE", "METADATA", "POPULARITY"].includes(entry.source), `fallback visible, got ${entry.source}`);
           assert.equal(entry.modelVersion, null);
           assert.ok(entry.book.score >= 0 && entry.book.score <= 1, "scores fall back to popularity");
         }

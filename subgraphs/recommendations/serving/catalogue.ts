@@ -60,3 +60,36 @@ export async function trendingBooks(
     LIMIT ${limit}`);
   return rows.map((row) => ({ bookId: row.book_id, readers: row.readers, interactions: row.events }));
 }
+
+/**
+ * Books sharing the seed's authors (strongly) and genres (weighted): the content
+ * neighbours of a book newer than the trained models, until it has interactions
+ * and a retrained content model covers it.
+ */
+export async function booksSharingMetadata(
+  prisma: PrismaClient,
+  bookId: number,
+  limit: number,
+): Promise<(ScoredBook & { sameAuthor: boolean; genre: string | null })[]> {
+  const rows = await prisma.$queryRaw<{ book_id: number; strength: number; same_author: boolean; genre: string | null }[]>(Prisma.sql`
+    WITH by_author AS (
+      SELECT other.book_id, 100.0::float8 AS strength, NULL::text AS genre
+      FROM book_authors seed JOIN book_authors other ON other.author_id = seed.author_id AND other.book_id <> seed.book_id
+      WHERE seed.book_id = ${bookId}
+    ), by_genre AS (
+      SELECT other.book_id, (seed.weight * other.weight)::float8 AS strength, g.name AS genre
+      FROM book_genres seed
+      JOIN book_genres other ON other.genre_id = seed.genre_id AND other.book_id <> seed.book_id
+      JOIN genres g ON g.id = seed.genre_id
+      WHERE seed.book_id = ${bookId}
+    ), shared AS (SELECT * FROM by_author UNION ALL SELECT * FROM by_genre)
+    SELECT shared.book_id, sum(shared.strength) * ln(2 + max(b.ratings_count)) AS strength,
+           bool_or(shared.genre IS NULL) AS same_author,
+           (array_agg(shared.genre ORDER BY shared.strength DESC) FILTER (WHERE shared.genre IS NOT NULL))[1] AS genre
+    FROM shared JOIN books b ON b.id = shared.book_id
+    GROUP BY shared.book_id
+    ORDER BY strength DESC, shared.book_id
+    LIMIT ${limit}`);
+  const top = rows[0]?.strength ?? 1;
+  return rows.map((row) => ({ bookId: row.book_id, score: top > 0 ? row.strength / top : 0, sameAuthor: row.same_author, genre: row.genre }));
+}

@@ -6,7 +6,7 @@ import type { Logger } from "../../../lib/logger.ts";
 import { MODEL_FILES } from "../../../lib/models/artifact-format.ts";
 import type { ModelName } from "../../../lib/models/model-names.ts";
 import { booksForUser, popularBooksForUser, similarBooks, type ScoredBook } from "../co-occurrence.ts";
-import { bookFacts, booksForStatedPreferences, trendingBooks, type TrendingWindow } from "./catalogue.ts";
+import { bookFacts, booksForStatedPreferences, booksSharingMetadata, trendingBooks, type TrendingWindow } from "./catalogue.ts";
 import { maximalMarginalRelevance } from "./diversify.ts";
 import { foldInUser } from "./fold-in.ts";
 import { alsPairScores, alsUserTopK, cfNeighbours, contentNeighbours, historyTopK, type IndexedList } from "./graphs.ts";
@@ -158,8 +158,24 @@ export class RecommendationEngine {
     return this.serve(`similar:${bookId}:${strategy}:${diversify ? 1 : 0}`, context, { userId: null, seedBookId: bookId, strategy, variant: DEFAULT_VARIANT }, {
       compute: () => this.modelSimilar(bookId, strategy, diversify),
       fallback: async () => {
+        const title = (await this.titleOf(bookId)) ?? "this book";
         const neighbours = (await similarBooks(this.prisma, [bookId])).get(bookId) ?? [];
-        if (neighbours.length > 0) return this.modelFree(neighbours, "CO_OCCURRENCE", "co-occurrence", [`Readers of ${(await this.titleOf(bookId)) ?? "this book"} also read this`]);
+        if (neighbours.length > 0) return this.modelFree(neighbours, "CO_OCCURRENCE", "co-occurrence", [`Readers of ${title} also read this`]);
+        // A book nobody has read together with anything yet (typically one newer than the models).
+        const related = await booksSharingMetadata(this.prisma, bookId, LIST_LENGTH);
+        if (related.length > 0) {
+          return {
+            items: related.map((book) => ({
+              bookId: book.bookId,
+              score: clamp01(book.score),
+              reasons: book.sameAuthor ? [`Same author as ${title}`] : [`Also ${book.genre ?? "in the same genre"}, like ${title}`],
+            })),
+            source: "METADATA",
+            algorithm: "shared-authors-genres",
+            modelName: null,
+            modelVersion: null,
+          };
+        }
         return this.popularityList(null);
       },
     });

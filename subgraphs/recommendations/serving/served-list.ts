@@ -5,9 +5,10 @@ export type Strategy = "CF" | "CONTENT" | "HYBRID";
  * Which path produced a list: a model (MODEL, or MODEL_BLENDED when its confidence
  * was low and popularity was mixed in), the cache (CACHE; STALE_CACHE when the model
  * failed and a previous answer was served), stated preferences for readers with no
- * history (COLD_START), or the model-free fallbacks (CO_OCCURRENCE, POPULARITY).
+ * history (COLD_START), or the model-free fallbacks (CO_OCCURRENCE; METADATA for a
+ * book no model knows yet; POPULARITY).
  */
-export type Source = "MODEL" | "MODEL_BLENDED" | "CACHE" | "STALE_CACHE" | "COLD_START" | "CO_OCCURRENCE" | "POPULARITY";
+export type Source = "MODEL" | "MODEL_BLENDED" | "CACHE" | "STALE_CACHE" | "COLD_START" | "CO_OCCURRENCE" | "METADATA" | "POPULARITY";
 
 export interface ServedItem {
   readonly bookId: number;
