@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { signAccessToken } from "../lib/auth/tokens.ts";
 import { databaseTargets } from "./support/databases.ts";
-import { errorCodes, graphql } from "./support/graphql-client.ts";
+import { errorCodes, graphql, type GraphQLResult } from "./support/graphql-client.ts";
 import { startTestSupergraph, type TestSupergraph } from "./support/supergraph.ts";
 
 const FLAGSHIP = /* GraphQL */ `
@@ -56,7 +56,7 @@ for (const target of databaseTargets()) {
       let after: string | null = null;
       let previousCount = Number.POSITIVE_INFINITY;
       for (let page = 0; page < 3; page += 1) {
-        const result = await graphql(url, `query($after: String) { books(first: 10, after: $after) {
+        const result: GraphQLResult = await graphql(url, `query($after: String) { books(first: 10, after: $after) {
           totalCount edges { cursor node { id ratingsCount } } pageInfo { hasNextPage endCursor } } }`, { variables: { after } });
         assert.equal(result.errors, undefined);
         const connection = result.data!.books;
