@@ -19,6 +19,8 @@ export interface TrainingOptions {
    * one trained on the full training set.
    */
   readonly alsAlternatives: readonly Partial<AlsParams>[];
+  /** ALS iterations while comparing settings on validation (the final fit uses `als.iterations`). */
+  readonly alsTuningIterations: number;
   readonly itemCf: ItemCfParams;
   /** Variations of `itemCf` also tried on the validation slice (cheap: seconds each). */
   readonly itemCfAlternatives: readonly Partial<ItemCfParams>[];
@@ -37,6 +39,7 @@ export const DEFAULT_TRAINING: TrainingOptions = {
   // and of the generated demo data (fewer factors): each dataset picks its own.
   als: DEFAULT_ALS,
   alsAlternatives: [{ factors: 32, regularization: 5, alpha: 1 }],
+  alsTuningIterations: 6,
   itemCf: DEFAULT_ITEM_CF,
   // Goodbooks' validation prefers few neighbours and strong damping, the demo data more neighbours.
   itemCfAlternatives: [
@@ -126,18 +129,19 @@ export async function trainAndEvaluate(
   }
   const cfParams = bestCf!.model.params;
 
-  let bestAls: { model: AlsModel; ndcg: number } | undefined;
+  let bestAls: { model: AlsModel; params: AlsParams; ndcg: number } | undefined;
   const alsTrials: { params: AlsParams; ndcgAt10: number }[] = [];
   const alsCandidates: AlsParams[] = [options.als, ...options.alsAlternatives.map((change) => ({ ...options.als, ...change }))];
   for (const [c, params] of alsCandidates.entries()) {
     progress.stage(`tuning ALS (${c + 1}/${alsCandidates.length})`);
-    const model = await trainAlsThreaded(fit, params, (done, total) => progress.step("ALS", done, total));
+    const iterations = Math.min(params.iterations, options.alsTuningIterations);
+    const model = await trainAlsThreaded(fit, { ...params, iterations }, (done, total) => progress.step("ALS", done, total));
     const ndcg = evaluateModel(model, validationData, tuningUsers).ndcgAt10;
     alsTrials.push({ params, ndcgAt10: ndcg });
-    if (!bestAls || ndcg > bestAls.ndcg) bestAls = { model, ndcg };
+    if (!bestAls || ndcg > bestAls.ndcg) bestAls = { model, params, ndcg };
   }
   if (!bestAls) throw new Error("no ALS settings to try");
-  const alsParams = bestAls.model.params;
+  const alsParams = bestAls.params;
 
   progress.stage("tuning hybrid weights");
   const fitComponents: Recommender[] = [trainPopularity(inner.train, itemCount, popularityParams), bestCf!.model, bestAls.model];
