@@ -12,6 +12,8 @@ export interface ServiceProcess {
   waitForLine(predicate: (line: string) => boolean, timeoutMs?: number): Promise<string>;
   /** SIGTERM and wait; resolves with the exit code. */
   stop(timeoutMs?: number): Promise<number | null>;
+  /** Waits for the process to end by itself; resolves with the exit code. */
+  exit(): Promise<number | null>;
 }
 
 const running = new Set<ChildProcess>();
@@ -61,6 +63,7 @@ export function startServiceProcess(script: string, env: Record<string, string |
         });
       });
     },
+    exit: () => exited,
     async stop(timeoutMs = 15_000) {
       if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       child.kill("SIGTERM");
