@@ -55,8 +55,16 @@ export class ContentModel implements Recommender {
 
 export function trainContent(features: readonly (ItemFeatures | undefined)[], params: ContentParams = DEFAULT_CONTENT): ContentModel {
   const { matrix, vocabulary } = buildTfidf(features, params);
-  if (vocabulary.length === 0) throw new Error("content model: no term occurs in two or more books, nothing to learn from");
+  if (vocabulary.length === 0) throw new NoContentSignalError();
   const svd = randomizedSvd(matrix, { rank: params.dimensions, oversampling: 10, powerIterations: params.powerIterations, seed: params.seed });
   normalizeRows(svd.embedding, matrix.rows, svd.rank);
   return new ContentModel(svd.embedding, matrix.rows, svd.rank, vocabulary.length, { ...params, dimensions: svd.rank });
+}
+
+/** The catalogue's metadata has no term shared by two books (or every term is everywhere). */
+export class NoContentSignalError extends Error {
+  constructor() {
+    super("content model: no term is shared by some but not most books, nothing to learn from");
+    this.name = "NoContentSignalError";
+  }
 }

@@ -79,3 +79,13 @@ export async function trainAll(db: Database, options: TrainAllOptions): Promise<
 export async function hasProductionModels(db: Database): Promise<boolean> {
   return (await listVersions(db)).some((row) => row.status === "PRODUCTION");
 }
+
+/**
+ * For the embedded `npm start`: trains once when no model is in production yet, so
+ * recommendations are model-driven from the first query; otherwise does nothing.
+ */
+export async function trainIfNoProductionModels(db: Database, options: TrainAllOptions): Promise<TrainAllSummary | null> {
+  if (await hasProductionModels(db)) return null;
+  options.logger?.info("no model in production: training on the current data");
+  return trainAll(db, options);
+}

@@ -3,7 +3,7 @@ import type { Dataset, Interactions } from "../data/dataset.ts";
 import { evaluateModel, evaluateModels, usersWithTestItems, type MetricSet } from "../evaluate/evaluate.ts";
 import { createRandom } from "../linalg/random.ts";
 import { DEFAULT_ALS, trainAlsThreaded, type AlsModel, type AlsParams } from "../models/als.ts";
-import { DEFAULT_CONTENT, trainContent, type ContentParams } from "../models/content.ts";
+import { DEFAULT_CONTENT, NoContentSignalError, trainContent, type ContentModel, type ContentParams } from "../models/content.ts";
 import { HybridModel } from "../models/hybrid.ts";
 import { tuneHybridWeights } from "../models/hybrid-tuning.ts";
 import { DEFAULT_ITEM_CF, trainItemCf, type ItemCfModel, type ItemCfParams } from "../models/item-cf.ts";
@@ -105,7 +105,17 @@ export async function trainAndEvaluate(
   const tuningUsers = sampleUsers(usersWithTestItems(validation), options.tuningUsers, options.seed);
 
   const contentStarted = performance.now();
-  const content = hasContent ? trainContent(dataset.features!, options.content) : undefined;
+  let content: ContentModel | undefined;
+  let contentSkipped: string | undefined = hasContent ? undefined : "no book metadata";
+  if (hasContent) {
+    try {
+      content = trainContent(dataset.features!, options.content);
+    } catch (error) {
+      // Metadata without signal costs the run one model, not the whole run.
+      if (!(error instanceof NoContentSignalError)) throw error;
+      contentSkipped = error.message;
+    }
+  }
   const contentSeconds = (performance.now() - contentStarted) / 1000;
   const diversitySpace = content ? { vectors: content.embeddings, dimensions: content.dimensions } : undefined;
   const validationData = { train: fit, test: validation, ...(diversitySpace ? { diversitySpace } : {}) };
@@ -186,6 +196,7 @@ export async function trainAndEvaluate(
       itemCf: cfTrials,
       als: alsTrials,
       diversitySpace: diversitySpace ? "content embeddings" : "reader sets",
+      ...(contentSkipped ? { contentSkipped } : {}),
       hybridWeights: Object.fromEntries(fitComponents.map((m, c) => [m.name, tuned.weights[c]])),
       hybridNdcgAt10: tuned.ndcgAt10,
     },
