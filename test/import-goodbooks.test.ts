@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -319,7 +319,9 @@ for (const target of databaseTargets()) {
         const summary = await importDataset(db, { dataset: "goodbooks", directory: partial, reportPath: null });
         assert.ok(summary.notes.includes("book_tags.csv absent: tags are not linked to books"));
         assert.deepEqual(counts(fileOf(summary, "books.csv")), { read: 10, inserted: 0, updated: 0, unchanged: 6, skipped: 4, dropped: 6 });
-        await assert.rejects(importDataset(db, { dataset: "goodbooks", directory: join(partial, "nowhere"), reportPath: null }), /books\.csv not found/);
+        await assert.rejects(importDataset(db, { dataset: "goodbooks", directory: join(partial, "nowhere"), reportPath: null }), /nowhere is not a directory/);
+        await mkdir(join(partial, "empty"));
+        await assert.rejects(importDataset(db, { dataset: "goodbooks", directory: join(partial, "empty"), reportPath: null }), /books\.csv not found/);
       } finally {
         await rm(partial, { recursive: true, force: true });
       }

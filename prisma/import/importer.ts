@@ -1,3 +1,4 @@
+import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { Database } from "../../lib/db/database.ts";
 import { importBookCrossing } from "./bookcrossing.ts";
@@ -28,6 +29,7 @@ export interface ImportOptions {
  */
 export async function importDataset(db: Database, options: ImportOptions): Promise<ImportSummary> {
   const directory = resolve(options.directory);
+  if (!(await isDirectory(directory))) throw new Error(`${directory} is not a directory`);
   const report = new ImportReport(options.dataset, directory, options.reportPath);
   await report.open();
   const context: ImportContext = { db, report, progress: options.progress ?? silentProgress };
@@ -46,4 +48,12 @@ export async function importDataset(db: Database, options: ImportOptions): Promi
     throw error;
   }
   return report.close();
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
 }
