@@ -5,14 +5,18 @@ import type { Logger } from "../logger.ts";
  * then connections close. A stop that hangs past the timeout, or a second signal,
  * exits at once so an orchestrator is never left waiting.
  */
+const DUPLICATE_SIGNAL_WINDOW_MS = 1000;
+
 export function stopOnSignals(logger: Logger, timeoutMs: number, stop: () => Promise<void>): void {
-  let stopping = false;
+  let stoppingSince: number | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
-    if (stopping) {
+    if (stoppingSince !== undefined) {
+      // Ctrl-C under npm/tsx delivers the same signal twice (terminal and relay); only a later one is the user insisting.
+      if (Date.now() - stoppingSince < DUPLICATE_SIGNAL_WINDOW_MS) return;
       logger.warn({ signal }, "second signal, exiting immediately");
       process.exit(1);
     }
-    stopping = true;
+    stoppingSince = Date.now();
     logger.info({ signal }, "shutting down");
     const timer = setTimeout(() => {
       logger.error({ timeoutMs }, "shutdown timed out, exiting");
