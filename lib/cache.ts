@@ -24,9 +24,8 @@ export interface CacheStats {
   hitRate: number;
 }
 
-type CacheOptions = Pick<Config, "REDIS_URL" | "CACHE_TTL_SECONDS" | "CACHE_MAX_ENTRIES">;
+type CacheOptions = Pick<Config, "REDIS_URL" | "CACHE_TTL_SECONDS" | "CACHE_MAX_ENTRIES"> & Partial<Pick<Config, "CACHE_KEY_PREFIX">>;
 
-const KEY_PREFIX = "shelfgraph:cache:";
 /** How long an entry stays in the in-process layer in front of Redis: short, so invalidations elsewhere land quickly. */
 const NEAR_CACHE_TTL_SECONDS = 5;
 
@@ -34,6 +33,7 @@ export function createCache(options: CacheOptions, logger: Logger): Cache {
   const local = new LRUCache<string, { value: unknown }>({ max: options.CACHE_MAX_ENTRIES, ttlAutopurge: false });
   const redis = options.REDIS_URL ? createRedisClient(options.REDIS_URL, logger, "cache") : undefined;
   const defaultTtl = options.CACHE_TTL_SECONDS;
+  const KEY_PREFIX = options.CACHE_KEY_PREFIX ?? "shelfgraph:cache:";
   const pending = new Map<string, Promise<unknown>>();
   let hits = 0;
   let misses = 0;

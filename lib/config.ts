@@ -46,6 +46,8 @@ export const configSchema = z
 
     CACHE_TTL_SECONDS: positiveInt(3600),
     CACHE_MAX_ENTRIES: positiveInt(50_000),
+    // Namespace in Redis, so deployments (or test runs) sharing one Redis never read each other's entries.
+    CACHE_KEY_PREFIX: z.string().min(1).default("shelfgraph:cache:"),
 
     SEED_BOOKS: positiveInt(10_000),
     SEED_USERS: positiveInt(5_000),

@@ -1,18 +1,40 @@
 import DataLoader from "dataloader";
-import type { RecommendationEngine } from "./serving/recommendation-engine.ts";
+import type { RecommendationEngine, ServeContext } from "./serving/recommendation-engine.ts";
+import type { ServedList, Strategy } from "./serving/served-list.ts";
+
+export interface SimilarRequest {
+  readonly bookId: number;
+  readonly strategy: Strategy;
+  readonly diversify: boolean;
+}
 
 export interface RecommendationLoaders {
   /**
-   * Personalised scores keyed "userId:bookId": every Book.score of one query (the
-   * similar books of five lists, say) reaches the engine as one call per reader,
-   * which the engine's shared batcher merges with concurrent queries into one
-   * inference run.
+   * The similar lists of one response, computed together: they resolve in the same
+   * turn, so the scores asked for the books on them (`similar { book { score } }`)
+   * reach the scorer together too.
+   */
+  similar: DataLoader<SimilarRequest, ServedList, string>;
+  /**
+   * Personalised scores keyed "userId:bookId": every Book.score of one response
+   * (the similar books of five lists, say) reaches the engine as one call per
+   * reader, which the engine's shared batcher merges with concurrent queries into
+   * one inference run.
    */
   scoreByUserBook: DataLoader<string, number>;
 }
 
-export function createRecommendationLoaders(engine: RecommendationEngine): RecommendationLoaders {
+// Field middleware (graphql-shield) reaches the resolvers of one response after
+// differing numbers of microtask hops; waiting for the end of the turn collects all
+// of them, where DataLoader's default (next tick) would cut several batches.
+const endOfTurn = { batchScheduleFn: (dispatch: () => void) => setImmediate(dispatch) };
+
+export function createRecommendationLoaders(engine: RecommendationEngine, context: ServeContext): RecommendationLoaders {
   return {
+    similar: new DataLoader(
+      (requests) => Promise.all(requests.map((request) => engine.similar(request.bookId, request.strategy, request.diversify, context))),
+      { ...endOfTurn, cacheKeyFn: (request) => `${request.bookId}:${request.strategy}:${request.diversify ? 1 : 0}` },
+    ),
     scoreByUserBook: new DataLoader(async (keys) => {
       const byUser = new Map<number, number[]>();
       for (const key of keys) {
@@ -25,6 +47,6 @@ export function createRecommendationLoaders(engine: RecommendationEngine): Recom
         const [userId, bookId] = key.split(":").map(Number) as [number, number];
         return scored.get(userId)?.get(bookId) ?? 0;
       });
-    }),
+    }, endOfTurn),
   };
 }

@@ -40,7 +40,7 @@ export const resolvers: GraphQLResolverMap<RecommendationsContext> = {
     async similar(book: Entity, args: { limit?: number | null; strategy?: Strategy | null; diversify?: boolean | null }, context) {
       const limit = limitOf(args.limit);
       if (limit === 0) return [];
-      return present(await context.engine.similar(book.id, args.strategy ?? "HYBRID", args.diversify ?? false, serveContext(context)), limit);
+      return present(await context.loaders.similar.load({ bookId: book.id, strategy: args.strategy ?? "HYBRID", diversify: args.diversify ?? false }), limit);
     },
     async score(book: Entity, args: { userId?: string | null }, context) {
       const userId = readerOf(args.userId, context, "userId");

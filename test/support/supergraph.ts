@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { loadConfig } from "../../lib/config.ts";
 import { applyMigrations } from "../../lib/db/migrate.ts";
 import { createRuntime, type Runtime } from "../../lib/runtime.ts";
@@ -29,6 +30,8 @@ export async function startTestSupergraph(
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
       NODE_ENV: "test",
       REDIS_URL: process.env.REDIS_URL,
+      // Each test supergraph has its own database, so it gets its own cache namespace in the shared Redis.
+      CACHE_KEY_PREFIX: `shelfgraph:test:${randomUUID()}:`,
       SUBGRAPH_TIMEOUT_MS: "5000",
     });
     const runtime = await createRuntime(config, "test", { db: database.db });

@@ -45,6 +45,8 @@ export class LoadedModel {
   constructor(
     readonly name: ModelName,
     readonly version: number,
+    /** The registry's sha256 of the version's files. */
+    readonly digest: string,
     readonly directory: string,
     readonly ids: IdMaps,
     private readonly sessions: ReadonlyMap<string, InferenceSession>,
@@ -127,7 +129,7 @@ export async function loadModel(root: string, registered: RegisteredVersion, onC
   const { name } = registered;
   if (name === "hybrid") {
     const recipe = await readHybridRecipe(directory);
-    return new LoadedModel(name, registered.version, directory, { users: [], items: [] }, new Map(), { recipe }, onClosed);
+    return new LoadedModel(name, registered.version, registered.sha256, directory, { users: [], items: [] }, new Map(), { recipe }, onClosed);
   }
   const ids = await readIdMaps(directory);
   const files: string[] = Object.values(MODEL_FILES[name]);
@@ -153,7 +155,7 @@ export async function loadModel(root: string, registered: RegisteredVersion, onC
     } else if (name === "popularity") {
       state.popularity = (await readFloatInitializer(join(directory, MODEL_FILES.popularity.scorer), "popularity")).data;
     }
-    return new LoadedModel(name, registered.version, directory, ids, sessions, state, onClosed);
+    return new LoadedModel(name, registered.version, registered.sha256, directory, ids, sessions, state, onClosed);
   } catch (error) {
     await Promise.allSettled([...sessions.values()].map((session) => session.release()));
     throw error;

@@ -60,9 +60,16 @@ export class ModelStore {
     return Object.fromEntries([...this.current].map(([name, model]) => [name, model.version]));
   }
 
-  /** Every loaded version in one token: cache keys carry it, so a switch retires every older entry. */
+  /**
+   * Every loaded version in one token: cache keys carry it, so a switch retires
+   * every older entry. The digest is part of it because version numbers restart
+   * with a fresh registry, while a shared Redis may still hold the old entries.
+   */
   versionTag(): string {
-    return MODEL_NAMES.map((name) => `${name}${this.current.get(name)?.version ?? 0}`).join(".");
+    return MODEL_NAMES.map((name) => {
+      const model = this.current.get(name);
+      return model ? `${name}${model.version}-${model.digest.slice(0, 8)}` : `${name}0`;
+    }).join(".");
   }
 
   async close(): Promise<void> {
