@@ -148,15 +148,28 @@ for (const target of databaseTargets()) {
       assert.deepEqual(await snapshot(), before);
     });
 
-    it("keeps only the newest versions of each model (never production) and deletes older artifacts", async () => {
-      const v1 = (await listVersions(db, "popularity")).find((r) => r.version === 1)!;
+    it("keeps only the newest versions of each model (never production, never a kept hybrid's components) and deletes older artifacts", async () => {
       const v2 = (await listVersions(db, "popularity")).find((r) => r.version === 2)!;
+      // als v2 is archived and no hybrid blends it any more once v3 exists: it goes.
+      const alsV2 = (await listVersions(db, "als")).find((r) => r.version === 2)!;
       await trainAll(db, options({ keepVersions: 1 }));
       const popularity = await listVersions(db, "popularity");
+      // v1 is production (and blended by the production hybrid v1), v3 the newest; v2 goes.
       assert.deepEqual(popularity.map((r) => `v${r.version} ${r.status}`), ["v3 CANDIDATE", "v1 PRODUCTION"]);
-      assert.ok(existsSync(v1.artifactPath));
       assert.ok(!existsSync(v2.artifactPath), "pruned version's files should be gone");
+      assert.ok(!existsSync(alsV2.artifactPath));
       assert.deepEqual((await readdir(join(artifactsDir, "popularity"))).sort(), ["v1", "v3"]);
+      const hybrid = (await listVersions(db, "hybrid")).find((r) => r.version === 3)!;
+      assert.deepEqual(hybrid.hyperparameters.componentVersions, { popularity: 3, "item-cf": 3, als: 3, content: 3 });
+    });
+
+    it("a hybrid keeps the component versions it blends even when they fall out of the newest", async () => {
+      // Production hybrid v1 blends item-cf v1, which is production too; make item-cf v3 production and
+      // prune hard: item-cf v1 must stay because the production hybrid still needs it.
+      await promote(db, "item-cf", 3, publish);
+      await trainAll(db, options({ keepVersions: 1 }));
+      const itemCf = (await listVersions(db, "item-cf")).map((r) => `v${r.version} ${r.status}`);
+      assert.deepEqual(itemCf, ["v4 CANDIDATE", "v3 PRODUCTION", "v1 ARCHIVED"]);
     });
   });
 }

@@ -4,6 +4,7 @@ import type { Logger } from "../../lib/logger.ts";
 import type { Dataset } from "../data/dataset.ts";
 import { evaluateModels, type MetricSet } from "../evaluate/evaluate.ts";
 import { exportModel, type GraphCheck } from "../export/export-model.ts";
+import type { HybridModel } from "../models/hybrid.ts";
 import type { ModelName, Recommender } from "../models/recommender.ts";
 import { idMapsJson, removeStaleStaging, removeVersion, writeVersion } from "../registry/artifacts.ts";
 import { loadVersion } from "../registry/load-model.ts";
@@ -141,13 +142,13 @@ async function registerLocked(
 
   const registered: RegisteredModel[] = [];
   const pruned = await inTransaction(db, async (connection) => {
-    const removed: string[] = [];
     for (const entry of staged) {
       const trained = result.models.get(entry.name)!;
       await insertVersion(connection, {
         name: entry.name,
         version: entry.version,
-        hyperparameters: { ...trained.model.hyperparameters },
+        // A hybrid names the component versions it blends, so pruning never deletes them under it.
+        hyperparameters: { ...trained.model.hyperparameters, ...(entry.name === "hybrid" ? { componentVersions: componentVersions(trained.model, versions) } : {}) },
         metrics: { ...trained.metrics, trainSeconds: trained.trainSeconds },
         artifactPath: entry.path,
         sha256: entry.sha256,
@@ -169,9 +170,8 @@ async function registerLocked(
         production,
         decision: decision.reason,
       });
-      removed.push(...(await pruneVersions(connection, entry.name, options.keepVersions)));
     }
-    return removed;
+    return pruneVersions(connection, options.keepVersions);
   });
   return { registered, pruned };
 }
@@ -191,3 +191,8 @@ export function promotionDecision(
 }
 
 export type { ModelVersionRow };
+
+function componentVersions(hybrid: Recommender, versions: Partial<Record<ModelName, number>>): Record<string, number> {
+  const components = (hybrid as HybridModel).components.map((c) => c.model.name);
+  return Object.fromEntries(components.filter((name) => versions[name] !== undefined).map((name) => [name, versions[name]!]));
+}

@@ -137,19 +137,31 @@ export async function setProduction(connection: SqlConnection, name: string, ver
 }
 
 /**
- * Deletes all but the newest `keep` versions of a model (never the production one)
- * and returns their artifact paths; the caller removes the files once the
- * transaction has committed, so a rollback never points at deleted files.
+ * Keeps, per model, the production version and the newest `keep` versions, plus
+ * every component version a kept hybrid blends; deletes the other rows and returns
+ * their artifact paths. The caller removes the files once the transaction has
+ * committed, so a rollback never points at deleted files.
  */
-export async function pruneVersions(connection: SqlConnection, name: string, keep: number): Promise<string[]> {
-  const removed = await connection.query<{ artifact_path: string }>(
-    `DELETE FROM model_versions WHERE id IN (
-       SELECT id FROM model_versions WHERE name = $1 AND status <> 'PRODUCTION' AND version NOT IN (
-         SELECT version FROM model_versions WHERE name = $1 ORDER BY version DESC LIMIT $2))
-     RETURNING artifact_path`,
-    [name, keep],
-  );
-  return removed.map((row) => row.artifact_path);
+export async function pruneVersions(connection: SqlConnection, keep: number): Promise<string[]> {
+  const rows = (await connection.query(`SELECT ${COLUMNS} FROM model_versions ORDER BY name, version DESC`)).map(toRow);
+  const kept = new Set<number>();
+  const seen = new Map<string, number>();
+  for (const row of rows) {
+    const rank = seen.get(row.name) ?? 0;
+    seen.set(row.name, rank + 1);
+    if (row.status === "PRODUCTION" || rank < keep) kept.add(row.id);
+  }
+  for (const hybrid of rows.filter((row) => row.name === "hybrid" && kept.has(row.id))) {
+    const components = (hybrid.hyperparameters.componentVersions ?? {}) as Record<string, number>;
+    for (const [name, version] of Object.entries(components)) {
+      const component = rows.find((row) => row.name === name && row.version === version);
+      if (component) kept.add(component.id);
+    }
+  }
+  const doomed = rows.filter((row) => !kept.has(row.id));
+  if (doomed.length === 0) return [];
+  await connection.query(`DELETE FROM model_versions WHERE id = ANY($1::int[])`, [doomed.map((row) => row.id)]);
+  return doomed.map((row) => row.artifactPath);
 }
 
 export async function removeArtifacts(paths: readonly string[]): Promise<void> {
