@@ -326,5 +326,43 @@ for (const target of databaseTargets()) {
         await rm(partial, { recursive: true, force: true });
       }
     });
+
+    it("applies an edited file as updates of exactly the rows that changed", async () => {
+      const edited = await mkdtemp(join(tmpdir(), "goodbooks-edited-"));
+      try {
+        await writeFile(join(edited, "books.csv"), BOOKS_CSV.replace("To Kill a Mockingbird,To Kill a Mockingbird", "To Kill a Mockingbird,To Kill a Mockingbird (50th Anniversary)").replace('"J.K. Rowling, Mary GrandPré"', "J.K. Rowling"));
+        await writeFile(join(edited, "ratings.csv"), RATINGS_CSV.replace("\n2,1,3\n", "\n2,1,1\n"));
+        const stamps = async () =>
+          new Map(
+            (await db.withConnection((connection) => connection.query<{ external_id: string; updated_at: Date }>("SELECT external_id, updated_at FROM books"))).map((row) => [
+              row.external_id,
+              row.updated_at.getTime(),
+            ]),
+          );
+        const before = await stamps();
+        const summary = await importDataset(db, { dataset: "goodbooks", directory: edited, reportPath: null });
+        assert.deepEqual(counts(fileOf(summary, "books.csv")), { read: 10, inserted: 0, updated: 2, unchanged: 4, skipped: 4, dropped: 6 });
+        assert.deepEqual(counts(fileOf(summary, "ratings.csv")), { read: 9, inserted: 0, updated: 1, unchanged: 4, skipped: 4, dropped: 1 });
+        const afterwards = await stamps();
+        const moved = [...afterwards].filter(([id, stamp]) => stamp !== before.get(id)).map(([id]) => id).sort();
+        assert.deepEqual(moved, ["1", "2", "4"], "the two edited books, and book 1 whose average changed");
+        const rows = await db.withConnection((connection) =>
+          connection.query<{ external_id: string; title: string; average_rating: number; authors: string[] }>(
+            `SELECT b.external_id, b.title, b.average_rating, array(SELECT a.name FROM book_authors ba JOIN authors a ON a.id = ba.author_id WHERE ba.book_id = b.id ORDER BY ba.position) AS authors
+             FROM books b WHERE b.external_id IN ('1', '2', '4') ORDER BY b.external_id`,
+          ),
+        );
+        assert.deepEqual(
+          rows.map((row) => [row.external_id, row.title, row.average_rating, row.authors]),
+          [
+            ["1", "The Hunger Games (The Hunger Games, #1)", 3, ["Suzanne Collins"]],
+            ["2", "Harry Potter and the Sorcerer's Stone (Harry Potter, #1)", 4, ["J.K. Rowling"]],
+            ["4", "To Kill a Mockingbird (50th Anniversary)", 5, ["Harper Lee"]],
+          ],
+        );
+      } finally {
+        await rm(edited, { recursive: true, force: true });
+      }
+    });
   });
 }
