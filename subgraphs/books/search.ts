@@ -62,14 +62,19 @@ const HEADLINE_SNIPPET = `StartSel=${START}, StopSel=${STOP}, MaxWords=30, MinWo
 export async function searchBooks(prisma: PrismaClient, rawQuery: string, first: number, after: string | null): Promise<SearchPage> {
   const query = parseSearchQuery(rawQuery);
   const position = after ? parseSearchCursor(query, after) : null;
-  const rows = await prisma.$queryRaw<SearchHitRow[]>(Prisma.sql`
+  const rows = await prisma.$queryRaw<SearchHitRow[]>(searchPageSql(query, first, position));
+  const totalCount = rows[0]?.total ?? (position ? await countMatches(prisma, query) : 0);
+  return { rows, totalCount };
+}
+
+/** The statement behind one page of hits (exported for EXPLAIN in benchmarks). */
+export function searchPageSql(query: string, first: number, position: { score: number; id: number } | null): Prisma.Sql {
+  return Prisma.sql`
     WITH scored AS (
       SELECT c.book_id AS id,
-             round((0.45 * c.text_rank + 0.20 * c.title_similarity
-                    + 0.20 * similarity(lower(b.title), lower(${query}))
+             round((0.45 * c.text_rank + 0.20 * c.title_similarity + 0.20 * c.whole_title_similarity
                     + 0.15 * c.author_similarity)::numeric, 6)::float8 AS score
         FROM search_book_candidates(${query}) c
-        JOIN books b ON b.id = c.book_id
     ), counted AS (
       SELECT id, score, count(*) OVER () AS total FROM scored
     ), page AS (
@@ -79,6 +84,18 @@ export async function searchBooks(prisma: PrismaClient, rawQuery: string, first:
           OR (score = ${position?.score ?? null}::float8 AND id > ${position?.id ?? null}::int)
        ORDER BY score DESC, id ASC
        LIMIT ${first + 1}
+    ), marks AS (
+      -- What to mark: the query's own terms, plus the words of the page's titles that a
+      -- misspelt query word is close to ("poter" marks "Potter"), once for the whole page.
+      SELECT websearch_to_tsquery('english', ${query})
+             || coalesce((SELECT to_tsquery('english', string_agg(DISTINCT word, ' | '))
+                            FROM page
+                            JOIN books b ON b.id = page.id
+                           CROSS JOIN LATERAL unnest(regexp_split_to_array(lower(b.title), '[^[:alnum:]]+')) AS word
+                           WHERE length(word) >= 3
+                             AND EXISTS (SELECT 1 FROM unnest(regexp_split_to_array(lower(${query}), '[^[:alnum:]]+')) AS typed
+                                          WHERE length(typed) >= 3 AND similarity(typed, word) >= 0.4)),
+                         ''::tsquery) AS query
     )
     SELECT page.id, page.score, page.total::int AS total,
            ts_headline('english', b.title, marks.query, ${HEADLINE_TITLE}) AS title_highlight,
@@ -86,20 +103,8 @@ export async function searchBooks(prisma: PrismaClient, rawQuery: string, first:
                 ELSE ts_headline('english', left(b.description, 2000), marks.query, ${HEADLINE_SNIPPET}) END AS snippet_highlight
       FROM page
       JOIN books b ON b.id = page.id
-      -- What to mark: the query's own terms, plus the words of this title and description a
-      -- misspelt query word is close to ("poter" marks "Potter").
-      CROSS JOIN LATERAL (
-        SELECT websearch_to_tsquery('english', ${query})
-               || coalesce((SELECT to_tsquery('english', string_agg(DISTINCT near.word, ' | '))
-                              FROM (SELECT word FROM regexp_split_to_table(lower(b.title || ' ' || left(coalesce(b.description, ''), 2000)), '[^[:alnum:]]+') AS word
-                                     WHERE length(word) >= 3
-                                       AND EXISTS (SELECT 1 FROM regexp_split_to_table(lower(${query}), '[^[:alnum:]]+') AS typed
-                                                    WHERE length(typed) >= 3 AND similarity(typed, word) >= 0.4)) AS near),
-                           ''::tsquery) AS query
-      ) AS marks
-     ORDER BY page.score DESC, page.id ASC`);
-  const totalCount = rows[0]?.total ?? (position ? await countMatches(prisma, query) : 0);
-  return { rows, totalCount };
+     CROSS JOIN marks
+     ORDER BY page.score DESC, page.id ASC`;
 }
 
 /** Only needed when a cursor points past the last hit and the page came back empty. */
