@@ -30,7 +30,7 @@ export function createPubSub(options: Pick<Config, "REDIS_URL">, logger: Logger)
     return Object.assign(pubsub, { kind: "memory" as const, close: async () => {} });
   }
   const publisher = createRedisClient(options.REDIS_URL, logger, "publisher");
-  const subscriber = createRedisClient(options.REDIS_URL, logger, "subscriber");
+  const subscriber = createRedisClient(options.REDIS_URL, logger, "subscriber", { subscriber: true });
   const pubsub = new RedisPubSub({ publisher, subscriber });
   // Bound before Object.assign replaces `close` on the instance (else close() would call itself).
   const closeRedis = pubsub.close.bind(pubsub);
