@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { interactionMatrices, csrFromCoordinates, type Csr, type InteractionMatrices } from "../ml-models/data/csr.ts";
 import type { Dataset } from "../ml-models/data/dataset.ts";
-import { evaluateModel, type MetricSet } from "../ml-models/evaluate/evaluate.ts";
+import { evaluateModel, evaluateModels, type MetricSet } from "../ml-models/evaluate/evaluate.ts";
+import { evaluateModelsParallel } from "../ml-models/evaluate/evaluate-parallel.ts";
+import { HybridModel } from "../ml-models/models/hybrid.ts";
 import { topK } from "../ml-models/linalg/top-k.ts";
 import { trainAls, trainAlsThreaded } from "../ml-models/models/als.ts";
 import { trainContent } from "../ml-models/models/content.ts";
@@ -103,6 +105,20 @@ describe("models on planted two-group data", () => {
     assert.ok(ndcg("hybrid") > ndcg("popularity"), `hybrid ${ndcg("hybrid")} vs popularity ${ndcg("popularity")}`);
     const weights = result.validation.hybridWeights as Record<string, number>;
     assert.equal(Object.values(weights).reduce((a, b) => a + b, 0), 1);
+  });
+
+  it("evaluation split across threads gives the single-threaded metrics", async () => {
+    const models = [trainPopularity(splitByTime(dataset.interactions, users()).train, items()), trainItemCf(train, { neighbours: 10, shrinkage: 0, userDamping: 0 })];
+    const hybrid = new HybridModel(models.map((model) => ({ model, weight: 0.5 })));
+    const all = [...models, hybrid];
+    const single = evaluateModels(all, { train, test });
+    const parallel = await evaluateModelsParallel(all, { train, test }, { threads: 2, minUsers: 0 });
+    for (const model of all) {
+      const a = single.get(model)!;
+      const b = parallel.get(model)!;
+      assert.equal(b.users, a.users);
+      for (const key of Object.keys(a) as (keyof MetricSet)[]) assert.ok(Math.abs(a[key] - b[key]) < 1e-12, `${model.name} ${key}: ${a[key]} vs ${b[key]}`);
+    }
   });
 
   it("refuses to train on data with no held-out interactions", async () => {

@@ -61,6 +61,12 @@ export function evaluateModel(model: Recommender, data: EvaluationData, users?: 
  * scoring every component again, which halves the cost of evaluating a run.
  */
 export function evaluateModels(models: readonly Recommender[], data: EvaluationData, users?: Int32Array): Map<Recommender, MetricSet> {
+  const accumulators = accumulateMetrics(models, data, users ?? usersWithTestItems(data.test));
+  return new Map(models.map((model, m) => [model, accumulators[m]!.result()]));
+}
+
+/** The per-model sums over `users`, unaveraged: parts computed on several threads merge exactly. */
+export function accumulateMetrics(models: readonly Recommender[], data: EvaluationData, users: Int32Array): MetricAccumulator[] {
   const { userItem, itemUser } = data.train;
   const itemCount = userItem.cols;
   const userShare = itemUserShare(itemUser, userItem.rows);
@@ -74,7 +80,7 @@ export function evaluateModels(models: readonly Recommender[], data: EvaluationD
   });
   const relevant = new Uint8Array(itemCount);
   const test = data.test;
-  for (const user of users ?? usersWithTestItems(test)) {
+  for (const user of users) {
     const testFrom = test.indptr[user]!;
     const testTo = test.indptr[user + 1]!;
     if (testTo === testFrom) continue;
@@ -95,14 +101,31 @@ export function evaluateModels(models: readonly Recommender[], data: EvaluationD
     });
     for (let e = testFrom; e < testTo; e++) relevant[test.indices[e]!] = 0;
   }
-  return new Map(models.map((model, m) => [model, accumulators[m]!.result()]));
+  return accumulators;
+}
+
+/** What a thread sends back: one model's sums, the users counted and the items recommended. */
+export interface AccumulatorState {
+  readonly totals: Record<string, number>;
+  readonly count: number;
+  readonly recommended: Uint8Array;
 }
 
 /** Sums one model's per-user metrics; `result` averages them. */
-class MetricAccumulator {
+export class MetricAccumulator {
   private readonly totals = { precisionAt10: 0, recallAt10: 0, ndcgAt10: 0, mapAt10: 0, hitRateAt10: 0, recallAt20: 0, ndcgAt20: 0, diversityAt10: 0, noveltyAt10: 0 };
   private readonly recommended: Uint8Array;
   private count = 0;
+
+  state(): AccumulatorState {
+    return { totals: { ...this.totals }, count: this.count, recommended: this.recommended };
+  }
+
+  merge(other: AccumulatorState): void {
+    for (const key of Object.keys(this.totals) as (keyof typeof this.totals)[]) this.totals[key] += other.totals[key] ?? 0;
+    this.count += other.count;
+    for (let i = 0; i < this.itemCount; i++) this.recommended[i]! |= other.recommended[i]!;
+  }
 
   constructor(
     private readonly itemCount: number,

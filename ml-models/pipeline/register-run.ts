@@ -2,7 +2,8 @@ import { withAdvisoryLock } from "../../lib/db/advisory-lock.ts";
 import type { Database } from "../../lib/db/database.ts";
 import type { Logger } from "../../lib/logger.ts";
 import type { Dataset } from "../data/dataset.ts";
-import { evaluateModels, type MetricSet } from "../evaluate/evaluate.ts";
+import type { MetricSet } from "../evaluate/evaluate.ts";
+import { evaluateModelsParallel } from "../evaluate/evaluate-parallel.ts";
 import { exportModel, type GraphCheck } from "../export/export-model.ts";
 import type { HybridModel } from "../models/hybrid.ts";
 import type { ModelName, Recommender } from "../models/recommender.ts";
@@ -133,7 +134,7 @@ async function registerLocked(
   }
   if (productionModels.size > 0) {
     options.progress?.stage(`re-scoring ${productionModels.size} production models on this run's test set`);
-    const scored = evaluateModels(
+    const scored = await evaluateModelsParallel(
       [...productionModels.values()].map((p) => p.model),
       { train: result.train, test: result.test, ...(result.diversitySpace ? { diversitySpace: result.diversitySpace } : {}) },
     );

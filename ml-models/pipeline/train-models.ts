@@ -1,6 +1,7 @@
 import { interactionMatrices, csrFromCoordinates, type Csr, type InteractionMatrices } from "../data/csr.ts";
 import type { Dataset, Interactions } from "../data/dataset.ts";
-import { evaluateModel, evaluateModels, usersWithTestItems, type MetricSet } from "../evaluate/evaluate.ts";
+import { evaluateModel, usersWithTestItems, type MetricSet } from "../evaluate/evaluate.ts";
+import { evaluateModelsParallel } from "../evaluate/evaluate-parallel.ts";
 import { createRandom } from "../linalg/random.ts";
 import { DEFAULT_ALS, trainAlsThreaded, type AlsModel, type AlsParams } from "../models/als.ts";
 import { DEFAULT_CONTENT, NoContentSignalError, trainContent, type ContentModel, type ContentParams } from "../models/content.ts";
@@ -178,7 +179,7 @@ export async function trainAndEvaluate(
 
   progress.stage("evaluating on the test set");
   const entries = [...finalModels, { model: hybrid as Recommender, trainSeconds: hybridSeconds }];
-  const metrics = evaluateModels(
+  const metrics = await evaluateModelsParallel(
     entries.map((e) => e.model),
     { train, test, ...(diversitySpace ? { diversitySpace } : {}) },
   );
