@@ -75,7 +75,7 @@ for (const target of databaseTargets()) {
 
     it("issues the same number of SQL statements per subgraph for 5, 10 and 20 books with authors, genres, reviews and reviewers", async (t) => {
       await statementsPerSubgraph(2); // warm-up: connections and prepared plans are not the point
-      const counts = [];
+      const counts: Record<SubgraphName, number>[] = [];
       for (const first of PAGE_SIZES) counts.push(await statementsPerSubgraph(first));
       PAGE_SIZES.forEach((first, index) => t.diagnostic(`first: ${first} -> ${JSON.stringify(counts[index])}`));
       for (const name of QUERIED) {
