@@ -62,7 +62,7 @@ export const resolvers: GraphQLResolverMap<BooksContext> = {
         // A book deleted between the two statements simply drops out of the page.
         return book && !(book instanceof Error) ? [{ row, book }] : [];
       });
-      return toConnection(hits, first, page.totalCount, ({ row }) => searchPosition(args.query.trim().replace(/\s+/g, " "), row));
+      return toConnection(hits, first, page.totalCount, ({ row }) => searchPosition(page.query, row));
     },
     async authors(_parent, args: PageArgs & { query?: string | null }, context) {
       const first = pageSize(args);

@@ -14,6 +14,8 @@ export interface SearchHitRow {
 }
 
 export interface SearchPage {
+  /** The query as searched (trimmed, whitespace collapsed): what the page's cursors belong to. */
+  query: string;
   rows: SearchHitRow[];
   totalCount: number;
 }
@@ -64,7 +66,7 @@ export async function searchBooks(prisma: PrismaClient, rawQuery: string, first:
   const position = after ? parseSearchCursor(query, after) : null;
   const rows = await prisma.$queryRaw<SearchHitRow[]>(searchPageSql(query, first, position));
   const totalCount = rows[0]?.total ?? (position ? await countMatches(prisma, query) : 0);
-  return { rows, totalCount };
+  return { query, rows, totalCount };
 }
 
 /** The statement behind one page of hits (exported for EXPLAIN in benchmarks). */
