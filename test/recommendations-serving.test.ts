@@ -89,7 +89,7 @@ for (const target of databaseTargets()) {
       const personal = new Set(similar.map((entry) => entry.book.score));
       assert.ok(personal.size > 1, "scores differ between books: they come from the reader's vector");
 
-      await until(async () => ((await running.runtime.db.prisma.recommendationLog.count({ where: { seedBookId: popular!.book_id } })) > 0 ? true : undefined), 3000, "the served list to be logged");
+      await until(async () => ((await running.runtime.db.prisma.recommendationLog.count({ where: { seedBookId: popular!.book_id, userId: reader, modelVersion: { not: null } } })) > 0 ? true : undefined), 3000, "the served list to be logged with the viewer and model version");
     });
 
     it("scores 50 books in 5 lists with one inference call", async () => {

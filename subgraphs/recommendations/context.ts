@@ -10,5 +10,5 @@ export interface RecommendationsContext extends RequestContext {
 export const createRecommendationsContext = (base: RequestContext, engine: RecommendationEngine): RecommendationsContext => ({
   ...base,
   engine,
-  loaders: createRecommendationLoaders(engine, { requestId: base.requestId, log: true }),
+  loaders: createRecommendationLoaders(engine, { requestId: base.requestId, viewerId: base.viewer?.userId ?? null, log: true }),
 });

@@ -32,7 +32,7 @@ function readerOf(userId: string | null | undefined, context: RecommendationsCon
   return id;
 }
 
-const serveContext = (context: RecommendationsContext) => ({ requestId: context.requestId, log: true });
+const serveContext = (context: RecommendationsContext) => ({ requestId: context.requestId, viewerId: context.viewer?.userId ?? null, log: true });
 
 export const resolvers: GraphQLResolverMap<RecommendationsContext> = {
   Book: {

@@ -45,6 +45,8 @@ export interface EngineOptions {
 
 export interface ServeContext {
   readonly requestId: string | null;
+  /** Who asked: logged with lists that are not personal (similar books), for the A/B analysis. */
+  readonly viewerId?: number | null;
   readonly log: boolean;
 }
 
@@ -350,7 +352,7 @@ export class RecommendationEngine {
     if (context.log) {
       this.logWriter.append({
         requestId: context.requestId,
-        userId: log.userId,
+        userId: log.userId ?? context.viewerId ?? null,
         seedBookId: log.seedBookId,
         strategy: log.strategy,
         source: list.source,
