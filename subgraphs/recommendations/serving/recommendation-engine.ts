@@ -140,6 +140,9 @@ export class RecommendationEngine {
     this.warming = this.warming.then(async () => {
       this.warmQueued = false;
       try {
+        // Without a model there is nothing worth caching: fallback lists are never cached.
+        const versions = this.models.versions();
+        if (versions["item-cf"] === undefined && versions.content === undefined) return;
         const popular = await popularBooksForUser(this.prisma, null, WARM_BOOKS);
         for (const book of popular) {
           if (this.stopped) return;
