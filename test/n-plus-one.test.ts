@@ -73,6 +73,21 @@ for (const target of databaseTargets()) {
       return Object.fromEntries(SUBGRAPHS.map((name, index) => [name, after[index]! - before[index]!])) as Record<SubgraphName, number>;
     }
 
+    it("counts every statement a client sends, inside transactions too, and would see an N+1", async () => {
+      const probe = running.runtime.db.clientFor("n-plus-one-probe");
+      assert.equal(running.runtime.db.clientFor("n-plus-one-probe"), probe, "one client per name");
+      const start = probe.statementCount();
+      const ids = (await probe.prisma.book.findMany({ take: 5, select: { id: true } })).map((book) => book.id);
+      for (const id of ids) await probe.prisma.book.findUnique({ where: { id } });
+      assert.equal(probe.statementCount() - start, 1 + ids.length, "one per query: a per-row loop shows up");
+      const beforeTransaction = probe.statementCount();
+      await probe.prisma.$transaction(async (tx) => {
+        await tx.book.count();
+        await tx.$executeRaw`UPDATE books SET updated_at = updated_at WHERE id = ${ids[0]!}`;
+      });
+      assert.equal(probe.statementCount() - beforeTransaction, 2);
+    });
+
     it("issues the same number of SQL statements per subgraph for 5, 10 and 20 books with authors, genres, reviews and reviewers", async (t) => {
       await statementsPerSubgraph(2); // warm-up: connections and prepared plans are not the point
       const counts: Record<SubgraphName, number>[] = [];

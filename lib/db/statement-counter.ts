@@ -13,14 +13,15 @@ export interface CountingAdapterFactory {
  * Wraps a Prisma driver adapter factory so every statement (queries, commands and
  * scripts, inside transactions too) increments one counter. The underlying factory
  * and its connection pool stay shared: several counting wrappers over the same
- * factory give each service its own count over one database. Transaction
- * bookkeeping (BEGIN/COMMIT issued by the adapter itself) is not counted.
+ * factory give each service its own count over one database. Transaction control
+ * (BEGIN/COMMIT/ROLLBACK) is not counted: some adapters send it as a statement,
+ * others (PGlite) handle it inside the driver, and counts must agree across them.
  */
 export function countStatements(inner: SqlDriverAdapterFactory): CountingAdapterFactory {
   let count = 0;
   const counted = <Args extends unknown[], Result>(call: (...args: Args) => Promise<Result>) =>
     (...args: Args): Promise<Result> => {
-      count += 1;
+      if (!isTransactionControl(args[0])) count += 1;
       return call(...args);
     };
 
@@ -58,4 +59,9 @@ function delegate<Target extends object>(target: Target, overrides: Partial<Targ
       return typeof value === "function" ? value.bind(object) : value;
     },
   });
+}
+
+function isTransactionControl(query: unknown): boolean {
+  const sql = (query as { sql?: unknown } | undefined)?.sql;
+  return typeof sql === "string" && /^\s*(BEGIN|COMMIT|ROLLBACK)\b/i.test(sql);
 }
