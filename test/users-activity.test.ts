@@ -100,6 +100,10 @@ for (const target of databaseTargets()) {
       assert.deepEqual(errorCodes(gone), ["NOT_FOUND"]);
       const remaining = ok(await call(BOOK_REVIEWS, { id: "2", first: 10 }));
       assert.deepEqual(remaining.data!.book.reviews.edges.map((edge: any) => edge.node.author.id), [String(bob)]);
+      const bobs = ok(await call(`{ user(id: "${bob}") { reviews(first: 5) { totalCount edges { node { text book { id title } } } } } }`, {}));
+      assert.equal(bobs.data!.user.reviews.totalCount, 1);
+      assert.equal(bobs.data!.user.reviews.edges[0].node.book.id, "2");
+      assert.equal(bobs.data!.user.reviews.edges[0].node.text, "Not for me.");
     });
 
     it("validates reviews and writes nothing on bad input", async () => {
