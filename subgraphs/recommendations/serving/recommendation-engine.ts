@@ -561,7 +561,8 @@ export class RecommendationEngine {
     if (!als) return null;
     try {
       const vector = await this.userVector(als, userId);
-      if (!vector) return null;
+      // A reader with no history has no taste to predict yet: popularity is the answer, not a fallback.
+      if (!vector) return this.popularity(bookIds);
       const known = bookIds.filter((id) => als.itemIndex.has(id));
       const raw = await this.batcher.run(als, alsPairScores, known.map((id) => ({ vector, item: als.itemIndex.get(id)! })));
       const scores = new Map(known.map((id, n) => [id, clamp01(raw[n]!)]));
