@@ -163,6 +163,27 @@ for (const target of databaseTargets()) {
       assert.ok(!(await hits("david day")).some((hit) => hit.book.id === id), "the replaced author no longer finds it");
     });
 
+    it("follows author and genre renames made by any writer, and leaves books untouched when nothing changed", async () => {
+      const prisma = running.runtime.db.prisma;
+      const id = Number(ids.get("Harry Potter and the Philosopher's Stone"));
+      const author = await prisma.author.findFirstOrThrow({ where: { name: "J. K. Rowling" } });
+      await prisma.author.update({ where: { id: author.id }, data: { name: "Robert Galbraith" } });
+      const galbraith = await hits("galbraith");
+      assert.equal(galbraith[0]?.book.id, String(id), JSON.stringify(galbraith.slice(0, 3)));
+      const genre = await prisma.genre.findFirstOrThrow({ where: { name: "Wizarding Adventures" } });
+      await prisma.genre.update({ where: { id: genre.id }, data: { name: "Quidditchesque Lore" } });
+      const lore = await hits("quidditchesque lore");
+      assert.equal(lore[0]?.book.id, String(id), JSON.stringify(lore.slice(0, 3)));
+      assert.ok(!(await hits("wizarding adventures")).some((hit) => hit.book.id === String(id) && hit.score > 0.3));
+
+      // Rewriting identical links (what a re-import does) must not rewrite the book row.
+      const version = async () => (await prisma.$queryRawUnsafe<{ v: string }[]>(`SELECT xmin::text AS v FROM books WHERE id = ${id}`))[0]!.v;
+      const before = await version();
+      await prisma.$executeRawUnsafe(`UPDATE book_genres SET weight = weight + 1 WHERE book_id = ${id}`);
+      await prisma.$executeRawUnsafe(`UPDATE book_authors SET position = position WHERE book_id = ${id}`);
+      assert.equal(await version(), before);
+    });
+
     it("rejects empty, blank and overlong queries and bad paging with BAD_USER_INPUT", async () => {
       for (const [query, field] of [["", "query"], ["   \t ", "query"], ["x".repeat(201), "query"]] as const) {
         const result = await search(query);

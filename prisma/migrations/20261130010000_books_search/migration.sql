@@ -44,20 +44,28 @@ CREATE TRIGGER "books_search_document_on_write"
   BEFORE INSERT OR UPDATE OF "title", "subtitle", "description" ON "books"
   FOR EACH ROW EXECUTE FUNCTION "books_refresh_own_search_document"();
 
+-- Recomputes the documents of the given books, writing only those that changed: a re-import
+-- that rewrites identical links (or only their weights) leaves the books rows untouched.
+CREATE FUNCTION "books_refresh_search_documents"(p_book_ids INTEGER[]) RETURNS void
+LANGUAGE sql
+AS $$
+  UPDATE "books" b SET "search_document" = fresh.document
+    FROM (SELECT x."id", "book_search_document"(x."id", x."title", x."subtitle", x."description") AS document
+            FROM "books" x WHERE x."id" = ANY(p_book_ids)) AS fresh
+   WHERE b."id" = fresh."id" AND b."search_document" IS DISTINCT FROM fresh.document;
+$$;
+
 -- Link tables change in bulk (imports, merges): one UPDATE per statement, not per row.
 CREATE FUNCTION "books_refresh_linked_search_documents"() RETURNS trigger
 LANGUAGE plpgsql
 AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN
-    UPDATE "books" b SET "search_document" = "book_search_document"(b."id", b."title", b."subtitle", b."description")
-     WHERE b."id" IN (SELECT "book_id" FROM new_links);
+    PERFORM "books_refresh_search_documents"(ARRAY(SELECT DISTINCT "book_id" FROM new_links));
   ELSIF TG_OP = 'DELETE' THEN
-    UPDATE "books" b SET "search_document" = "book_search_document"(b."id", b."title", b."subtitle", b."description")
-     WHERE b."id" IN (SELECT "book_id" FROM old_links);
+    PERFORM "books_refresh_search_documents"(ARRAY(SELECT DISTINCT "book_id" FROM old_links));
   ELSE
-    UPDATE "books" b SET "search_document" = "book_search_document"(b."id", b."title", b."subtitle", b."description")
-     WHERE b."id" IN (SELECT "book_id" FROM old_links UNION SELECT "book_id" FROM new_links);
+    PERFORM "books_refresh_search_documents"(ARRAY(SELECT "book_id" FROM old_links UNION SELECT "book_id" FROM new_links));
   END IF;
   RETURN NULL;
 END;
@@ -82,8 +90,7 @@ CREATE FUNCTION "authors_refresh_search_documents"() RETURNS trigger
 LANGUAGE plpgsql
 AS $$
 BEGIN
-  UPDATE "books" b SET "search_document" = "book_search_document"(b."id", b."title", b."subtitle", b."description")
-   WHERE b."id" IN (SELECT ba."book_id" FROM "book_authors" ba WHERE ba."author_id" = NEW."id");
+  PERFORM "books_refresh_search_documents"(ARRAY(SELECT ba."book_id" FROM "book_authors" ba WHERE ba."author_id" = NEW."id"));
   RETURN NULL;
 END;
 $$;
@@ -95,8 +102,7 @@ CREATE FUNCTION "genres_refresh_search_documents"() RETURNS trigger
 LANGUAGE plpgsql
 AS $$
 BEGIN
-  UPDATE "books" b SET "search_document" = "book_search_document"(b."id", b."title", b."subtitle", b."description")
-   WHERE b."id" IN (SELECT bg."book_id" FROM "book_genres" bg WHERE bg."genre_id" = NEW."id");
+  PERFORM "books_refresh_search_documents"(ARRAY(SELECT bg."book_id" FROM "book_genres" bg WHERE bg."genre_id" = NEW."id"));
   RETURN NULL;
 END;
 $$;
@@ -116,6 +122,7 @@ UPDATE "books" SET "search_document" = "book_search_document"("id", "title", "su
 CREATE FUNCTION "search_book_candidates"(p_query TEXT)
 RETURNS TABLE (
   "book_id" INTEGER,
+  "text_match" BOOLEAN,
   "text_rank" DOUBLE PRECISION,
   "title_similarity" DOUBLE PRECISION,
   "whole_title_similarity" DOUBLE PRECISION,
@@ -152,6 +159,7 @@ AS $$
     SELECT "id" FROM text_hits UNION SELECT "id" FROM title_hits UNION SELECT "id" FROM author_hits
   )
   SELECT c."id",
+         t."id" IS NOT NULL,
          coalesce(t.rank, 0),
          coalesce((SELECT sum(word_similarity(words.w, b."title")) FROM words) / (SELECT n FROM word_count), 0)::float8,
          similarity(lower(b."title"), lower(p_query))::float8,
