@@ -19,8 +19,8 @@ import { trainTestModels } from "../test/support/trained-models.ts";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
-const BOOKS = Number(process.env.BENCH_BOOKS ?? 1000);
-const USERS = Number(process.env.BENCH_USERS ?? 600);
+const BOOKS = Number(process.env.BENCH_BOOKS ?? 5000);
+const USERS = Number(process.env.BENCH_USERS ?? 2000);
 
 const FLAGSHIP = `query Flagship($id: ID!) { book(id: $id) { id title similar(limit: 10) { book { id title score } score algorithm source reasons } } }`;
 
@@ -171,7 +171,7 @@ try {
       "loop delay max ms": run.loopDelayMaxMs,
     })),
   );
-  console.log("\nRatios to batching + caching (throughput: higher is better for the all-on run when > 1; latency: all-on / this)\n");
+  console.log("\nRatios to batching + caching (throughput all-on / this and latency this / all-on: above 1 means the all-on run is better)\n");
   console.table(
     runs.slice(1).map((run) => ({
       configuration: run.label,
