@@ -56,12 +56,14 @@ const HEADLINE_SNIPPET = `StartSel=${START}, StopSel=${STOP}, MaxWords=30, MinWo
  * (migration 20261130010000_books_search) finds the candidates and their signals; the
  * blend below turns them into one score in [0, 1]:
  *  - 0.30 when the document contains every query term (a full-text match, stemmed),
- *  - 0.20 full-text cover-density rank over the weighted document (title A, authors B, genres C, description D),
+ *  - 0.15 full-text cover-density rank over the weighted document (title A, authors B, genres C, description D),
  *  - 0.15 how closely the query words match words of the title (trigram word similarity, tolerates typos),
  *  - 0.20 how close the whole title is to the whole query (an exact title scores 1),
- *  - 0.15 how closely the query words match an author's name.
+ *  - 0.15 how closely the query words match an author's name,
+ *  - 0.05 popularity, log of the ratings count (a million ratings or more score 1).
  * The match bonus keeps a book that has every word (say in its tags) above one that
- * only resembles part of the query; among typo matches the similarities decide.
+ * only resembles part of the query; among typo matches the similarities decide, and
+ * popularity only settles near-ties (the novel over its box set).
  * Scores are rounded to 6 places so keyset cursors compare exactly.
  */
 export async function searchBooks(prisma: PrismaClient, rawQuery: string, first: number, after: string | null): Promise<SearchPage> {
@@ -77,8 +79,9 @@ export function searchPageSql(query: string, first: number, position: { score: n
   return Prisma.sql`
     WITH scored AS (
       SELECT c.book_id AS id,
-             round((0.30 * c.text_match::int + 0.20 * c.text_rank + 0.15 * c.title_similarity
-                    + 0.20 * c.whole_title_similarity + 0.15 * c.author_similarity)::numeric, 6)::float8 AS score
+             round((0.30 * c.text_match::int + 0.15 * c.text_rank + 0.15 * c.title_similarity
+                    + 0.20 * c.whole_title_similarity + 0.15 * c.author_similarity
+                    + 0.05 * least(1, ln(1 + c.ratings_count) / ln(1 + 1e6)))::numeric, 6)::float8 AS score
         FROM search_book_candidates(${query}) c
     ), counted AS (
       SELECT id, score, count(*) OVER () AS total FROM scored

@@ -126,7 +126,8 @@ RETURNS TABLE (
   "text_rank" DOUBLE PRECISION,
   "title_similarity" DOUBLE PRECISION,
   "whole_title_similarity" DOUBLE PRECISION,
-  "author_similarity" DOUBLE PRECISION
+  "author_similarity" DOUBLE PRECISION,
+  "ratings_count" INTEGER
 )
 LANGUAGE sql STABLE
 ROWS 200
@@ -163,7 +164,8 @@ AS $$
          coalesce(t.rank, 0),
          coalesce((SELECT sum(word_similarity(words.w, b."title")) FROM words) / (SELECT n FROM word_count), 0)::float8,
          similarity(lower(b."title"), lower(p_query))::float8,
-         coalesce(ah.sim, 0)
+         coalesce(ah.sim, 0),
+         b."ratings_count"
     FROM candidates c
     JOIN "books" b ON b."id" = c."id"
     LEFT JOIN text_hits t ON t."id" = c."id"
