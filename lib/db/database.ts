@@ -83,6 +83,11 @@ async function openPostgres(connectionString: string, poolSize: number): Promise
     clientFor: services.clientFor,
     async withConnection(work) {
       const client = await pool.connect();
+      // A server that goes away while the client is checked out reaches the caller as
+      // the failing query's error; unheard, the client's "error" event would crash the process.
+      const ignore = () => {};
+      client.on("error", ignore);
+      let failure: Error | undefined;
       try {
         return await work({
           query: async (text, params) => (await client.query(text, params as unknown[])).rows,
@@ -90,8 +95,13 @@ async function openPostgres(connectionString: string, poolSize: number): Promise
             await client.query(text);
           },
         });
+      } catch (error) {
+        failure = error instanceof Error ? error : new Error(String(error));
+        throw error;
       } finally {
-        client.release();
+        client.off("error", ignore);
+        // After a failure the connection may be dead or mid-transaction: discard it rather than pool it.
+        client.release(failure);
       }
     },
     async close() {
