@@ -70,7 +70,7 @@ try {
       progress.done();
       process.stdout.write(`${metricTable(summary.models.map((m) => ({ name: `${m.name} v${m.version}`, metrics: m.metrics, seconds: m.trainSeconds })))}\n\n`);
       for (const m of summary.models) process.stdout.write(`${m.name} v${m.version}: ${m.status} (${m.decision})\n`);
-      process.stdout.write(`${summary.seconds.toFixed(1)} s · report: ${summary.report.html}\n`);
+      process.stdout.write(`${summary.seconds.toFixed(1)} s · report: ${summary.report?.html ?? "not written (see the log)"}\n`);
     } finally {
       await bus.close();
       await db.close();

@@ -7,9 +7,13 @@ import { after, before, describe, it } from "node:test";
 import type { Database } from "../lib/db/database.ts";
 import { applyMigrations } from "../lib/db/migrate.ts";
 import { hasProductionModels, trainAll, type TrainAllOptions } from "../ml-models/pipeline/train-all.ts";
-import { DEFAULT_TRAINING, EmptyDataError, type TrainingOptions } from "../ml-models/pipeline/train-models.ts";
+import { DEFAULT_TRAINING, EmptyDataError, trainAndEvaluate, type TrainingOptions } from "../ml-models/pipeline/train-models.ts";
+import { extractFromDatabase } from "../ml-models/extract/database.ts";
+import { registerRun } from "../ml-models/pipeline/register-run.ts";
+import { splitByTime } from "../ml-models/split/time-split.ts";
 import { CorruptArtifactError, verifyVersion } from "../ml-models/registry/artifacts.ts";
 import { listVersions, promote, rollback, RegistryError, type ModelChangedEvent } from "../ml-models/registry/registry.ts";
+import pg from "pg";
 import { databaseTargets, type TestDatabase } from "./support/databases.ts";
 import { plantedData } from "./support/ml-planted-data.ts";
 
@@ -98,7 +102,7 @@ for (const target of databaseTargets()) {
         assert.equal(typeof row.metrics.ndcgAt10, "number");
       }
       assert.deepEqual(events.map((e) => e.name).sort(), ["als", "content", "hybrid", "item-cf", "popularity"]);
-      assert.ok(existsSync(summary.report.html) && existsSync(summary.report.json));
+      assert.ok(summary.report && existsSync(summary.report.html) && existsSync(summary.report.json));
       assert.equal(await hasProductionModels(db), true);
     });
 
@@ -170,6 +174,44 @@ for (const target of databaseTargets()) {
       await trainAll(db, options({ keepVersions: 1 }));
       const itemCf = (await listVersions(db, "item-cf")).map((r) => `v${r.version} ${r.status}`);
       assert.deepEqual(itemCf, ["v4 CANDIDATE", "v3 PRODUCTION", "v1 ARCHIVED"]);
+    });
+
+    it("a database that goes away mid-run (between training and registration) ends the run with the driver's error and registers nothing", async () => {
+      const before = await snapshot();
+      const entries = async () => (await readdir(join(artifactsDir, "als"))).sort();
+      const filesBefore = await entries();
+      // trainAll's own steps, with the database cut after training: registration is where it must not half-happen.
+      const { dataset } = await extractFromDatabase(db);
+      const result = await trainAndEvaluate(dataset, splitByTime(dataset.interactions, dataset.userMap.ids.length), FAST);
+      const name = target.name === "postgres" ? new URL(database.env.DATABASE_URL!).pathname.slice(1) : "";
+      const admin = async (sql: string) => {
+        const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+        await client.connect();
+        try {
+          await client.query(sql);
+        } finally {
+          await client.end();
+        }
+      };
+      if (target.name === "postgres") {
+        // The server refuses new connections to the database and drops the open ones.
+        await admin(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS false`);
+        await admin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${name}' AND pid <> pg_backend_pid()`);
+      } else {
+        await db.close();
+      }
+      await assert.rejects(registerRun(db, dataset, result, { artifactsDir, promotionMargin: 0.01, keepVersions: 10, publish }), (error: unknown) => error instanceof Error);
+      assert.deepEqual(await entries(), filesBefore, "no version directory is left behind");
+      if (target.name === "postgres") {
+        await admin(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS true`);
+        // The pool replaces the clients that lost their server: the registry is exactly as before.
+        let after: string[] | undefined;
+        for (let attempt = 0; attempt < 5 && !after; attempt++) after = await snapshot().catch(() => undefined);
+        assert.deepEqual(after, before);
+      } else {
+        // The embedded database went with its handle; give after() a live one to drop.
+        database = await target.create();
+      }
     });
   });
 }

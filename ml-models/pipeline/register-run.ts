@@ -59,22 +59,30 @@ const REGISTRATION_ORDER: ModelName[] = ["popularity", "item-cf", "als", "conten
  * files are removed and the registry (and so production) is exactly as before.
  */
 export async function registerRun(db: Database, dataset: Dataset, result: TrainingResult, options: RegistrationOptions): Promise<RegisteredModel[]> {
-  return db.withConnection((lockConnection) =>
-    withAdvisoryLock(lockConnection, TRAINING_LOCK_KEY, async () => {
-      const written: string[] = [];
-      try {
-        const { registered, pruned } = await registerLocked(db, dataset, result, options, written);
-        await removeArtifacts(pruned);
-        for (const model of registered.filter((m) => m.status === "PRODUCTION")) {
-          await options.publish?.({ name: model.name, version: model.version, artifactPath: model.artifactPath, reason: "promoted" });
+  let committed: { registered: RegisteredModel[]; pruned: string[] } | undefined;
+  try {
+    await db.withConnection((lockConnection) =>
+      withAdvisoryLock(lockConnection, TRAINING_LOCK_KEY, async () => {
+        const written: string[] = [];
+        try {
+          committed = await registerLocked(db, dataset, result, options, written);
+        } catch (error) {
+          for (const path of written) await removeVersion(path).catch(() => {});
+          throw error;
         }
-        return registered;
-      } catch (error) {
-        for (const path of written) await removeVersion(path).catch(() => {});
-        throw error;
-      }
-    }),
-  );
+      }),
+    );
+  } catch (error) {
+    // Losing the lock's session after the commit (the unlock fails) does not undo the registration.
+    if (!committed) throw error;
+    options.logger?.warn({ err: error }, "training lock could not be released cleanly; the models are registered");
+  }
+  const { registered, pruned } = committed!;
+  await removeArtifacts(pruned);
+  for (const model of registered.filter((m) => m.status === "PRODUCTION")) {
+    await options.publish?.({ name: model.name, version: model.version, artifactPath: model.artifactPath, reason: "promoted" });
+  }
+  return registered;
 }
 
 async function registerLocked(

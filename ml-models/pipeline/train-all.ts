@@ -25,7 +25,8 @@ export interface TrainAllSummary {
   readonly models: readonly RegisteredModel[];
   readonly validation: Record<string, unknown>;
   readonly seconds: number;
-  readonly report: { json: string; html: string };
+  /** Where the run's report was written (null if it could not be). */
+  readonly report: { json: string; html: string } | null;
 }
 
 /**
@@ -52,12 +53,6 @@ export async function trainAll(db: Database, options: TrainAllOptions): Promise<
     progress,
   });
   const seconds = (performance.now() - started) / 1000;
-  const history = (await listVersions(db)).map((row) => ({
-    name: row.name,
-    version: row.version,
-    status: row.status,
-    ndcgAt10: Number(row.metrics.ndcgAt10 ?? 0),
-  }));
   const report: RunReport = {
     title: "Shelfgraph training run",
     generatedAt: new Date().toISOString(),
@@ -68,9 +63,16 @@ export async function trainAll(db: Database, options: TrainAllOptions): Promise<
       (m): ReportModel => ({ name: m.name, version: m.version, status: m.status, metrics: m.metrics, trainSeconds: m.trainSeconds, production: m.production }),
     ),
     validation: { ...result.validation, decisions: Object.fromEntries(models.map((m) => [m.name, m.decision])) },
-    history,
+    history: [],
   };
-  const paths = await writeRunReport(options.artifactsDir, report);
+  // The models are registered by now: a report that cannot be written is a warning, not a failed run.
+  let paths: { json: string; html: string } | null = null;
+  try {
+    const history = (await listVersions(db)).map((row) => ({ name: row.name, version: row.version, status: row.status, ndcgAt10: Number(row.metrics.ndcgAt10 ?? 0) }));
+    paths = await writeRunReport(options.artifactsDir, { ...report, history });
+  } catch (error) {
+    logger?.warn({ err: error }, "training report could not be written");
+  }
   for (const m of models) logger?.info({ model: m.name, version: m.version, status: m.status, ndcgAt10: m.metrics.ndcgAt10, decision: m.decision }, "model registered");
   return { extraction, counts: result.counts, models, validation: result.validation, seconds, report: paths };
 }
