@@ -95,6 +95,8 @@ for (const target of databaseTargets()) {
         assertOneError(await graphql(url, query, { token: reader, variables }), "FORBIDDEN");
         assertOneError(await graphql(url, query, { variables }), "UNAUTHENTICATED");
       }
+      const ghostAdmin = await signAccessToken(running.runtime.config, { userId: 999_999, role: "ADMIN" });
+      assertOneError(await graphql(url, CREATE, { token: ghostAdmin, variables: { input: { title: "Unattributable" } } }), "UNAUTHENTICATED");
       assert.equal(await prisma().book.count(), before);
       assert.equal(await prisma().auditLog.count(), auditsBefore);
       assert.equal((await prisma().book.findUniqueOrThrow({ where: { id: book.id } })).title, book.title);
@@ -116,6 +118,7 @@ for (const target of databaseTargets()) {
         [{ title: "Ok", authors: [{ id: "5", name: "Both" }] }, "BAD_USER_INPUT", "input.authors[0]"],
         [{ title: "Ok", authors: [{ name: "Fine" }, {}] }, "BAD_USER_INPUT", "input.authors[1]"],
         [{ title: "Ok", genres: [{ name: "!!!" }] }, "BAD_USER_INPUT", "input.genres[0].name"],
+        [{ title: "Ok", genres: Array.from({ length: 51 }, (_, index) => ({ name: `Tag ${index}` })) }, "BAD_USER_INPUT", "input.genres"],
         [{ title: "Ok", isbn13: "9780441478125" }, "CONFLICT", "input.isbn13"],
         [{ title: "Ok", isbn10: "0441478123" }, "CONFLICT", "input.isbn13"],
       ];

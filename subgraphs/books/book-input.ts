@@ -84,7 +84,11 @@ function isbnPair(raw10: string | null, raw13: string | null): { isbn10: string 
   return { isbn10: null, isbn13: null };
 }
 
+/** More credits or tags than any real book has is a mistake (or abuse), not data. */
+export const MAX_REFERENCES = 50;
+
 function references(list: ReferenceArgs[], field: string): Reference[] {
+  if (list.length > MAX_REFERENCES) throw badUserInput(`${field} may list at most ${MAX_REFERENCES} entries`, field);
   const seen = new Set<string>();
   const result: Reference[] = [];
   list.forEach((reference, index) => {

@@ -98,9 +98,10 @@ async function inTransaction<T>(context: BooksContext, work: (tx: Tx) => Promise
   try {
     return await context.runtime.db.prisma.$transaction(work, { timeout: 30_000 });
   } catch (error) {
-    // The pre-checks name the field; this catches a concurrent writer that won the race.
+    // The pre-checks name the field; this catches a concurrent writer that won the race
+    // (same ISBN, or the same new author/genre/publisher name created at the same moment).
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
-      throw conflict("Another book already has this ISBN");
+      throw conflict("A change made at the same moment took a value this one needs (an ISBN or a name); retry");
     }
     throw error;
   }
