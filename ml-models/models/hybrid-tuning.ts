@@ -20,8 +20,11 @@ export function simplexGrid(dimensions: number, step: number): number[][] {
 }
 
 /**
- * Picks blend weights by NDCG@10 on the validation slice: components' standardised
- * scores are computed once per user, then every grid point is ranked from them.
+ * Picks blend weights by NDCG@10 on the validation slice: every grid point of the
+ * simplex at `step`, then a greedy refinement that moves `refineStep` of weight
+ * between two components while that helps. Components' standardised scores are
+ * computed once per user and kept (users x components x items floats), so every
+ * candidate blend only costs a weighted sum and a top-10.
  */
 export function tuneHybridWeights(
   components: readonly Recommender[],
@@ -29,42 +32,65 @@ export function tuneHybridWeights(
   validation: Csr,
   users: Int32Array,
   step = 0.25,
+  refineStep = 0.05,
 ): { weights: number[]; ndcgAt10: number } {
   const itemCount = history.cols;
-  const grid = simplexGrid(components.length, step);
-  const totals = new Float64Array(grid.length);
-  const standardised = components.map(() => new Float32Array(itemCount));
   const raw = new Float32Array(itemCount);
-  const blended = new Float32Array(itemCount);
-  const relevant = new Uint8Array(itemCount);
-  let counted = 0;
+  const cases: { user: number; scores: Float32Array[]; relevant: Set<number> }[] = [];
   for (const user of users) {
     const from = validation.indptr[user]!;
     const to = validation.indptr[user + 1]!;
     if (to === from) continue;
-    components.forEach((model, c) => {
+    const scores = components.map((model) => {
       model.scoreUser(user, history, raw);
-      standardised[c]!.fill(0);
-      addStandardised(raw, 1, standardised[c]!);
+      const standardised = new Float32Array(itemCount);
+      addStandardised(raw, 1, standardised);
+      return standardised;
     });
-    for (let e = from; e < to; e++) relevant[validation.indices[e]!] = 1;
-    const isRelevant = (item: number) => relevant[item] === 1;
-    for (let g = 0; g < grid.length; g++) {
-      const weights = grid[g]!;
-      blended.fill(0);
-      for (let c = 0; c < components.length; c++) {
-        const w = weights[c]!;
-        if (w === 0) continue;
-        const s = standardised[c]!;
-        for (let i = 0; i < itemCount; i++) blended[i]! += w * s[i]!;
-      }
-      for (let e = history.indptr[user]!; e < history.indptr[user + 1]!; e++) blended[history.indices[e]!] = -Infinity;
-      totals[g]! += ndcgAt(topK(blended, 10), 10, isRelevant, to - from);
-    }
-    for (let e = from; e < to; e++) relevant[validation.indices[e]!] = 0;
-    counted++;
+    cases.push({ user, scores, relevant: new Set(validation.indices.subarray(from, to)) });
   }
-  let best = 0;
-  for (let g = 1; g < grid.length; g++) if (totals[g]! > totals[best]!) best = g;
-  return { weights: grid[best]!, ndcgAt10: counted === 0 ? 0 : totals[best]! / counted };
+  if (cases.length === 0) return { weights: components.map((_, c) => (c === 0 ? 1 : 0)), ndcgAt10: 0 };
+
+  const blended = new Float32Array(itemCount);
+  const memo = new Map<string, number>();
+  const score = (weights: number[]): number => {
+    const key = weights.map((w) => w.toFixed(4)).join(",");
+    const known = memo.get(key);
+    if (known !== undefined) return known;
+    let total = 0;
+    for (const { user, scores, relevant } of cases) {
+      blended.fill(0);
+      weights.forEach((w, c) => {
+        if (w === 0) return;
+        const s = scores[c]!;
+        for (let i = 0; i < itemCount; i++) blended[i]! += w * s[i]!;
+      });
+      for (let e = history.indptr[user]!; e < history.indptr[user + 1]!; e++) blended[history.indices[e]!] = -Infinity;
+      total += ndcgAt(topK(blended, 10), 10, (item) => relevant.has(item), relevant.size);
+    }
+    const mean = total / cases.length;
+    memo.set(key, mean);
+    return mean;
+  };
+
+  let best = { weights: simplexGrid(components.length, step)[0]!, ndcg: -1 };
+  for (const weights of simplexGrid(components.length, step)) {
+    const ndcg = score(weights);
+    if (ndcg > best.ndcg) best = { weights, ndcg };
+  }
+  for (let improved = true; improved; ) {
+    improved = false;
+    for (let from = 0; from < components.length; from++) {
+      for (let to = 0; to < components.length; to++) {
+        if (from === to || best.weights[from]! < refineStep - 1e-9) continue;
+        const weights = best.weights.map((w, c) => (c === from ? w - refineStep : c === to ? w + refineStep : w)).map((w) => Math.round(w * 1e6) / 1e6);
+        const ndcg = score(weights);
+        if (ndcg > best.ndcg + 1e-12) {
+          best = { weights, ndcg };
+          improved = true;
+        }
+      }
+    }
+  }
+  return { weights: best.weights, ndcgAt10: best.ndcg };
 }
