@@ -37,7 +37,9 @@ export function tuneHybridWeights(
   const itemCount = history.cols;
   const raw = new Float32Array(itemCount);
   const cases: { user: number; scores: Float32Array[]; relevant: Set<number> }[] = [];
-  for (const user of users) {
+  // The cache is bounded (~256 MB): on a huge catalogue fewer users are used for tuning.
+  const maxUsers = Math.max(1, Math.floor((256 * 2 ** 20) / (4 * itemCount * Math.max(1, components.length))));
+  for (const user of users.subarray(0, maxUsers)) {
     const from = validation.indptr[user]!;
     const to = validation.indptr[user + 1]!;
     if (to === from) continue;
