@@ -221,6 +221,29 @@ for (const target of databaseTargets()) {
       assertOneError(await graphql(url, `{ authors(first: 500) { totalCount } }`), "BAD_USER_INPUT", "first");
     });
 
+    it("issues as many SQL statements for 20 authors' or search hits' nested books as for 5 (no N+1)", async () => {
+      const books = running.runtime.db.clientFor("books");
+      const statements = async (query: string, first: number) => {
+        const before = books.statementCount();
+        const result = await graphql(url, query, { variables: { first } });
+        assert.equal(result.errors, undefined, JSON.stringify(result.errors));
+        return books.statementCount() - before;
+      };
+      const nested = `id title publisher { name } authors { id name } genres { id slug }`;
+      const queries = {
+        authors: `query($first: Int) { authors(first: $first) { edges { node { id books(first: 3) { totalCount edges { node { ${nested} } } } } } } }`,
+        search: `query($first: Int) { searchBooks(query: "fiction", first: $first) { edges { node { score book { ${nested} } } } } }`,
+        books: `query($first: Int) { books(first: $first, filter: { yearFrom: 1900 }, orderBy: { field: TITLE }) { edges { node { ${nested} authors { books(first: 2) { totalCount } } } } } }`,
+      };
+      for (const [name, query] of Object.entries(queries)) {
+        await statements(query, 2); // warm-up
+        const counts = [];
+        for (const first of [5, 10, 20]) counts.push(await statements(query, first));
+        assert.ok(counts.every((count) => count === counts[0]), `${name}: ${counts.join(", ")} statements for 5, 10, 20`);
+        assert.ok(counts[0]! <= 12, `${name}: a handful of statements, not one per row (${counts[0]})`);
+      }
+    });
+
     it("lists every genre by name", async () => {
       const result = await graphql(url, `{ genres { id name slug } }`);
       assert.equal(result.errors, undefined);
