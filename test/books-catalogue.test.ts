@@ -237,7 +237,7 @@ for (const target of databaseTargets()) {
       };
       for (const [name, query] of Object.entries(queries)) {
         await statements(query, 2); // warm-up
-        const counts = [];
+        const counts: number[] = [];
         for (const first of [5, 10, 20]) counts.push(await statements(query, first));
         assert.ok(counts.every((count) => count === counts[0]), `${name}: ${counts.join(", ")} statements for 5, 10, 20`);
         assert.ok(counts[0]! <= 12, `${name}: a handful of statements, not one per row (${counts[0]})`);
