@@ -5,7 +5,7 @@ import { createLogger } from "../lib/logger.ts";
 import { createPubSub } from "../lib/pubsub.ts";
 import { stopOnSignals } from "../lib/server/shutdown.ts";
 import { modelChangedPublisher } from "./pipeline/publish.ts";
-import { trainAll } from "./pipeline/train-all.ts";
+import { hasProductionModels, trainAll } from "./pipeline/train-all.ts";
 import { startScheduler } from "./trainer/scheduler.ts";
 
 /**
@@ -35,6 +35,8 @@ const scheduler = startScheduler({
     }),
 });
 logger.info({ cron: config.TRAINER_CRON, next: scheduler.nextScheduledRun(), newInteractions: config.TRAINER_NEW_INTERACTIONS }, "trainer ready");
+// A fresh installation should not wait for the first scheduled run to have models.
+if (!(await hasProductionModels(db))) void scheduler.runNow("no-production-model");
 
 // A run can take a while: give it up to ten minutes to finish before exiting.
 stopOnSignals(logger, Math.max(config.SHUTDOWN_TIMEOUT_MS, 600_000), async () => {

@@ -16,7 +16,7 @@ export interface SchedulerOptions {
   readonly train: () => Promise<TrainAllSummary>;
 }
 
-export type RunTrigger = "schedule" | "new-interactions" | "manual";
+export type RunTrigger = "schedule" | "new-interactions" | "manual" | "no-production-model";
 
 export interface TrainerScheduler {
   /** Runs now unless a run is already in progress; resolves false when skipped or failed. */
