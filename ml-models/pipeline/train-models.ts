@@ -81,9 +81,10 @@ export class EmptyDataError extends Error {
 
 /**
  * Trains every model on `train` and evaluates each on `test` over the full
- * catalogue. Hyperparameters that have a search (popularity half-life, hybrid
- * weights) are chosen on a validation slice cut from the end of each user's training
- * interactions, with models fitted on the rest, so the test set is never looked at.
+ * catalogue. Hyperparameters that have a search (popularity half-life, item-CF
+ * neighbours and damping, ALS settings, hybrid weights) are chosen on a validation
+ * slice cut from the end of each user's training interactions, with models fitted
+ * on the rest, so the test set is never looked at.
  */
 export async function trainAndEvaluate(
   dataset: Dataset,
