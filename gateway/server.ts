@@ -27,6 +27,9 @@ export interface GatewayOptions {
 export async function startGateway(options: GatewayOptions): Promise<RunningService> {
   const { config } = options;
   const logger = options.logger.child({ component: "gateway" });
+  // @apollo/gateway otherwise probes cloud metadata endpoints and exports usage
+  // metrics to Apollo: a self-hosted deployment must make no such calls.
+  process.env.APOLLO_TELEMETRY_DISABLED = "true";
   const gateway = new ApolloGateway({
     supergraphSdl: supergraphFromFile(options.supergraphPath, logger),
     buildService: ({ name, url }) =>
