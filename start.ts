@@ -3,6 +3,8 @@ import { createRuntime } from "./lib/runtime.ts";
 import { loadConfigOrExit } from "./lib/server/run-service.ts";
 import { stopOnSignals } from "./lib/server/shutdown.ts";
 import { isDatabaseEmpty, seedDemoData } from "./prisma/seed/index.ts";
+import { modelChangedPublisher } from "./ml-models/pipeline/publish.ts";
+import { trainIfNoProductionModels } from "./ml-models/pipeline/train-all.ts";
 import { startSupergraph } from "./supergraph.ts";
 
 /**
@@ -25,6 +27,20 @@ try {
       logger,
     });
     logger.info(summary, "demo data ready");
+  }
+  // Recommendations should be model-driven from the first query: train once if nothing is in production.
+  try {
+    const trained = await trainIfNoProductionModels(runtime.db, {
+      artifactsDir: config.MODEL_ARTIFACTS_DIR,
+      promotionMargin: config.MODEL_PROMOTION_MARGIN,
+      keepVersions: config.MODEL_KEEP_VERSIONS,
+      publish: modelChangedPublisher(runtime.pubsub),
+      logger,
+    });
+    if (trained) logger.info({ seconds: trained.seconds, models: trained.models.map((m) => `${m.name} v${m.version}`) }, "models trained");
+  } catch (error) {
+    // Serving falls back to non-model strategies; `npm run train` or the trainer can fix this later.
+    logger.error({ err: error }, "first training failed; starting without models");
   }
   const supergraph = await startSupergraph(runtime, {
     gateway: config.GATEWAY_PORT,
