@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
 import { mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import {
@@ -23,8 +24,9 @@ export function idMapsJson(users: IdMap, items: IdMap): Uint8Array {
 }
 
 /**
- * Writes a version's files into a staging directory and renames it into place, so
- * a reader never sees half a version and a crash leaves only a `.staging-*` folder.
+ * Writes a version's files into a staging directory and renames it into place
+ * (`<root>/<name>/v<version>`, suffixed if that exists), so a reader never sees half
+ * a version and a crash leaves only a `.staging-*` folder.
  */
 export async function writeVersion(
   root: string,
@@ -44,9 +46,11 @@ export async function writeVersion(
     }
     const manifest: ArtifactManifest = { name, version, ...details, files: listed };
     await writeFile(join(staging, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
-    await rm(target, { recursive: true, force: true });
-    await rename(staging, target);
-    return { path: target, sha256: artifactDigest(listed), manifest };
+    // Never replace a directory: another database sharing this artifacts folder (a test, a
+    // second environment) may have registered the same name and version.
+    const path = existsSync(target) ? `${target}-${randomBytes(4).toString("hex")}` : target;
+    await rename(staging, path);
+    return { path, sha256: artifactDigest(listed), manifest };
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
     throw error;
