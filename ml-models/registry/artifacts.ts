@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import {
   artifactDigest,
@@ -61,9 +61,13 @@ export async function removeVersion(path: string): Promise<void> {
   await rm(path, { recursive: true, force: true });
 }
 
-/** Staging folders left by a crashed run. */
-export async function removeStaleStaging(root: string, name: string): Promise<void> {
+/** Staging folders left by a crashed run (old ones only: a run of another database may be writing). */
+export async function removeStaleStaging(root: string, name: string, olderThanMs = 3_600_000): Promise<void> {
   const dir = resolve(root, name);
   const entries = await readdir(dir).catch(() => [] as string[]);
-  await Promise.all(entries.filter((e) => e.startsWith(".staging-")).map((e) => rm(join(dir, e), { recursive: true, force: true })));
+  for (const entry of entries.filter((e) => e.startsWith(".staging-"))) {
+    const path = join(dir, entry);
+    const modified = await stat(path).then((s) => s.mtimeMs, () => Date.now());
+    if (Date.now() - modified > olderThanMs) await rm(path, { recursive: true, force: true });
+  }
 }
