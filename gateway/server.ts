@@ -1,15 +1,9 @@
 import { ApolloGateway } from "@apollo/gateway";
-import { ApolloServer } from "@apollo/server";
-import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
-import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
-import { expressMiddleware } from "@as-integrations/express5";
-import express from "express";
 import type { Config, SubgraphName } from "../lib/config.ts";
-import { createErrorFormatter } from "../lib/errors.ts";
 import type { Logger } from "../lib/logger.ts";
 import { REQUEST_ID_HEADER } from "../lib/server/headers.ts";
 import { createHttpApp, listen, urlOf } from "../lib/server/http-server.ts";
-import { requestLoggingPlugin } from "../lib/server/plugins/request-logging.ts";
+import { mountGraphQLEndpoint } from "../lib/server/graphql-endpoint.ts";
 import type { RunningService } from "../lib/server/subgraph-server.ts";
 import { createGatewayContext, type GatewayContext } from "./context.ts";
 import { SubgraphDataSource } from "./subgraph-data-source.ts";
@@ -52,13 +46,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     },
   });
   const { server: httpServer, port } = await listen(app, config.HOST, options.port);
-  const apollo = new ApolloServer<GatewayContext>({
-    gateway,
-    formatError: createErrorFormatter(logger),
-    includeStacktraceInErrorResponses: false,
+  const apollo = await mountGraphQLEndpoint<GatewayContext>({
+    app,
+    httpServer,
+    config,
+    logger,
+    executor: { gateway },
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
-      requestLoggingPlugin<GatewayContext>(),
       {
         // Echo the request id so a client can quote it when reporting a problem.
         async requestDidStart({ contextValue }) {
@@ -69,17 +63,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
           };
         },
       },
-      ...(config.NODE_ENV === "production" ? [ApolloServerPluginLandingPageDisabled()] : []),
     ],
+    context: (request) => createGatewayContext(config, logger, request.headers),
   });
-  await apollo.start();
-  app.use(
-    "/graphql",
-    express.json({ limit: "1mb" }),
-    expressMiddleware(apollo, {
-      context: ({ req }) => createGatewayContext(config, logger, req.headers),
-    }),
-  );
   const url = urlOf(config.HOST, port);
   logger.info({ url }, "gateway listening");
   return {

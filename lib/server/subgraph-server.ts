@@ -1,19 +1,16 @@
 import { readFileSync } from "node:fs";
-import { ApolloServer } from "@apollo/server";
-import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
-import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
-import { expressMiddleware } from "@as-integrations/express5";
+import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
 import { buildSubgraphSchema } from "@apollo/subgraph";
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/resolverMap.js";
-import express, { type Express } from "express";
+import type { Express } from "express";
 import { parse } from "graphql";
 import { applyMiddleware } from "graphql-middleware";
 import { allow, shield, type IRules } from "graphql-shield";
-import { createErrorFormatter, forbidden } from "../errors.ts";
+import { forbidden } from "../errors.ts";
 import type { Runtime } from "../runtime.ts";
 import { createRequestContext, type RequestContext } from "./context.ts";
 import { createHttpApp, listen, urlOf } from "./http-server.ts";
-import { requestLoggingPlugin } from "./plugins/request-logging.ts";
+import { mountGraphQLEndpoint } from "./graphql-endpoint.ts";
 
 export interface SubgraphDefinition<Context extends RequestContext> {
   name: string;
@@ -65,27 +62,16 @@ export async function startSubgraphServer<Context extends RequestContext>(
     await owned?.stop();
     throw error;
   });
-  const apollo = new ApolloServer<Context>({
-    schema,
-    formatError: createErrorFormatter(logger),
-    includeStacktraceInErrorResponses: false,
-    plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
-      requestLoggingPlugin<Context>(),
-      // Traces are for Apollo's hosted Studio, which this deployment does not use.
-      ApolloServerPluginInlineTraceDisabled(),
-      ...(config.NODE_ENV === "production" ? [ApolloServerPluginLandingPageDisabled()] : []),
-    ],
+  const apollo = await mountGraphQLEndpoint<Context>({
+    app,
+    httpServer,
+    config,
+    logger,
+    executor: { schema },
+    // Traces are for Apollo's hosted Studio, which this deployment does not use.
+    plugins: [ApolloServerPluginInlineTraceDisabled()],
+    context: async (request) => definition.extendContext(await createRequestContext(serviceRuntime, request.headers)),
   });
-  await apollo.start();
-  app.use(
-    "/graphql",
-    express.json({ limit: "1mb" }),
-    expressMiddleware(apollo, {
-      context: async ({ req }) =>
-        definition.extendContext(await createRequestContext(serviceRuntime, req.headers)),
-    }),
-  );
 
   const url = urlOf(config.HOST, boundPort);
   logger.info({ url }, "subgraph listening");

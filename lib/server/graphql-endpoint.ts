@@ -1,0 +1,50 @@
+import type { Server } from "node:http";
+import { ApolloServer, type ApolloServerPlugin, type BaseContext } from "@apollo/server";
+import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
+import type { GatewayInterface } from "@apollo/server-gateway-interface";
+import { expressMiddleware } from "@as-integrations/express5";
+import express, { type Express, type Request } from "express";
+import type { GraphQLSchema } from "graphql";
+import type { Config } from "../config.ts";
+import { createErrorFormatter } from "../errors.ts";
+import type { Logger } from "../logger.ts";
+import { requestLoggingPlugin } from "./plugins/request-logging.ts";
+
+export interface GraphQLEndpointOptions<Context extends BaseContext & { logger: Logger }> {
+  app: Express;
+  httpServer: Server;
+  config: Pick<Config, "NODE_ENV">;
+  logger: Logger;
+  /** A subgraph serves its own schema; the gateway serves the supergraph through its gateway. */
+  executor: { schema: GraphQLSchema } | { gateway: GatewayInterface };
+  plugins?: ApolloServerPlugin<Context>[];
+  context(request: Request): Promise<Context>;
+}
+
+/**
+ * Mounts POST /graphql the same way for the gateway and every subgraph: masked
+ * unexpected errors, no stack traces, request logging, draining on stop.
+ */
+export async function mountGraphQLEndpoint<Context extends BaseContext & { logger: Logger }>(
+  options: GraphQLEndpointOptions<Context>,
+): Promise<ApolloServer<Context>> {
+  const plugins: ApolloServerPlugin<Context>[] = [
+    ApolloServerPluginDrainHttpServer({ httpServer: options.httpServer }),
+    requestLoggingPlugin<Context>(),
+    ...(options.plugins ?? []),
+    ...(options.config.NODE_ENV === "production" ? [ApolloServerPluginLandingPageDisabled()] : []),
+  ];
+  const shared = { formatError: createErrorFormatter(options.logger), includeStacktraceInErrorResponses: false, plugins };
+  const apollo =
+    "schema" in options.executor
+      ? new ApolloServer<Context>({ ...shared, schema: options.executor.schema })
+      : new ApolloServer<Context>({ ...shared, gateway: options.executor.gateway });
+  await apollo.start();
+  options.app.use(
+    "/graphql",
+    express.json({ limit: "1mb" }),
+    expressMiddleware(apollo, { context: ({ req }) => options.context(req) }),
+  );
+  return apollo;
+}
