@@ -2,6 +2,7 @@ import type { Logger } from "../logger.ts";
 import { withAdvisoryLock } from "./advisory-lock.ts";
 import type { Database, SqlConnection } from "./database.ts";
 import { MigrationError } from "./migration-error.ts";
+import { withTransaction } from "./transaction.ts";
 import { DEFAULT_MIGRATIONS_DIR, readMigrationFiles, scriptMatchesChecksum, type MigrationFile } from "./migration-files.ts";
 import {
   ensureMigrationsTable,
@@ -111,13 +112,12 @@ function checkHistory(migrations: MigrationFile[], records: MigrationRecord[], l
 }
 
 async function applyOne(connection: SqlConnection, migration: MigrationFile): Promise<void> {
-  await connection.exec("BEGIN");
   try {
-    await connection.exec(migration.script);
-    await recordAppliedMigration(connection, migration);
-    await connection.exec("COMMIT");
+    await withTransaction(connection, async () => {
+      await connection.exec(migration.script);
+      await recordAppliedMigration(connection, migration);
+    });
   } catch (error) {
-    await connection.exec("ROLLBACK").catch(() => {});
     throw new MigrationError(
       `Migration ${migration.name} failed and was rolled back, nothing of it was applied: ${(error as Error).message}`,
       migration.name,

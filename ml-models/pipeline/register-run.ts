@@ -1,5 +1,6 @@
 import { withAdvisoryLock } from "../../lib/db/advisory-lock.ts";
 import type { Database } from "../../lib/db/database.ts";
+import { inTransaction } from "../../lib/db/transaction.ts";
 import type { Logger } from "../../lib/logger.ts";
 import type { Dataset } from "../data/dataset.ts";
 import type { MetricSet } from "../evaluate/evaluate.ts";
@@ -10,7 +11,6 @@ import type { ModelName, Recommender } from "../models/recommender.ts";
 import { idMapsJson, removeStaleStaging, removeVersion, writeVersion } from "../registry/artifacts.ts";
 import { loadVersion } from "../registry/load-model.ts";
 import {
-  inTransaction,
   insertVersion,
   listVersions,
   nextVersion,

@@ -1,6 +1,7 @@
 import type { Database, SqlConnection } from "../../lib/db/database.ts";
 import type { ModelChangedEvent as BusModelChangedEvent } from "../../lib/models/model-changed.ts";
 import { isModelName, type ModelName } from "../../lib/models/model-names.ts";
+import { inTransaction } from "../../lib/db/transaction.ts";
 import { removeVersion, verifyVersion } from "./artifacts.ts";
 
 export type ModelStatus = "CANDIDATE" | "PRODUCTION" | "ARCHIVED";
@@ -72,21 +73,6 @@ function toRow(raw: Record<string, unknown>): ModelVersionRow {
     trainedAt: new Date(raw.trained_at as string),
     promotedAt: raw.promoted_at ? new Date(raw.promoted_at as string) : null,
   };
-}
-
-/** Runs `work` in one transaction on one connection: all of it lands, or none. */
-export async function inTransaction<T>(db: Database, work: (connection: SqlConnection) => Promise<T>): Promise<T> {
-  return db.withConnection(async (connection) => {
-    await connection.exec("BEGIN");
-    try {
-      const result = await work(connection);
-      await connection.exec("COMMIT");
-      return result;
-    } catch (error) {
-      await connection.exec("ROLLBACK").catch(() => {});
-      throw error;
-    }
-  });
 }
 
 export async function listVersions(db: Database | SqlConnection, name?: string): Promise<ModelVersionRow[]> {

@@ -4,7 +4,8 @@ import type { BatchResult, BatchWriter, Located } from "./batch.ts";
 import { CsvHeaderError, openCsvFile, type CsvFormat, type CsvRow } from "./csv-records.ts";
 import type { Progress } from "./progress.ts";
 import type { FileReport, ImportReport } from "./report.ts";
-import { inTransaction, isDataError } from "./transaction.ts";
+import { inTransaction } from "../../lib/db/transaction.ts";
+import { isDataError } from "./transaction.ts";
 
 /** Reads one CSV row into a record, or reports why not (skip) and returns null. */
 export type RowReader<R> = (row: CsvRow, file: FileReport) => R | null;

@@ -1,5 +1,5 @@
 import type { Database } from "../../lib/db/database.ts";
-import { inTransaction } from "./transaction.ts";
+import { inTransaction } from "../../lib/db/transaction.ts";
 
 const BOOKS_PER_STATEMENT = 5000;
 

@@ -1,5 +1,6 @@
 import { withAdvisoryLock } from "../../lib/db/advisory-lock.ts";
 import type { Database, SqlConnection } from "../../lib/db/database.ts";
+import { withTransaction } from "../../lib/db/transaction.ts";
 import type { Logger } from "../../lib/logger.ts";
 import { quoteIdentifier } from "./bulk-insert.ts";
 import type { DemoDataset } from "./dataset.ts";
@@ -111,18 +112,12 @@ async function writeUnderLock(connection: SqlConnection, dataset: DemoDataset, o
   await withAdvisoryLock(
     connection,
     SEED_LOCK_KEY,
-    async () => {
-      await connection.exec("BEGIN");
-      try {
+    () =>
+      withTransaction(connection, async () => {
         if (options.force) await truncateDomainTables(connection, logger);
         else await refuseIfNotEmpty(connection);
         await writeDemoData(connection, dataset, logger);
-        await connection.exec("COMMIT");
-      } catch (error) {
-        await connection.exec("ROLLBACK").catch(() => {});
-        throw error;
-      }
-    },
+      }),
     () => logger?.info("another process is seeding this database; waiting for it"),
   );
 }

@@ -1,5 +1,6 @@
 import type { GraphQLError } from "graphql";
 import { Prisma, type Author, type Book } from "../../lib/db/database.ts";
+import { inPrismaTransaction } from "../../lib/db/transaction.ts";
 import { badUserInput, conflict, notFound } from "../../lib/errors.ts";
 import { parseId } from "../../lib/graphql/arguments.ts";
 import { writeAudit } from "./audit.ts";
@@ -96,7 +97,7 @@ export async function mergeAuthors(context: BooksContext, rawSourceId: string, r
 
 async function inTransaction<T>(context: BooksContext, work: (tx: Tx) => Promise<T>): Promise<T> {
   try {
-    return await context.runtime.db.prisma.$transaction(work, { timeout: 30_000 });
+    return await inPrismaTransaction(context.runtime.db.prisma, work);
   } catch (error) {
     // The pre-checks name the field; this catches a concurrent writer that won the race
     // (same ISBN, or the same new author/genre/publisher name created at the same moment).

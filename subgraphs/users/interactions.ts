@@ -1,7 +1,7 @@
 import type { InteractionType, Prisma } from "../../lib/db/database.ts";
 import { Topics } from "../../lib/pubsub.ts";
 import type { RequestContext } from "../../lib/server/context.ts";
-import { inTransaction } from "./transaction.ts";
+import { inPrismaTransaction } from "../../lib/db/transaction.ts";
 
 /** Payload of Topics.INTERACTION: a user's interest in a book, as stored in `interactions`. */
 export interface InteractionEvent {
@@ -43,7 +43,7 @@ export async function mutateWithInteractions<T>(
   work: (tx: Prisma.TransactionClient, interactions: InteractionLog) => Promise<T>,
 ): Promise<T> {
   let log: InteractionLog | undefined;
-  const result = await inTransaction(context.runtime.db.prisma, async (tx) => {
+  const result = await inPrismaTransaction(context.runtime.db.prisma, async (tx) => {
     log = new InteractionLog(tx);
     return work(tx, log);
   });

@@ -4,7 +4,7 @@ import { parseId } from "../../lib/graphql/arguments.ts";
 import type { UsersContext } from "./context.ts";
 import { relearnPreferences } from "./learnt-preferences.ts";
 import { lockUser } from "./row-locks.ts";
-import { inTransaction } from "./transaction.ts";
+import { inPrismaTransaction } from "../../lib/db/transaction.ts";
 import { requireViewer } from "./viewer.ts";
 
 export const MAX_STATED_PREFERENCES = 50;
@@ -33,7 +33,7 @@ export async function loadPreferences(userId: number, context: UsersContext): Pr
   ]);
   const learnt = [...genres, ...authors].some((preference) => preference.origin === "LEARNT");
   if (!learnt) {
-    await inTransaction(context.runtime.db.prisma, async (tx) => {
+    await inPrismaTransaction(context.runtime.db.prisma, async (tx) => {
       await lockUser(tx, userId);
       await relearnPreferences(tx, userId);
     });
@@ -53,7 +53,7 @@ export const preferenceMutations = {
     const genreIds = parseIds(args.genreIds, "genreIds");
     const authorIds = parseIds(args.authorIds, "authorIds");
     const userId = requireViewer(context).userId;
-    await inTransaction(context.runtime.db.prisma, async (tx) => {
+    await inPrismaTransaction(context.runtime.db.prisma, async (tx) => {
       await lockUser(tx, userId);
       const genres = await tx.genre.findMany({ where: { id: { in: genreIds } }, select: { id: true } });
       const authors = await tx.author.findMany({ where: { id: { in: authorIds } }, select: { id: true } });

@@ -3,7 +3,7 @@ import { badUserInput, notFound } from "../../lib/errors.ts";
 import { parseId } from "../../lib/graphql/arguments.ts";
 import type { UsersContext } from "./context.ts";
 import { lockUser } from "./row-locks.ts";
-import { inTransaction } from "./transaction.ts";
+import { inPrismaTransaction } from "../../lib/db/transaction.ts";
 import { requireViewer } from "./viewer.ts";
 
 export const socialMutations = {
@@ -12,7 +12,7 @@ export const socialMutations = {
     const followeeId = parseId(args.userId, "userId");
     const followerId = requireViewer(context).userId;
     if (followeeId === followerId) throw badUserInput("You cannot follow yourself", "userId");
-    return inTransaction(context.runtime.db.prisma, async (tx) => {
+    return inPrismaTransaction(context.runtime.db.prisma, async (tx) => {
       await lockUser(tx, followerId);
       const followee = await tx.user.findUnique({ where: { id: followeeId } });
       if (!followee) throw notFound("User", followeeId);
