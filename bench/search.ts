@@ -8,43 +8,19 @@
  * mean per kind of query. BENCH_BOOKS and BENCH_QUERIES override the sizes.
  */
 import { loadConfig } from "../lib/config.ts";
-import { openDatabase, type Database } from "../lib/db/database.ts";
+import type { Database } from "../lib/db/database.ts";
 import { applyMigrations } from "../lib/db/migrate.ts";
 import { createRuntime } from "../lib/runtime.ts";
 import { seedDemoData } from "../prisma/seed/index.ts";
+import { createRandom } from "../ml-models/linalg/random.ts";
 import { searchBooks } from "../subgraphs/books/search.ts";
 import { startSupergraph } from "../supergraph.ts";
-import { createPostgresDatabase } from "../test/support/databases.ts";
+import { databaseTargets } from "../test/support/databases.ts";
 import { graphql } from "../test/support/graphql-client.ts";
 
 const BOOKS = Number(process.env.BENCH_BOOKS ?? 10_000);
 const QUERIES = Number(process.env.BENCH_QUERIES ?? 300);
 const PAGE_SIZE = 20;
-
-interface Target {
-  name: string;
-  open(): Promise<{ db: Database; dispose(): Promise<void> }>;
-}
-
-const targets: Target[] = [
-  {
-    name: "pglite (memory)",
-    async open() {
-      const db = await openDatabase({ DATABASE_URL: undefined, DATABASE_POOL_SIZE: 1, PGLITE_DATA_DIR: "memory://" });
-      return { db, dispose: () => db.close() };
-    },
-  },
-];
-if (process.env.DATABASE_URL) {
-  const serverUrl = process.env.DATABASE_URL;
-  targets.push({
-    name: "postgresql",
-    async open() {
-      const scratch = await createPostgresDatabase(serverUrl);
-      return { db: scratch.db, dispose: () => scratch.drop() };
-    },
-  });
-}
 
 type Kind = "exact title" | "title prefix" | "truncated word" | "misspelt title" | "author" | "genre";
 interface BenchQuery {
@@ -54,17 +30,6 @@ interface BenchQuery {
   title?: string;
 }
 
-/** Deterministic so every run (and every target) measures the same queries. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** One typo a reader makes: a letter dropped, doubled, or two neighbours swapped. */
 function misspell(text: string, next: () => number): string {
@@ -86,7 +51,8 @@ function misspell(text: string, next: () => number): string {
 const plain = (title: string) => title.replace(/\s*\(.*\)\s*$/, "");
 
 async function buildQueries(db: Database): Promise<BenchQuery[]> {
-  const next = random(2026);
+  // Seeded so every run, and every target, measures the same queries.
+  const next = createRandom(2026);
   const books = await db.prisma.book.findMany({ select: { id: true, title: true }, orderBy: { id: "asc" } });
   const authors = await db.prisma.author.findMany({ select: { name: true }, orderBy: { id: "asc" } });
   const genres = await db.prisma.genre.findMany({ select: { name: true }, orderBy: { id: "asc" } });
@@ -146,8 +112,8 @@ function summarise(label: string, samples: Sample[]): void {
   }
 }
 
-for (const target of targets) {
-  const { db, dispose } = await target.open();
+for (const target of databaseTargets()) {
+  const { db, drop: dispose } = await target.create();
   try {
     await applyMigrations(db);
     const seeded = performance.now();

@@ -12,7 +12,7 @@ import { loadConfig } from "../lib/config.ts";
 import { openDatabase, type Database } from "../lib/db/database.ts";
 import { applyMigrations } from "../lib/db/migrate.ts";
 import { generateDemoData, seedDemoData, type SeedSummary } from "../prisma/seed/index.ts";
-import { createPostgresDatabase } from "../test/support/databases.ts";
+import { databaseTargets } from "../test/support/databases.ts";
 
 const config = loadConfig();
 const size = { books: config.SEED_BOOKS, users: config.SEED_USERS, seed: config.SEED_RANDOM_SEED };
@@ -22,14 +22,15 @@ interface Target {
   open(): Promise<{ db: Database; dispose(): Promise<void> }>;
 }
 
+// The in-memory PGlite and scratch PostgreSQL of the tests, plus PGlite in a data directory as `npm start` uses it.
 const targets: Target[] = [
-  {
-    name: "pglite (memory)",
+  ...databaseTargets().map((target) => ({
+    name: target.name,
     async open() {
-      const db = await openDatabase({ DATABASE_URL: undefined, DATABASE_POOL_SIZE: 1, PGLITE_DATA_DIR: "memory://" });
-      return { db, dispose: () => db.close() };
+      const { db, drop } = await target.create();
+      return { db, dispose: drop };
     },
-  },
+  })),
   {
     name: "pglite (data dir)",
     async open() {
@@ -45,16 +46,6 @@ const targets: Target[] = [
     },
   },
 ];
-if (process.env.DATABASE_URL) {
-  const serverUrl = process.env.DATABASE_URL;
-  targets.push({
-    name: "postgresql",
-    async open() {
-      const scratch = await createPostgresDatabase(serverUrl);
-      return { db: scratch.db, dispose: () => scratch.drop() };
-    },
-  });
-}
 
 const rowsOf = (summary: SeedSummary) =>
   summary.books + summary.authors + summary.genres + summary.publishers + summary.users + summary.ratings + summary.interactions + summary.bookmarks + summary.readingHistory;
