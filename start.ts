@@ -1,6 +1,6 @@
 import { applyMigrations } from "./lib/db/migrate.ts";
 import { createRuntime } from "./lib/runtime.ts";
-import { loadConfigOrExit } from "./lib/server/run-service.ts";
+import { loadConfigOrExit } from "./lib/config.ts";
 import { stopOnSignals } from "./lib/server/shutdown.ts";
 import { isDatabaseEmpty, seedDemoData } from "./prisma/seed/index.ts";
 import { modelChangedPublisher } from "./ml-models/pipeline/publish.ts";

@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { signAccessToken } from "../lib/auth/tokens.ts";
-import { loadConfigOrExit } from "../lib/server/run-service.ts";
+import { loadConfigOrExit } from "../lib/config.ts";
 
 /**
  * `npm run token -- --user 1 [--role admin] [--expires 1h]` prints an access token

@@ -1,7 +1,6 @@
 import { resolve } from "node:path";
-import { SUBGRAPH_NAMES, subgraphUrl, type SubgraphName } from "../lib/config.ts";
+import { loadConfigOrExit, SUBGRAPH_NAMES, subgraphUrl, type SubgraphName } from "../lib/config.ts";
 import { createLogger } from "../lib/logger.ts";
-import { loadConfigOrExit } from "../lib/server/run-service.ts";
 import { stopOnSignals } from "../lib/server/shutdown.ts";
 import { startGateway } from "./server.ts";
 

@@ -101,6 +101,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   );
 }
 
+/** For command-line entry points: the configuration, or exit 1 with the validation message (no stack trace: it is the operator's input). */
+export function loadConfigOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
 export type ServiceName = "gateway" | "users" | "books" | "recommendations" | "experiments";
 export const SUBGRAPH_NAMES = ["users", "books", "recommendations", "experiments"] as const;
 export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];

@@ -1,4 +1,4 @@
-import { loadConfig } from "../lib/config.ts";
+import { loadConfigOrExit } from "../lib/config.ts";
 import { openDatabase } from "../lib/db/database.ts";
 import { createLogger } from "../lib/logger.ts";
 import { createPubSub } from "../lib/pubsub.ts";
@@ -14,7 +14,7 @@ const [command, name, version] = process.argv.slice(2);
 class UsageError extends Error {}
 const usage = "usage: npm run models -- list [NAME] | promote NAME VERSION | rollback NAME\n";
 
-const config = loadConfig();
+const config = loadConfigOrExit();
 const logger = createLogger(config, "models");
 const db = await openDatabase(config);
 const bus = createPubSub(config, logger);

@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { loadConfig } from "../lib/config.ts";
+import { loadConfigOrExit } from "../lib/config.ts";
 import { openDatabase } from "../lib/db/database.ts";
 import { applyMigrations } from "../lib/db/migrate.ts";
 import { createLogger } from "../lib/logger.ts";
@@ -30,7 +30,7 @@ if (values.help) {
   process.exit(0);
 }
 
-const config = loadConfig();
+const config = loadConfigOrExit();
 const logger = createLogger(config, "train");
 const progress = createCliProgress(logger);
 const started = performance.now();

@@ -1,4 +1,4 @@
-import { loadConfig } from "../lib/config.ts";
+import { loadConfigOrExit } from "../lib/config.ts";
 import { openDatabase } from "../lib/db/database.ts";
 import { applyMigrations } from "../lib/db/migrate.ts";
 import { createLogger } from "../lib/logger.ts";
@@ -13,7 +13,7 @@ import { startScheduler } from "./trainer/scheduler.ts";
  * 03:00) and TRAINER_NEW_INTERACTIONS new signals, checked every
  * TRAINER_CHECK_INTERVAL_SECONDS, each start a run of the whole pipeline.
  */
-const config = loadConfig();
+const config = loadConfigOrExit();
 const logger = createLogger(config, "trainer");
 const db = await openDatabase(config);
 const bus = createPubSub(config, logger);

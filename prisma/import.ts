@@ -3,7 +3,7 @@
 // DATABASE_URL is set, else PGlite under PGLITE_DATA_DIR), migrating it first.
 import { writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
-import { loadConfig } from "../lib/config.ts";
+import { loadConfigOrExit } from "../lib/config.ts";
 import { openDatabase, type Database } from "../lib/db/database.ts";
 import { applyMigrations } from "../lib/db/migrate.ts";
 import { createLogger } from "../lib/logger.ts";
@@ -41,13 +41,7 @@ async function main(): Promise<number> {
     return 2;
   }
 
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    console.error((error as Error).message);
-    return 1;
-  }
+  const config = loadConfigOrExit();
   const logger = createLogger(config, "import");
   const reportPath = parsed.values.report ?? `data/import-reports/${dataset}-${new Date().toISOString().replace(/[:.]/g, "-")}.jsonl`;
   const progress = process.stderr.isTTY ? terminalProgress() : periodicProgress((message) => logger.info(message));

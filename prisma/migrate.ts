@@ -1,18 +1,12 @@
 // `npm run db:migrate`: applies pending migrations to the configured database
 // (PostgreSQL when DATABASE_URL is set, else PGlite under PGLITE_DATA_DIR).
-import { loadConfig } from "../lib/config.ts";
+import { loadConfigOrExit } from "../lib/config.ts";
 import { openDatabase, type Database } from "../lib/db/database.ts";
 import { applyMigrations } from "../lib/db/migrate.ts";
 import { createLogger, type Logger } from "../lib/logger.ts";
 
 async function main(): Promise<number> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    console.error((error as Error).message);
-    return 1;
-  }
+  const config = loadConfigOrExit();
   const logger = createLogger(config, "migrate");
   const target = config.DATABASE_URL ? describePostgres(config.DATABASE_URL) : `pglite:${config.PGLITE_DATA_DIR}`;
   let db: Database | undefined;

@@ -1,20 +1,8 @@
-import { ConfigError, loadConfig, type Config } from "../config.ts";
+import { loadConfigOrExit } from "../config.ts";
 import { createRuntime, type Runtime } from "../runtime.ts";
 import type { RunningService } from "./subgraph-server.ts";
 import { stopOnSignals } from "./shutdown.ts";
 
-/** Configuration or exit with the validation message (no stack trace: it is the operator's input). */
-export function loadConfigOrExit(): Config {
-  try {
-    return loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
-}
 
 /** Entry point of a service running as its own process. */
 export async function runService(name: string, start: (runtime: Runtime) => Promise<RunningService>): Promise<void> {
