@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -8,9 +8,10 @@ import { applyMigrations } from "../lib/db/migrate.ts";
 import { BOOKCROSSING_EPOCH } from "../prisma/import/bookcrossing.ts";
 import { maxPublicationYear } from "../prisma/import/fields.ts";
 import { importDataset } from "../prisma/import/importer.ts";
-import type { FileSummary, ImportIssue, ImportSummary } from "../prisma/import/report.ts";
+import type { ImportIssue, ImportSummary } from "../prisma/import/report.ts";
 import { importedTablesState } from "../prisma/import/table-checksum.ts";
 import { databaseTargets, type TestDatabase } from "./support/databases.ts";
+import { counts, describeIssues, fileOf, readIssues } from "./support/import-report.ts";
 
 const image = (isbn: string, size: string) => `"http://images.amazon.com/images/P/${isbn}.01.${size}.jpg"`;
 const bookLine = (isbn: string, title: string, author: string, year: string, publisher: string) =>
@@ -57,29 +58,6 @@ const RATINGS = [
 
 const latin1 = (text: string) => Buffer.from(text, "latin1");
 
-const fileOf = (summary: ImportSummary, name: string): FileSummary => {
-  const file = summary.files.find((entry) => entry.file === name);
-  assert.ok(file, `${name} is in the summary`);
-  return file;
-};
-const counts = (file: FileSummary) => ({
-  read: file.rowsRead,
-  inserted: file.inserted,
-  updated: file.updated,
-  unchanged: file.unchanged,
-  skipped: file.skipped,
-  dropped: file.fieldsDropped,
-});
-const readIssues = async (path: string) =>
-  (await readFile(path, "utf8"))
-    .split("\n")
-    .filter((line) => line !== "")
-    .map((line) => JSON.parse(line) as ImportIssue);
-const describeIssues = (issues: ImportIssue[], file: string) =>
-  issues
-    .filter((issue) => issue.file === file)
-    .map((issue) => `${issue.line} ${issue.action}${issue.action === "dropped" ? ` ${issue.field}` : ""}: ${issue.reason.split(":")[0]}`)
-    .sort((a, b) => Number.parseInt(a, 10) - Number.parseInt(b, 10) || a.localeCompare(b));
 
 for (const target of databaseTargets()) {
   describe(`npm run import -- bookcrossing (${target.name})`, () => {

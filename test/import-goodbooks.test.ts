@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -8,9 +8,10 @@ import { applyMigrations } from "../lib/db/migrate.ts";
 import { maxPublicationYear } from "../prisma/import/fields.ts";
 import { GOODBOOKS_EPOCH } from "../prisma/import/goodbooks.ts";
 import { importDataset } from "../prisma/import/importer.ts";
-import type { FileSummary, ImportIssue, ImportSummary } from "../prisma/import/report.ts";
+import type { ImportIssue, ImportSummary } from "../prisma/import/report.ts";
 import { importedTablesState } from "../prisma/import/table-checksum.ts";
 import { databaseTargets, type TestDatabase } from "./support/databases.ts";
+import { counts, describeIssues, fileOf, readIssues } from "./support/import-report.ts";
 
 const BOOK_COLUMNS = [
   "book_id", "goodreads_book_id", "best_book_id", "work_id", "books_count", "isbn", "isbn13", "authors", "original_publication_year",
@@ -93,35 +94,9 @@ const RATINGS_CSV = [
 
 const TO_READ_CSV = ["user_id,book_id", /* 2 */ "1,4", /* 3 */ "3,1", /* 4 */ "1,4", /* 5 */ "4,404"].join("\n");
 
-const fileOf = (summary: ImportSummary, name: string): FileSummary => {
-  const file = summary.files.find((entry) => entry.file === name);
-  assert.ok(file, `${name} is in the summary`);
-  return file;
-};
 
-const counts = (file: FileSummary) => ({
-  read: file.rowsRead,
-  inserted: file.inserted,
-  updated: file.updated,
-  unchanged: file.unchanged,
-  skipped: file.skipped,
-  dropped: file.fieldsDropped,
-});
 
-async function readIssues(path: string): Promise<ImportIssue[]> {
-  const text = await readFile(path, "utf8");
-  return text
-    .split("\n")
-    .filter((line) => line !== "")
-    .map((line) => JSON.parse(line) as ImportIssue);
-}
 
-/** Issues as compact strings: "books.csv:4 skipped missing title", "books.csv:5 dropped original_publication_year ...". */
-const describeIssues = (issues: ImportIssue[], file: string) =>
-  issues
-    .filter((issue) => issue.file === file)
-    .map((issue) => `${issue.line} ${issue.action}${issue.action === "dropped" ? ` ${issue.field}` : ""}: ${issue.reason.split(":")[0]}`)
-    .sort((a, b) => Number.parseInt(a, 10) - Number.parseInt(b, 10) || a.localeCompare(b));
 
 for (const target of databaseTargets()) {
   describe(`npm run import -- goodbooks (${target.name})`, () => {
