@@ -39,6 +39,7 @@ describe("npm start: the embedded single process", () => {
       assert.ok(answer.data!.book.similar.length > 0);
       const title = answer.data!.book.title;
       assert.equal(await first.stop(), 0, "SIGTERM shuts down cleanly");
+      assert.ok(first.lines.some(logMessage("stopped")), "the last log lines are flushed before exit");
 
       const second = startServiceProcess("start.ts", env);
       try {

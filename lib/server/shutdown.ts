@@ -26,12 +26,12 @@ export function stopOnSignals(logger: Logger, timeoutMs: number, stop: () => Pro
     stop().then(
       () => {
         logger.info("stopped");
-        logger.flush?.();
-        process.exit(0);
+        // pino buffers lines; exit only once they are written, or the last ones are lost.
+        logger.flush(() => process.exit(0));
       },
       (error: unknown) => {
         logger.error({ err: error }, "error while shutting down");
-        process.exit(1);
+        logger.flush(() => process.exit(1));
       },
     );
   };
