@@ -10,7 +10,7 @@ export const Topics = {
   INTERACTION: "INTERACTION",
   /** A model version was promoted or rolled back: { name, version }. */
   MODEL_CHANGED: "MODEL_CHANGED",
-  /** The trending list of a window changed: { window, bookIds }. */
+  /** The ranked trending list of a window changed: { window, books: [{ bookId, readers, interactions }], changedAt } (lib/trending/trending-changed.ts). */
   TRENDING_CHANGED: "TRENDING_CHANGED",
 } as const;
 export type Topic = (typeof Topics)[keyof typeof Topics];

@@ -1,6 +1,7 @@
 import type { Express } from "express";
 import { parseModelChanged } from "../../lib/models/model-changed.ts";
 import { Topics } from "../../lib/pubsub.ts";
+import { publishTrendingChanged, TRENDING_LIST_LENGTH } from "../../lib/trending/trending-changed.ts";
 import type { Runtime } from "../../lib/runtime.ts";
 import type { RequestContext } from "../../lib/server/context.ts";
 import type { SubgraphDefinition } from "../../lib/server/subgraph-server.ts";
@@ -8,6 +9,13 @@ import { createRecommendationsContext, type RecommendationsContext } from "./con
 import { permissions } from "./permissions.ts";
 import { resolvers } from "./resolvers.ts";
 import { RecommendationEngine } from "./serving/recommendation-engine.ts";
+import { trendingBooks } from "./serving/catalogue.ts";
+import { TrendingWatcher } from "./serving/trending-watcher.ts";
+
+/** Recomputing a window's trending list at most once a second keeps a burst of interactions to one query per window. */
+const TRENDING_DEBOUNCE_MS = 1000;
+/** Interactions age out of the windows with no event to say so: the hour window moves visibly within half a minute. */
+const TRENDING_REFRESH_MS = 30_000;
 
 /** Keyed by the runtime's cache: the server hands resolvers a per-service copy of the runtime, which shares it. */
 const engines = new WeakMap<Runtime["cache"], RecommendationEngine>();
@@ -24,6 +32,18 @@ async function startEngine(runtime: Runtime, app: Express): Promise<{ stop(): Pr
   const engine = new RecommendationEngine(runtime.db.prisma, runtime.cache, logger, runtime.config);
   await engine.start();
   engines.set(runtime.cache, engine);
+  const trending = new TrendingWatcher({
+    compute: (window) => trendingBooks(runtime.db.prisma, window, TRENDING_LIST_LENGTH),
+    onChange: async (window, books) => {
+      await engine.trendingChanged(window);
+      await publishTrendingChanged(runtime.pubsub, { window, books, changedAt: new Date().toISOString() });
+    },
+    logger: logger.child({ component: "trending-watcher" }),
+    debounceMs: TRENDING_DEBOUNCE_MS,
+    refreshMs: TRENDING_REFRESH_MS,
+  });
+  // Never throws: a window it cannot compute now is learnt on the next interaction or refresh.
+  await trending.start();
   const subscriptions = [
     await runtime.pubsub.subscribe(Topics.MODEL_CHANGED, (payload: unknown) => {
       const event = parseModelChanged(payload);
@@ -33,6 +53,7 @@ async function startEngine(runtime: Runtime, app: Express): Promise<{ stop(): Pr
     await runtime.pubsub.subscribe(Topics.INTERACTION, (payload: { userId?: unknown }) => {
       const userId = Number(payload?.userId);
       if (!Number.isInteger(userId) || userId < 1) return;
+      trending.interactionArrived();
       engine.handleInteraction(userId).catch((error: unknown) => logger.warn({ err: error, userId }, "real-time update failed"));
     }, {}),
   ];
@@ -46,6 +67,7 @@ async function startEngine(runtime: Runtime, app: Express): Promise<{ stop(): Pr
       stopping ??= (async () => {
         for (const id of subscriptions) runtime.pubsub.unsubscribe(id);
         engines.delete(runtime.cache);
+        await trending.stop();
         await engine.stop();
       })();
       return stopping;

@@ -1,5 +1,6 @@
 import { Prisma, type PrismaClient } from "../../../lib/db/database.ts";
 import type { ScoredBook } from "../co-occurrence.ts";
+import type { TrendingWindow } from "../../../lib/trending/trending-changed.ts";
 
 export interface BookFacts {
   readonly title: string;
@@ -42,8 +43,8 @@ export async function booksForStatedPreferences(
   return rows.map((row) => ({ bookId: row.book_id, score: top > 0 ? row.strength / top : 0, genre: row.genre }));
 }
 
-export const TRENDING_WINDOWS = { HOUR: "1 hour", DAY: "1 day", WEEK: "7 days" } as const;
-export type TrendingWindow = keyof typeof TRENDING_WINDOWS;
+export const TRENDING_WINDOWS = { HOUR: "1 hour", DAY: "1 day", WEEK: "7 days" } as const satisfies Record<TrendingWindow, string>;
+export type { TrendingWindow };
 
 /** Books with the most distinct readers interacting within the window, ties broken by event count. */
 export async function trendingBooks(

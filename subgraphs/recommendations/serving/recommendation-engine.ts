@@ -6,6 +6,7 @@ import type { Logger } from "../../../lib/logger.ts";
 import { MODEL_FILES } from "../../../lib/models/artifact-format.ts";
 import type { ModelName } from "../../../lib/models/model-names.ts";
 import { booksForUser, popularBooksForUser, similarBooks, type ScoredBook } from "../co-occurrence.ts";
+import { TRENDING_LIST_LENGTH, type TrendingEntry } from "../../../lib/trending/trending-changed.ts";
 import { bookFacts, booksForStatedPreferences, booksSharingMetadata, trendingBooks, type TrendingWindow } from "./catalogue.ts";
 import { maximalMarginalRelevance } from "./diversify.ts";
 import { foldInUser } from "./fold-in.ts";
@@ -228,9 +229,23 @@ export class RecommendationEngine {
     return this.popularity(bookIds);
   }
 
-  async trending(window: TrendingWindow, limit: number): Promise<{ bookId: number; readers: number; interactions: number }[]> {
-    const load = () => trendingBooks(this.prisma, window, limit);
-    return this.options.caching ? this.cache.getOrSet(`rec:trending:${window}:${limit}`, load, TRENDING_TTL_SECONDS) : load();
+  async trending(window: TrendingWindow, limit: number): Promise<TrendingEntry[]> {
+    const load = () => trendingBooks(this.prisma, window, TRENDING_LIST_LENGTH);
+    const list = this.options.caching ? await this.cache.getOrSet(this.trendingKey(window), load, TRENDING_TTL_SECONDS) : await load();
+    return list.slice(0, limit);
+  }
+
+  /**
+   * The trending watcher saw a new ranking: the next query recomputes rather than
+   * serving the old list until it expires (dropped, not overwritten, because the
+   * watcher's list may already trail interactions made since).
+   */
+  async trendingChanged(window: TrendingWindow): Promise<void> {
+    await this.cache.delete(this.trendingKey(window));
+  }
+
+  private trendingKey(window: TrendingWindow): string {
+    return `rec:trending:${window}`;
   }
 
   /** A reader's signal: fold their vector in against the current item factors and drop their cached lists. */
