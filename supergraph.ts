@@ -44,6 +44,7 @@ export async function startSupergraph(runtime: Runtime, ports: SupergraphPorts):
       port: ports.gateway,
       supergraphPath: resolve(runtime.config.SUPERGRAPH_PATH),
       subgraphUrls: Object.fromEntries(Object.entries(subgraphs).map(([name, service]) => [name, service.url])),
+      pubsub: runtime.pubsub,
     });
     started.push(gateway);
     return {

@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { loadConfigOrExit, SUBGRAPH_NAMES, subgraphUrl, type SubgraphName } from "../lib/config.ts";
 import { createLogger } from "../lib/logger.ts";
+import { createPubSub } from "../lib/pubsub.ts";
 import { stopOnSignals } from "../lib/server/shutdown.ts";
 import { startGateway } from "./server.ts";
 
@@ -8,6 +9,8 @@ import { startGateway } from "./server.ts";
 const config = loadConfigOrExit();
 const logger = createLogger(config, "gateway");
 const subgraphUrls = Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, subgraphUrl(config, name)])) as Record<SubgraphName, string>;
+// Subscriptions' events: with REDIS_URL they come from the subgraph processes; without it only this process could publish.
+const pubsub = createPubSub(config, logger);
 try {
   const gateway = await startGateway({
     config,
@@ -15,8 +18,12 @@ try {
     port: config.GATEWAY_PORT,
     supergraphPath: resolve(config.SUPERGRAPH_PATH),
     subgraphUrls,
+    pubsub,
   });
-  stopOnSignals(logger, config.SHUTDOWN_TIMEOUT_MS, () => gateway.stop());
+  stopOnSignals(logger, config.SHUTDOWN_TIMEOUT_MS, async () => {
+    await gateway.stop();
+    await pubsub.close();
+  });
 } catch (error) {
   logger.fatal({ err: error }, "gateway failed to start");
   process.exit(1);

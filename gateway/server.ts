@@ -1,12 +1,14 @@
 import { ApolloGateway } from "@apollo/gateway";
 import type { Config, SubgraphName } from "../lib/config.ts";
 import type { Logger } from "../lib/logger.ts";
+import type { EventBus } from "../lib/pubsub.ts";
 import { REQUEST_ID_HEADER } from "../lib/server/headers.ts";
 import { createHttpApp, listen, urlOf } from "../lib/server/http-server.ts";
 import { mountGraphQLEndpoint } from "../lib/server/graphql-endpoint.ts";
 import type { RunningService } from "../lib/server/subgraph-server.ts";
 import { createGatewayContext, type GatewayContext } from "./context.ts";
 import { SubgraphDataSource } from "./subgraph-data-source.ts";
+import { serveSubscriptions } from "./subscriptions/server.ts";
 import { supergraphFromFile } from "./supergraph-file.ts";
 
 export interface GatewayOptions {
@@ -16,6 +18,8 @@ export interface GatewayOptions {
   supergraphPath: string;
   /** Where each subgraph is reached, by name; names the supergraph has but this lacks use the supergraph's URL. */
   subgraphUrls: Partial<Record<SubgraphName, string>>;
+  /** Where subscription events come from (Redis when the services run as separate processes). */
+  pubsub: EventBus;
 }
 
 export async function startGateway(options: GatewayOptions): Promise<RunningService> {
@@ -66,6 +70,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     ],
     context: (request) => createGatewayContext(config, logger, request.headers),
   });
+  // Same server and path as queries: ws://host:port/graphql.
+  const subscriptions = serveSubscriptions({ httpServer, path: "/graphql", config, logger, pubsub: options.pubsub });
   const url = urlOf(config.HOST, port);
   logger.info({ url }, "gateway listening");
   return {
@@ -73,6 +79,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     url,
     port,
     async stop() {
+      // WebSockets first: an open socket would keep the HTTP server from ever finishing its drain.
+      await subscriptions.dispose();
       await apollo.stop();
     },
   };

@@ -9,6 +9,7 @@ import { parse } from "graphql";
 import { startGateway } from "../gateway/server.ts";
 import { loadConfig, SUBGRAPH_NAMES } from "../lib/config.ts";
 import { createLogger } from "../lib/logger.ts";
+import { createPubSub } from "../lib/pubsub.ts";
 import type { RunningService } from "../lib/server/subgraph-server.ts";
 import { subgraphSchemaFile, SUPERGRAPH_FILE } from "../schema/compose.ts";
 import { errorCodes, graphql } from "./support/graphql-client.ts";
@@ -35,7 +36,10 @@ describe("the gateway's supergraph file", () => {
     const config = loadConfig({ LOG_LEVEL: "silent", NODE_ENV: "test" });
     // Subgraphs point at a closed port (never at a dev server's 4001-4004): validation happens in the gateway, before any fetch.
     const nowhere = Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, "http://127.0.0.1:1/graphql"]));
-    gateway = await startGateway({ config, logger: createLogger(config, "test"), port: 0, supergraphPath: path, subgraphUrls: nowhere });
+    const logger = createLogger(config, "test");
+    // An in-process bus: this test is about the supergraph file, not about subscription events.
+    const pubsub = createPubSub({ REDIS_URL: undefined }, logger);
+    gateway = await startGateway({ config, logger, port: 0, supergraphPath: path, subgraphUrls: nowhere, pubsub });
   });
   after(async () => {
     await gateway?.stop();

@@ -1,0 +1,145 @@
+import assert from "node:assert/strict";
+import { setTimeout as sleep } from "node:timers/promises";
+import { after, before, describe, it } from "node:test";
+import { signAccessToken } from "../lib/auth/tokens.ts";
+import { MAX_SUBSCRIPTIONS_PER_CONNECTION } from "../gateway/subscriptions/server.ts";
+import { databaseTargets } from "./support/databases.ts";
+import { graphql } from "./support/graphql-client.ts";
+import { connectSubscriptions, type SubscriptionClient } from "./support/subscription-client.ts";
+import { startTestSupergraph, type TestSupergraph } from "./support/supergraph.ts";
+
+const TRENDING = /* GraphQL */ `
+  subscription Trending($window: TrendingWindow, $limit: Int) {
+    trendingChanged(window: $window, limit: $limit) { window changedAt books { bookId readers interactions } }
+  }
+`;
+
+interface TrendingUpdate {
+  trendingChanged: { window: string; changedAt: string; books: { bookId: string; readers: number; interactions: number }[] };
+}
+
+/** Time for the gateway to register a subscription on the bus (a Redis SUBSCRIBE round trip) after the client sends it. */
+const SUBSCRIBE_SETTLE_MS = 500;
+
+for (const target of databaseTargets()) {
+  describe(`trending subscriptions through the gateway (${target.name}${process.env.REDIS_URL ? " + redis" : ""})`, () => {
+    let running: TestSupergraph | undefined;
+    let wsUrl: string;
+    const clients: SubscriptionClient[] = [];
+    const connect = (authorization?: string) => {
+      const client = connectSubscriptions(wsUrl, authorization);
+      clients.push(client);
+      return client;
+    };
+    const tokenFor = (userId: number) => signAccessToken(running!.runtime.config, { userId, role: "READER" });
+    const bearer = async (userId: number) => `Bearer ${await tokenFor(userId)}`;
+
+    before(async () => {
+      running = await startTestSupergraph(target, { books: 120, users: 80, seed: 11 });
+      wsUrl = running.gatewayUrl.replace(/^http/, "ws");
+    });
+    after(async () => {
+      await Promise.allSettled(clients.map((client) => client.dispose()));
+      await running?.stop();
+    });
+
+    it("pushes the hour's ranking when readers make a book trend", async () => {
+      const current = await graphql(running!.gatewayUrl, `{ trendingBooks(window: HOUR, limit: 10) { book { id } readers } }`);
+      assert.equal(current.errors, undefined, JSON.stringify(current.errors));
+      const listed: { book: { id: string }; readers: number }[] = current.data!.trendingBooks;
+      const listedIds = new Set(listed.map((entry) => entry.book.id));
+      const bookId = [...Array(120).keys()].map((index) => String(index + 1)).find((id) => !listedIds.has(id))!;
+      // More readers than the tenth place has puts the book in the top ten.
+      const readersNeeded = listed.length < 10 ? 2 : listed[9]!.readers + 1;
+
+      const client = connect(await bearer(1));
+      const updates = client.subscribe<TrendingUpdate>(TRENDING, { window: "HOUR", limit: 10 });
+      await sleep(SUBSCRIBE_SETTLE_MS);
+      const startedAt = Date.now();
+      for (let userId = 1; userId <= readersNeeded; userId += 1) {
+        const viewed = await graphql(running!.gatewayUrl, `mutation { recordBookView(bookId: "${bookId}") }`, { token: await tokenFor(userId) });
+        assert.equal(viewed.errors, undefined, JSON.stringify(viewed.errors));
+      }
+      const arrived = await updates.waitFor(
+        (result) => result.data?.trendingChanged.books.some((entry) => entry.bookId === bookId && entry.readers >= readersNeeded) ?? false,
+        8000,
+      );
+      const latencyMs = Date.now() - startedAt;
+      const update = arrived.data!.trendingChanged;
+      assert.equal(arrived.errors, undefined);
+      assert.equal(update.window, "HOUR");
+      assert.ok(update.books.length <= 10, "no more than the limit");
+      assert.ok(Math.abs(Date.parse(update.changedAt) - Date.now()) < 60_000, "changedAt is a current ISO time");
+      for (let index = 1; index < update.books.length; index += 1) {
+        assert.ok(update.books[index - 1]!.readers >= update.books[index]!.readers, "ranked by readers, best first");
+      }
+      // Every update this subscription saw was a different ranking (no duplicates of an unchanged list).
+      const rankings = updates.results.map((result) => result.data!.trendingChanged.books.map((entry) => entry.bookId).join(","));
+      for (let index = 1; index < rankings.length; index += 1) assert.notEqual(rankings[index], rankings[index - 1]);
+      // A query right after the push agrees with it (the cached list was dropped).
+      const after = await graphql(running!.gatewayUrl, `{ trendingBooks(window: HOUR, limit: 10) { book { id } readers } }`);
+      assert.ok(after.data!.trendingBooks.some((entry: { book: { id: string } }) => entry.book.id === bookId));
+      console.log(`trending update: ${readersNeeded} views -> pushed in ${latencyMs} ms (${updates.results.length} update(s))`);
+      updates.unsubscribe();
+    });
+
+    it("refuses a token that does not verify with 4401 and serves anonymous connections", async () => {
+      const forged = await signAccessToken({ ...running!.runtime.config, JWT_SECRET: "not-the-gateway-secret-not-the-gateway-secret" }, { userId: 1, role: "ADMIN" });
+      const refused = connect(`Bearer ${forged}`);
+      const denied = refused.subscribe(TRENDING, { window: "DAY" });
+      await denied.ended(5000);
+      assert.deepEqual(refused.closeCodes, [4401]);
+      assert.equal((denied.error as { code?: number }).code, 4401);
+
+      // Not "Bearer <token>": refused the same way rather than treated as anonymous.
+      const malformed = connect("Basic YWRtaW46YWRtaW4=");
+      await malformed.subscribe(TRENDING, { window: "DAY" }).ended(5000);
+      assert.deepEqual(malformed.closeCodes, [4401]);
+
+      const anonymous = connect();
+      const open = anonymous.subscribe(TRENDING, { window: "WEEK", limit: 5 });
+      await sleep(300);
+      assert.equal(open.error, undefined);
+      assert.equal(open.completed, false, "an anonymous subscription stays open");
+      open.unsubscribe();
+    });
+
+    it("rejects a limit outside 1..50 with BAD_USER_INPUT, and too many subscriptions on one connection", async () => {
+      const client = connect();
+      for (const limit of [0, 51]) {
+        const rejected = client.subscribe<TrendingUpdate>(TRENDING, { window: "DAY", limit });
+        await rejected.ended(5000);
+        assert.deepEqual(rejected.results.flatMap((result) => (result.errors ?? []).map((error) => error.extensions?.code)), ["BAD_USER_INPUT"]);
+      }
+      const open = Array.from({ length: MAX_SUBSCRIPTIONS_PER_CONNECTION }, () => client.subscribe(TRENDING, { window: "DAY" }));
+      const oneTooMany = client.subscribe(TRENDING, { window: "DAY" });
+      await oneTooMany.ended(5000);
+      const errors = oneTooMany.error as { extensions?: { code?: string } }[];
+      assert.deepEqual(errors.map((error) => error.extensions?.code), ["RATE_LIMITED"]);
+      assert.ok(open.every((subscription) => subscription.error === undefined && !subscription.completed), "the others keep running");
+      for (const subscription of open) subscription.unsubscribe();
+    });
+
+    it("ends a subscription cleanly when the client disposes, and closes open ones on shutdown", async () => {
+      const leaving = connect();
+      const subscription = leaving.subscribe(TRENDING, { window: "DAY" });
+      await sleep(300);
+      await leaving.dispose();
+      for (let waited = 0; leaving.closeCodes.length === 0 && waited < 2000; waited += 20) await sleep(20);
+      assert.deepEqual(leaving.closeCodes, [1000], "a normal closure");
+      assert.equal(subscription.error, undefined);
+
+      const staying = connect();
+      const open = staying.subscribe(TRENDING, { window: "DAY" });
+      await sleep(300);
+      const stoppingAt = Date.now();
+      const stopping = running!;
+      running = undefined;
+      await stopping.stop();
+      const stopMs = Date.now() - stoppingAt;
+      await open.ended(5000);
+      assert.deepEqual(staying.closeCodes, [1001], "going away");
+      assert.ok(stopMs < 5000, `the gateway stopped in ${stopMs} ms with a subscription open`);
+    });
+  });
+}
