@@ -43,8 +43,8 @@ for (const target of databaseTargets()) {
     }
 
     /** A reader who has not rated the book yet. */
-    async function readerWhoHasNotRated(bookId: number, skip: number[] = []) {
-      const raters = await running.runtime.db.prisma.rating.findMany({ where: { bookId }, select: { userId: true } });
+    async function readerWhoHasNotRated(bookIds: number | number[], skip: number[] = []) {
+      const raters = await running.runtime.db.prisma.rating.findMany({ where: { bookId: { in: [bookIds].flat() } }, select: { userId: true } });
       const excluded = new Set([...raters.map((row) => row.userId), ...skip]);
       const user = await running.runtime.db.prisma.user.findFirst({
         where: { id: { notIn: [...excluded] }, role: "READER" },
@@ -140,7 +140,7 @@ for (const target of databaseTargets()) {
     });
 
     it("lists a user's ratings newest first, page by page", async () => {
-      const userId = await readerWhoHasNotRated(6);
+      const userId = await readerWhoHasNotRated([6, 7, 8]);
       const token = await tokenFor(userId);
       const total = await running.runtime.db.prisma.rating.count({ where: { userId } });
       for (const [bookId, rating] of [[6, 2], [7, 3], [8, 4]] as const) {

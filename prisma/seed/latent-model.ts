@@ -31,7 +31,7 @@ export const DEFAULT_LATENT_SETTINGS: LatentModelSettings = {
   userBiasStdDev: 0.35,
   itemBiasStdDev: 0.35,
   noiseStdDev: 0.6,
-  popularityExponent: 1,
+  popularityExponent: 0.7,
 };
 
 const GENRE_POSITION_WEIGHT = [1, 0.6, 0.45, 0.35];
