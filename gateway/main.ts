@@ -11,6 +11,7 @@ const logger = createLogger(config, "gateway");
 const subgraphUrls = Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, subgraphUrl(config, name)])) as Record<SubgraphName, string>;
 // Subscriptions' events: with REDIS_URL they come from the subgraph processes; without it only this process could publish.
 const pubsub = createPubSub(config, logger);
+if (pubsub.kind === "memory") logger.warn("no REDIS_URL: subscriptions receive no events from subgraph processes");
 try {
   const gateway = await startGateway({
     config,

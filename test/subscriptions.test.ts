@@ -3,6 +3,9 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { after, before, describe, it } from "node:test";
 import { signAccessToken } from "../lib/auth/tokens.ts";
 import { MAX_SUBSCRIPTIONS_PER_CONNECTION } from "../gateway/subscriptions/server.ts";
+import { loadConfig } from "../lib/config.ts";
+import { createLogger } from "../lib/logger.ts";
+import { TrendingWatcher } from "../subgraphs/recommendations/serving/trending-watcher.ts";
 import { databaseTargets } from "./support/databases.ts";
 import { graphql } from "./support/graphql-client.ts";
 import { connectSubscriptions, type SubscriptionClient } from "./support/subscription-client.ts";
@@ -143,3 +146,49 @@ for (const target of databaseTargets()) {
     });
   });
 }
+
+describe("the trending watcher", () => {
+  const entries = (...ids: number[]) => ids.map((bookId, index) => ({ bookId, readers: 10 - index, interactions: 20 - index }));
+  const silent = createLogger(loadConfig({ LOG_LEVEL: "silent", NODE_ENV: "test" }), "test");
+
+  it("recomputes a burst of interactions at most once per interval per window, and reports only ranking changes", async () => {
+    let ranking = entries(1, 2, 3);
+    const computed: string[] = [];
+    const changes: { window: string; ids: number[] }[] = [];
+    const watcher = new TrendingWatcher({
+      compute: async (window) => {
+        computed.push(window);
+        return ranking;
+      },
+      onChange: async (window, books) => {
+        changes.push({ window, ids: books.map((book) => book.bookId) });
+      },
+      logger: silent,
+      debounceMs: 500,
+      refreshMs: 60_000,
+    });
+    await watcher.start();
+    assert.equal(computed.length, 3, "each window learnt once at start");
+    assert.equal(changes.length, 0, "nothing reported at start");
+
+    ranking = entries(1, 2, 3).map((entry) => ({ ...entry, interactions: entry.interactions + 1 }));
+    for (let event = 0; event < 50; event += 1) watcher.interactionArrived();
+    await sleep(100);
+    assert.equal(computed.length, 3, "within the interval of the last computation, nothing runs yet");
+    await sleep(600);
+    assert.equal(computed.length, 6, "then one recomputation per window for the whole burst");
+    assert.equal(changes.length, 0, "counts moved, the ranking did not");
+
+    ranking = entries(2, 1, 3);
+    for (let event = 0; event < 50; event += 1) watcher.interactionArrived();
+    await sleep(700);
+    assert.deepEqual(changes.map((change) => change.window).sort(), ["DAY", "HOUR", "WEEK"]);
+    assert.ok(changes.every((change) => change.ids.join() === "2,1,3"));
+
+    await watcher.stop();
+    const after = computed.length;
+    watcher.interactionArrived();
+    await sleep(600);
+    assert.equal(computed.length, after, "nothing runs once stopped");
+  });
+});
