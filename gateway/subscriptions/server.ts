@@ -40,7 +40,8 @@ export function serveSubscriptions(options: SubscriptionServerOptions): { dispos
       schema,
       isProd: options.config.NODE_ENV === "production",
       async onConnect(ctx) {
-        const authorization = ctx.connectionParams?.authorization;
+        // Clients differ in how they spell the key; the value is the same "Bearer <jwt>" as the HTTP header.
+        const authorization = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
         try {
           if (authorization !== undefined && typeof authorization !== "string") throw new Error("authorization must be a string");
           ctx.extra.viewer = await viewerFromAuthorization(options.config, authorization);
