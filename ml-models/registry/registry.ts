@@ -23,19 +23,8 @@ export interface ModelVersionRow {
   readonly promotedAt: Date | null;
 }
 
-export interface NewModelVersion {
-  readonly name: string;
-  readonly version: number;
-  readonly hyperparameters: Record<string, unknown>;
-  readonly metrics: Record<string, unknown>;
-  readonly artifactPath: string;
-  readonly sha256: string;
-  readonly trainRows: number;
-  readonly testRows: number;
-  readonly userCount: number;
-  readonly itemCount: number;
-  readonly trainedAt: Date;
-}
+/** What a training run registers; the registry assigns the id, status and promotion time. */
+export type NewModelVersion = Omit<ModelVersionRow, "id" | "status" | "promotedAt">;
 
 export class RegistryError extends Error {
   constructor(message: string) {

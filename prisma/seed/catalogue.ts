@@ -1,7 +1,7 @@
 import { isbn13ToIsbn10 } from "../../lib/isbn.ts";
 import { AliasTable } from "./alias-table.ts";
 import { allocateBooksToAuthors, authorCountFor, generateAuthorNames } from "./authors.ts";
-import type { BookAuthorTable, GenreRecord, NamedRecord } from "./dataset.ts";
+import type { BookAuthorTable, BookTable, GenreRecord, NamedRecord } from "./dataset.ts";
 import { generateDescription } from "./descriptions.ts";
 import { GENRE_DEFINITIONS, genreIndex, type GenreFamily } from "./genres.ts";
 import { IsbnAllocator } from "./isbn-allocator.ts";
@@ -18,18 +18,8 @@ export interface GeneratedCatalogue {
   readonly genres: GenreRecord[];
   readonly publishers: NamedRecord[];
   readonly authors: NamedRecord[];
-  readonly books: {
-    readonly count: number;
-    readonly title: string[];
-    readonly subtitle: (string | null)[];
-    readonly description: string[];
-    readonly isbn13: string[];
-    readonly isbn10: (string | null)[];
-    readonly language: string[];
-    readonly coverUrl: string[];
-    readonly publicationYear: Int16Array;
-    readonly publisherId: Int32Array;
-  };
+  /** The books before any rating exists: their aggregates are filled in from the ratings later. */
+  readonly books: Omit<BookTable, "averageRating" | "ratingsCount">;
   readonly bookAuthors: BookAuthorTable;
   /** Genre ids of each book (index = book id - 1), main genre first. */
   readonly genreIdsByBook: number[][];
