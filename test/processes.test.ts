@@ -27,7 +27,8 @@ describe("npm start: the embedded single process", () => {
   after(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it("migrates and seeds on first start, and a restart keeps the data without redoing either", async () => {
-    const env = { ...(await portEnv()), PGLITE_DATA_DIR: dataDir, SEED_BOOKS: "200", SEED_USERS: "100", SEED_RANDOM_SEED: "3" };
+    // NODE_ENV as `npm start` has it: libraries behave differently under "test" (Apollo installs signal handlers outside it).
+    const env = { ...(await portEnv()), NODE_ENV: "development", PGLITE_DATA_DIR: dataDir, SEED_BOOKS: "200", SEED_USERS: "100", SEED_RANDOM_SEED: "3" };
     const gatewayUrl = `http://localhost:${env.GATEWAY_PORT}/graphql`;
 
     const first = startServiceProcess("start.ts", env);

@@ -35,7 +35,14 @@ export async function mountGraphQLEndpoint<Context extends BaseContext & { logge
     ...(options.plugins ?? []),
     ...(options.config.NODE_ENV === "production" ? [ApolloServerPluginLandingPageDisabled()] : []),
   ];
-  const shared = { formatError: createErrorFormatter(options.logger), includeStacktraceInErrorResponses: false, plugins };
+  const shared = {
+    formatError: createErrorFormatter(options.logger),
+    includeStacktraceInErrorResponses: false,
+    plugins,
+    // The process owns signal handling (lib/server/shutdown.ts) and stops every server in order;
+    // Apollo's own handlers would race it and re-raise the signal mid-shutdown.
+    stopOnTerminationSignals: false,
+  };
   const apollo =
     "schema" in options.executor
       ? new ApolloServer<Context>({ ...shared, schema: options.executor.schema })
