@@ -118,6 +118,28 @@ function excludeHistory(scores: Float32Array, items: ArrayLike<number>): void {
   for (let e = 0; e < items.length; e++) scores[items[e]!] = -Infinity;
 }
 
+/** A history top-K graph (a reader's items -> best unseen items) against the model's own scoring of sampled readers. */
+async function checkHistoryTopK(
+  name: string,
+  graph: Uint8Array,
+  model: { itemCount: number; scoreUser(user: number, history: Csr, out: Float32Array): void },
+  history: Csr,
+  sampler: Sampler,
+): Promise<GraphCheck> {
+  const session = await loadSession(graph);
+  const reference = new Float32Array(model.itemCount);
+  const users = sampler.usersWithHistory(history, SAMPLE);
+  let diff = 0;
+  for (const u of users) {
+    const seen = historyOf(history, u);
+    const out = await run(session, { history: int64Tensor(seen), k: int64Tensor([K]) });
+    model.scoreUser(u, history, reference);
+    excludeHistory(reference, seen);
+    diff = Math.max(diff, rankedDiff(floats(out.scores), indices(out.indices), reference));
+  }
+  return check(name, "history-top-k.onnx", users.length, diff);
+}
+
 async function exportAls(model: AlsModel, history: Csr, sampler: Sampler): Promise<ModelExport> {
   const k = model.factors;
   const scorer = factorScorerGraph(model.userFactors, model.itemFactors, model.userCount, model.itemCount, k);
@@ -202,18 +224,7 @@ async function exportItemCf(model: ItemCfModel, history: Csr, sampler: Sampler):
   });
   checks.push(check("item-cf", "item-neighbours.onnx", items.length, diff));
 
-  const session = await loadSession(historyTopK);
-  const reference = new Float32Array(model.itemCount);
-  const users = sampler.usersWithHistory(history, SAMPLE);
-  diff = 0;
-  for (const u of users) {
-    const seen = historyOf(history, u);
-    const result = await run(session, { history: int64Tensor(seen), k: int64Tensor([K]) });
-    model.scoreUser(u, history, reference);
-    excludeHistory(reference, seen);
-    diff = Math.max(diff, rankedDiff(floats(result.scores), indices(result.indices), reference));
-  }
-  checks.push(check("item-cf", "history-top-k.onnx", users.length, diff));
+  checks.push(await checkHistoryTopK("item-cf", historyTopK, model, history, sampler));
   return {
     files: [
       { file: "item-neighbours.onnx", bytes: table },
@@ -241,17 +252,7 @@ async function exportContent(model: ContentModel, history: Csr, sampler: Sampler
   }
   checks.push(check("content", "item-top-k.onnx", items.length, diff));
 
-  const historySession = await loadSession(historyTopK);
-  const users = sampler.usersWithHistory(history, SAMPLE);
-  diff = 0;
-  for (const u of users) {
-    const seen = historyOf(history, u);
-    const out = await run(historySession, { history: int64Tensor(seen), k: int64Tensor([K]) });
-    model.scoreUser(u, history, reference);
-    excludeHistory(reference, seen);
-    diff = Math.max(diff, rankedDiff(floats(out.scores), indices(out.indices), reference));
-  }
-  checks.push(check("content", "history-top-k.onnx", users.length, diff));
+  checks.push(await checkHistoryTopK("content", historyTopK, model, history, sampler));
   return {
     files: [
       { file: "item-top-k.onnx", bytes: itemTopK },
