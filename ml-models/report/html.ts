@@ -30,10 +30,16 @@ export interface RunReport {
 
 const PALETTE = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#b07aa1", "#edc948"];
 
+/** One colour per model everywhere in the report, in the order the models are listed. */
+function modelColours(names: readonly string[]): (name: string) => string {
+  const order = [...new Set(names)];
+  return (name) => PALETTE[Math.max(order.indexOf(name), 0) % PALETTE.length]!;
+}
+
 const escape = (text: string) => text.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
 
 /** One small bar chart per metric: a model per bar, the best bar labelled. */
-function metricChart(metric: keyof MetricSet, models: readonly ReportModel[]): string {
+function metricChart(metric: keyof MetricSet, models: readonly ReportModel[], colourOf: (name: string) => string): string {
   const width = 260;
   const height = 150;
   const values = models.map((m) => m.metrics[metric]);
@@ -45,7 +51,7 @@ function metricChart(metric: keyof MetricSet, models: readonly ReportModel[]): s
       const h = (values[i]! / max) * (height - 40);
       const x = 10 + i * barWidth;
       const y = height - 20 - h;
-      return `<rect x="${x + 3}" y="${y}" width="${barWidth - 6}" height="${h}" fill="${PALETTE[i % PALETTE.length]}"><title>${escape(m.name)}: ${values[i]!.toFixed(4)}</title></rect>
+      return `<rect x="${x + 3}" y="${y}" width="${barWidth - 6}" height="${h}" fill="${colourOf(m.name)}"><title>${escape(m.name)}: ${values[i]!.toFixed(4)}</title></rect>
       <text x="${x + barWidth / 2}" y="${y - 3}" font-size="9" text-anchor="middle"${i === best ? ' font-weight="bold"' : ""}>${values[i]!.toFixed(metric === "noveltyAt10" ? 1 : 3)}</text>`;
     })
     .join("");
@@ -54,7 +60,7 @@ function metricChart(metric: keyof MetricSet, models: readonly ReportModel[]): s
 }
 
 /** NDCG@10 of each model's registered versions, one line per model; production versions ringed. */
-function historyChart(history: readonly ReportHistoryPoint[]): string {
+function historyChart(history: readonly ReportHistoryPoint[], colourOf: (name: string) => string): string {
   if (history.length === 0) return "<p>No registered versions yet.</p>";
   const width = 560;
   const height = 220;
@@ -68,7 +74,7 @@ function historyChart(history: readonly ReportHistoryPoint[]): string {
   const series = names
     .map((name, i) => {
       const points = history.filter((h) => h.name === name).sort((a, b) => a.version - b.version);
-      const colour = PALETTE[i % PALETTE.length];
+      const colour = colourOf(name);
       const path = points.map((p, j) => `${j === 0 ? "M" : "L"}${x(p.version).toFixed(1)},${y(p.ndcgAt10).toFixed(1)}`).join(" ");
       const dots = points
         .map(
@@ -82,10 +88,20 @@ function historyChart(history: readonly ReportHistoryPoint[]): string {
   return `<svg viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="NDCG@10 by version">
     <line x1="40" y1="${height - 30}" x2="${width - 20}" y2="${height - 30}" stroke="#999"/><line x1="40" y1="10" x2="40" y2="${height - 30}" stroke="#999"/>
     <text x="36" y="${y(maxY) + 4}" font-size="10" text-anchor="end">${maxY.toFixed(3)}</text><text x="36" y="${height - 27}" font-size="10" text-anchor="end">0</text>
-    <text x="${width / 2}" y="${height - 8}" font-size="11" text-anchor="middle">version</text>${series}</svg>`;
+    <text x="${x(minV)}" y="${height - 17}" font-size="10" text-anchor="middle">v${minV}</text>${maxV > minV ? `<text x="${x(maxV)}" y="${height - 17}" font-size="10" text-anchor="middle">v${maxV}</text>` : ""}
+    <text x="${width / 2}" y="${height - 4}" font-size="11" text-anchor="middle">version</text>${series}</svg>`;
+}
+
+/** Swatch and name of each model, so the bars of every chart can be told apart. */
+function legend(names: readonly string[], colourOf: (name: string) => string): string {
+  return `<p class="legend">${names
+    .map((name) => `<span><svg width="12" height="12" aria-hidden="true"><rect width="12" height="12" fill="${colourOf(name)}"/></svg> ${escape(name)}</span>`)
+    .join("")}</p>`;
 }
 
 export function renderHtmlReport(report: RunReport): string {
+  const modelNames = report.models.map((m) => m.name);
+  const colourOf = modelColours([...modelNames, ...report.history.map((h) => h.name)]);
   const rows = report.models
     .map((m) => {
       const cells = TABLE_METRICS.map((metric) => `<td>${m.metrics[metric].toFixed(metric === "noveltyAt10" ? 2 : 4)}</td>`).join("");
@@ -99,20 +115,23 @@ export function renderHtmlReport(report: RunReport): string {
 body{font:14px/1.4 system-ui,sans-serif;margin:2rem;color:#222;max-width:1200px}
 table{border-collapse:collapse;margin:1rem 0}td,th{padding:.3rem .6rem;border-bottom:1px solid #ddd;text-align:right}th:first-child{text-align:left}
 .charts{display:flex;flex-wrap:wrap;gap:1rem}figure{margin:0}figcaption{text-align:center;font-weight:600}
-.muted{color:#666}
+.muted{color:#666}.scroll{overflow-x:auto}.legend span{margin-right:1.2rem;white-space:nowrap}.legend svg{vertical-align:-1px}
+summary{cursor:pointer;font-weight:600}
 </style></head><body>
 <h1>${escape(report.title)}</h1>
 <p class="muted">${escape(report.generatedAt)} · source: ${escape(report.source)} · ${Object.entries(report.counts)
     .map(([k, v]) => `${escape(k)} ${v.toLocaleString("en")}`)
     .join(" · ")} · pipeline ${report.seconds.toFixed(1)} s</p>
 <h2>Models on the held-out test set</h2>
-<table><thead><tr><th>model</th><th>version</th><th>status</th>${TABLE_METRICS.map((m) => `<th>${METRIC_LABELS[m]}</th>`).join("")}<th>production NDCG@10 (same test)</th><th>train s</th></tr></thead>
-<tbody>${rows}</tbody></table>
-<div class="charts">${TABLE_METRICS.map((m) => metricChart(m, report.models)).join("\n")}</div>
+<div class="scroll"><table><thead><tr><th>model</th><th>version</th><th>status</th>${TABLE_METRICS.map((m) => `<th>${METRIC_LABELS[m]}</th>`).join("")}<th>production NDCG@10 (same test)</th><th>train s</th></tr></thead>
+<tbody>${rows}</tbody></table></div>
+${legend(modelNames, colourOf)}
+<div class="charts">${TABLE_METRICS.map((m) => metricChart(m, report.models, colourOf)).join("\n")}</div>
 <h2>NDCG@10 of the registered versions</h2>
-${historyChart(report.history)}
+${historyChart(report.history, colourOf)}
 <h2>Validation (tuning)</h2>
-<pre>${escape(JSON.stringify(report.validation, null, 2))}</pre>
+<details><summary>Hyperparameters tried on the validation slice and their NDCG@10</summary>
+<pre>${escape(JSON.stringify(report.validation, null, 2))}</pre></details>
 </body></html>
 `;
 }
