@@ -1,8 +1,9 @@
 import { emptyBatchResult, type BatchWriter } from "./batch.ts";
 import type { BookResolver } from "./book-resolvers.ts";
 import { pairKey } from "./pair-keys.ts";
+import { resolveReaderBookPairs } from "./reader-book-pairs.ts";
 import type { RatingRecord } from "./records.ts";
-import { ensureUsers, type UserSource } from "./users-writer.ts";
+import type { UserSource } from "./users-writer.ts";
 
 /** `ratings.scale` of an implicit rating (interest without a value), as schema.prisma defines it. */
 export const IMPLICIT_SCALE = 0;
@@ -35,30 +36,13 @@ export function ratingWriter(options: RatingWriterOptions): BatchWriter<RatingRe
 
   return async (connection, records) => {
     const result = emptyBatchResult();
-    const bookIds = await options.books(connection, records.map((record) => record.bookExternalId));
-    const known = records.filter((record) => {
-      if (bookIds.has(record.bookExternalId)) return true;
-      result.issues.push({ line: record.line, reason: `unknown book: ${record.bookExternalId}` });
-      return false;
+    const { pairs: rows, usersCreated, remember } = await resolveReaderBookPairs(connection, records, result, {
+      users: options.users,
+      books: options.books,
+      firstLineOf,
+      describeDuplicate: (record, first) =>
+        `duplicate rating: user ${record.userExternalId} rated book ${record.bookExternalId} first at line ${first}`,
     });
-    const firstSeen = new Map<string, number>();
-    for (const record of known) if (!firstSeen.has(record.userExternalId)) firstSeen.set(record.userExternalId, record.createdAt);
-    const { ids: userIds, created: usersCreated } = await ensureUsers(connection, options.users, firstSeen.keys(), (externalId) => ({ registeredAt: firstSeen.get(externalId)! }));
-
-    const batchLines = new Map<number | string, number>();
-    const rows: { userId: number; bookId: number; record: RatingRecord }[] = [];
-    for (const record of known) {
-      const userId = userIds.get(record.userExternalId)!;
-      const bookId = bookIds.get(record.bookExternalId)!;
-      const key = pairKey(userId, bookId);
-      const first = firstLineOf.get(key) ?? batchLines.get(key);
-      if (first !== undefined) {
-        result.issues.push({ line: record.line, reason: `duplicate rating: user ${record.userExternalId} rated book ${record.bookExternalId} first at line ${first}` });
-        continue;
-      }
-      batchLines.set(key, record.line);
-      rows.push({ userId, bookId, record });
-    }
 
     const stored = await connection.query<StoredRating>(
       `SELECT r.user_id, r.book_id, r.rating, r.scale, (extract(epoch FROM r.created_at) * 1000)::float8 AS created_ms
@@ -105,9 +89,9 @@ export function ratingWriter(options: RatingWriterOptions): BatchWriter<RatingRe
     }
 
     result.onCommit = () => {
-      for (const [key, line] of batchLines) firstLineOf.set(key, line);
+      remember();
       for (const row of [...inserts, ...updates]) options.affectedBooks.add(row.bookId);
-      if (usersCreated.size > 0) options.onUsersCreated?.(usersCreated.size);
+      if (usersCreated > 0) options.onUsersCreated?.(usersCreated);
     };
     return result;
   };

@@ -1,38 +1,23 @@
 import { emptyBatchResult, type BatchWriter } from "./batch.ts";
 import type { BookResolver } from "./book-resolvers.ts";
 import { pairKey } from "./pair-keys.ts";
+import { resolveReaderBookPairs } from "./reader-book-pairs.ts";
 import type { ShelfRecord } from "./records.ts";
-import { ensureUsers, type UserSource } from "./users-writer.ts";
+import type { UserSource } from "./users-writer.ts";
 
 /** Stores "wants to read" lists as bookmarks (the to-read shelf), by (user, book). */
 export function shelfWriter(users: UserSource, books: BookResolver): BatchWriter<ShelfRecord> {
   const firstLineOf = new Map<number | string, number>();
   return async (connection, records) => {
     const result = emptyBatchResult();
-    const bookIds = await books(connection, records.map((record) => record.bookExternalId));
-    const known = records.filter((record) => {
-      if (bookIds.has(record.bookExternalId)) return true;
-      result.issues.push({ line: record.line, reason: `unknown book: ${record.bookExternalId}` });
-      return false;
+    const resolved = await resolveReaderBookPairs(connection, records, result, {
+      users,
+      books,
+      firstLineOf,
+      describeDuplicate: (record, first) =>
+        `duplicate shelf entry: user ${record.userExternalId} shelved book ${record.bookExternalId} first at line ${first}`,
     });
-    const firstSeen = new Map<string, number>();
-    for (const record of known) if (!firstSeen.has(record.userExternalId)) firstSeen.set(record.userExternalId, record.createdAt);
-    const { ids: userIds } = await ensureUsers(connection, users, firstSeen.keys(), (externalId) => ({ registeredAt: firstSeen.get(externalId)! }));
-
-    const batchLines = new Map<number | string, number>();
-    const rows: { userId: number; bookId: number; createdAt: number }[] = [];
-    for (const record of known) {
-      const userId = userIds.get(record.userExternalId)!;
-      const bookId = bookIds.get(record.bookExternalId)!;
-      const key = pairKey(userId, bookId);
-      const first = firstLineOf.get(key) ?? batchLines.get(key);
-      if (first !== undefined) {
-        result.issues.push({ line: record.line, reason: `duplicate shelf entry: user ${record.userExternalId} shelved book ${record.bookExternalId} first at line ${first}` });
-        continue;
-      }
-      batchLines.set(key, record.line);
-      rows.push({ userId, bookId, createdAt: record.createdAt });
-    }
+    const rows = resolved.pairs.map(({ userId, bookId, record }) => ({ userId, bookId, createdAt: record.createdAt }));
     const stored = await connection.query<{ user_id: number; book_id: number; created_ms: number }>(
       `SELECT b.user_id, b.book_id, (extract(epoch FROM b.created_at) * 1000)::float8 AS created_ms FROM bookmarks b
        JOIN unnest($1::int[], $2::int[]) AS t(user_id, book_id) ON b.user_id = t.user_id AND b.book_id = t.book_id`,
@@ -64,9 +49,7 @@ export function shelfWriter(users: UserSource, books: BookResolver): BatchWriter
       result.updated += updates.length;
     }
     result.unchanged += rows.length - result.inserted - result.updated;
-    result.onCommit = () => {
-      for (const [key, line] of batchLines) firstLineOf.set(key, line);
-    };
+    result.onCommit = resolved.remember;
     return result;
   };
 }
