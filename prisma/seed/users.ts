@@ -1,4 +1,4 @@
-import { AGE_GROUPS, type AgeGroupName } from "./dataset.ts";
+import { AGE_GROUPS, type AgeGroupName, type UserTable } from "./dataset.ts";
 import { GENRE_DEFINITIONS, genreIndex } from "./genres.ts";
 import type { Random } from "./random.ts";
 import type { TextContext } from "./text-context.ts";
@@ -6,14 +6,8 @@ import type { TextContext } from "./text-context.ts";
 const DAY_MS = 86_400_000;
 export const REGISTRATION_SPAN_MS = 3 * 365 * DAY_MS;
 
-export interface GeneratedUsers {
-  readonly count: number;
-  readonly displayName: string[];
-  readonly email: string[];
-  readonly role: ("READER" | "ADMIN")[];
-  readonly ageGroup: (AgeGroupName | null)[];
-  readonly country: string[];
-  readonly registeredAt: Float64Array;
+/** Readers before their activity exists: the segment is derived later from their registration date and how much they rate. */
+export interface GeneratedUsers extends Omit<UserTable, "segment"> {
   /** Genre indexes (0-based) each user leans towards, strongest first. */
   readonly favouriteGenres: number[][];
   /** Whether the user told us (user_genre_preferences rows) or we must learn it. */
