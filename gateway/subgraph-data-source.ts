@@ -1,6 +1,6 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from "@apollo/gateway";
 import type { GatewayGraphQLResponse } from "@apollo/server-gateway-interface";
-import { ErrorCode } from "../lib/errors.ts";
+import { serviceUnavailable } from "../lib/errors.ts";
 import type { Logger } from "../lib/logger.ts";
 import { AUTHORIZATION_HEADER, REQUEST_ID_HEADER } from "../lib/server/headers.ts";
 import type { GatewayContext } from "./context.ts";
@@ -36,16 +36,10 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       const context = options.context as Partial<GatewayContext>;
       (context.logger ?? this.logger).warn({ err: error, subgraph: this.subgraphName }, "subgraph request failed");
       const timedOut = (error as Error).name === "TimeoutError" || /aborted|timeout/i.test((error as Error).message);
-      return {
-        errors: [
-          {
-            message: timedOut
-              ? `The ${this.subgraphName} service did not answer in time`
-              : `The ${this.subgraphName} service is unavailable`,
-            extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, serviceName: this.subgraphName },
-          },
-        ],
-      } as GatewayGraphQLResponse;
+      const message = timedOut
+        ? `The ${this.subgraphName} service did not answer in time`
+        : `The ${this.subgraphName} service is unavailable`;
+      return { errors: [serviceUnavailable(message, { serviceName: this.subgraphName }).toJSON()] } as GatewayGraphQLResponse;
     }
   }
 }

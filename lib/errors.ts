@@ -40,9 +40,10 @@ export const notFound = (entity: string, id: string | number) =>
 export const unauthenticated = (message = "You must be signed in") => codedError(ErrorCode.UNAUTHENTICATED, message);
 export const forbidden = (message = "You are not allowed to do this") => codedError(ErrorCode.FORBIDDEN, message);
 export const conflict = (message: string) => codedError(ErrorCode.CONFLICT, message);
-export const rateLimited = (retryAfterSeconds: number) =>
-  codedError(ErrorCode.RATE_LIMITED, `Too many requests; retry in ${retryAfterSeconds}s`, { retryAfterSeconds });
-export const serviceUnavailable = (message: string) => codedError(ErrorCode.SERVICE_UNAVAILABLE, message);
+export const rateLimited = (message: string, extensions: Record<string, unknown> = {}) =>
+  codedError(ErrorCode.RATE_LIMITED, message, extensions);
+export const serviceUnavailable = (message: string, extensions: Record<string, unknown> = {}) =>
+  codedError(ErrorCode.SERVICE_UNAVAILABLE, message, extensions);
 
 /**
  * Apollo `formatError`: errors we raised on purpose keep their code and message;

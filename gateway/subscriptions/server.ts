@@ -6,7 +6,7 @@ import { WebSocketServer } from "ws";
 import type { Config } from "../../lib/config.ts";
 import { viewerFromAuthorization } from "../../lib/auth/tokens.ts";
 import type { Viewer } from "../../lib/auth/viewer.ts";
-import { createErrorFormatter, ErrorCode } from "../../lib/errors.ts";
+import { createErrorFormatter, rateLimited } from "../../lib/errors.ts";
 import type { Logger } from "../../lib/logger.ts";
 import type { EventBus } from "../../lib/pubsub.ts";
 import { createSubscriptionSchema, type SubscriptionContext } from "./schema.ts";
@@ -55,11 +55,7 @@ export function serveSubscriptions(options: SubscriptionServerOptions): { dispos
       onSubscribe(ctx) {
         // The subscription being opened is already counted.
         if (Object.keys(ctx.subscriptions).length > MAX_SUBSCRIPTIONS_PER_CONNECTION) {
-          return [
-            new GraphQLError(`At most ${MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions per connection`, {
-              extensions: { code: ErrorCode.RATE_LIMITED },
-            }),
-          ];
+          return [rateLimited(`At most ${MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions per connection`, { limit: MAX_SUBSCRIPTIONS_PER_CONNECTION })];
         }
       },
       context: (ctx): SubscriptionContext => ({ viewer: ctx.extra.viewer ?? null, logger }),
