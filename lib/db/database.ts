@@ -48,7 +48,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 /** Several owners (a runtime, a test) may close the same handle; only the first call does it. */
 function closingOnce(db: Database): Database {
   let closing: Promise<void> | undefined;
-  return { ...db, withConnection: db.withConnection, close: () => (closing ??= db.close()) };
+  return { ...db, close: () => (closing ??= db.close()) };
 }
 
 /** Per-service Prisma clients sharing one adapter factory (one pool, or the one PGlite instance). */
