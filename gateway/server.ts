@@ -1,5 +1,5 @@
 import { ApolloGateway } from "@apollo/gateway";
-import type { Config, SubgraphName } from "../lib/config.ts";
+import { subgraphUrl, type Config, type SubgraphName } from "../lib/config.ts";
 import type { Logger } from "../lib/logger.ts";
 import type { EventBus } from "../lib/pubsub.ts";
 import { REQUEST_ID_HEADER } from "../lib/server/headers.ts";
@@ -7,6 +7,9 @@ import { createHttpApp, listen, urlOf } from "../lib/server/http-server.ts";
 import { mountGraphQLEndpoint } from "../lib/server/graphql-endpoint.ts";
 import type { RunningService } from "../lib/server/subgraph-server.ts";
 import { createGatewayContext, type GatewayContext } from "./context.ts";
+import { createAuthenticator } from "./identity/authenticate.ts";
+import { createCredentialDirectory } from "./identity/credential-directory.ts";
+import { introspectionPolicyPlugin } from "./plugins/introspection-policy/index.ts";
 import { SubgraphDataSource } from "./subgraph-data-source.ts";
 import { serveSubscriptions } from "./subscriptions/server.ts";
 import { supergraphFromFile } from "./supergraph-file.ts";
@@ -36,9 +39,19 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
         options.subgraphUrls[name as SubgraphName] ?? url ?? "",
         config.SUBGRAPH_TIMEOUT_MS,
         logger,
+        config.INTERNAL_SECRET,
       ),
     logger,
   });
+  const credentials = await createCredentialDirectory({
+    usersUrl: options.subgraphUrls.users ?? subgraphUrl(config, "users"),
+    internalSecret: config.INTERNAL_SECRET,
+    cacheSeconds: config.CREDENTIAL_CACHE_SECONDS,
+    timeoutMs: config.SUBGRAPH_TIMEOUT_MS,
+    pubsub: options.pubsub,
+    logger,
+  });
+  const authenticate = createAuthenticator(config, credentials);
 
   let loaded = false;
   gateway.onSchemaLoadOrUpdate(() => {
@@ -56,7 +69,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     config,
     logger,
     executor: { gateway },
+    // Decided per request by introspectionPolicyPlugin, not once for the process.
+    introspection: true,
     plugins: [
+      introspectionPolicyPlugin(config),
       {
         // Echo the request id so a client can quote it when reporting a problem.
         async requestDidStart({ contextValue }) {
@@ -68,7 +84,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
         },
       },
     ],
-    context: (request) => createGatewayContext(config, logger, request.headers),
+    context: (request) => createGatewayContext(authenticate, logger, request.headers),
   });
   // Same server and path as queries: ws://host:port/graphql.
   const subscriptions = serveSubscriptions({ httpServer, path: "/graphql", config, logger, pubsub: options.pubsub });
@@ -82,6 +98,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
       // WebSockets first: an open socket would keep the HTTP server from ever finishing its drain.
       await subscriptions.dispose();
       await apollo.stop();
+      await credentials.close();
     },
   };
 }

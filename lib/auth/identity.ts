@@ -49,16 +49,11 @@ export interface AnonymousIdentity {
 }
 
 /**
- * What a partner key may be granted. Public catalogue reads need no scope; these
- * open what is otherwise closed to a caller who is no reader.
+ * What a partner key may be granted beyond what is public (the catalogue, similar
+ * books, trending lists, readers' public profiles: README "Security"). A key acts
+ * as no reader, so reader-only, self-only and admin-only fields stay closed to it.
  */
 export const API_KEY_SCOPES = [
-  /** Read public reader profiles and their public activity (ratings, reviews, follows). */
-  "users:read",
-  /** Read recommendations and trending lists. */
-  "recommendations:read",
-  /** Create, update and delete catalogue entries (books, authors). */
-  "catalogue:write",
   /** Introspect the schema, also in production. */
   "introspection",
 ] as const;

@@ -19,6 +19,8 @@ export interface GraphQLEndpointOptions<Context extends BaseContext & { logger: 
   /** A subgraph serves its own schema; the gateway serves the supergraph through its gateway. */
   executor: { schema: GraphQLSchema } | { gateway: GatewayInterface };
   plugins?: ApolloServerPlugin<Context>[];
+  /** Apollo's default when absent: allowed except in production. */
+  introspection?: boolean;
   context(request: Request): Promise<Context>;
 }
 
@@ -42,6 +44,7 @@ export async function mountGraphQLEndpoint<Context extends BaseContext & { logge
     // The process owns signal handling (lib/server/shutdown.ts) and stops every server in order;
     // Apollo's own handlers would race it and re-raise the signal mid-shutdown.
     stopOnTerminationSignals: false,
+    ...(options.introspection === undefined ? {} : { introspection: options.introspection }),
   };
   const apollo =
     "schema" in options.executor

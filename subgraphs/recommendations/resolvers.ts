@@ -25,6 +25,7 @@ function present(list: ServedList, limit: number) {
 
 /** The reader whose taste is asked about: the viewer by default; someone else only for an admin. */
 function readerOf(userId: string | null | undefined, context: RecommendationsContext, field: string): number {
+  if (context.identity.kind === "apiKey") throw forbidden("API keys act as no reader; a reader's recommendations are theirs");
   if (!context.viewer) throw unauthenticated();
   if (userId === null || userId === undefined) return context.viewer.userId;
   const id = parseId(userId, field);
