@@ -57,6 +57,8 @@ export const permissions: IRules = {
     feed: isSelf,
   },
   Book: isPublic,
+  Genre: isPublic,
+  Author: isPublic,
   Review: isPublic,
   Rating: isPublic,
   // Reached only through the private fields above, which guard them.
