@@ -1,8 +1,7 @@
 import type { Server } from "node:http";
-import { ApolloServer, type ApolloServerPlugin, type BaseContext } from "@apollo/server";
+import { ApolloServer, type ApolloServerOptionsWithGateway, type ApolloServerPlugin, type BaseContext } from "@apollo/server";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
-import type { GatewayInterface } from "@apollo/server-gateway-interface";
 import { expressMiddleware } from "@as-integrations/express5";
 import express, { type Express, type Request } from "express";
 import type { GraphQLSchema } from "graphql";
@@ -10,6 +9,9 @@ import type { Config } from "../config.ts";
 import { createErrorFormatter } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import { requestLoggingPlugin } from "./plugins/request-logging.ts";
+
+/** A gateway as @apollo/server's public API accepts it (the interface package is not a dependency of ours). */
+type GatewayInterface = ApolloServerOptionsWithGateway<BaseContext>["gateway"];
 
 export interface GraphQLEndpointOptions<Context extends BaseContext & { logger: Logger }> {
   app: Express;
