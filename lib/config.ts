@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { edgeConfigShape } from "./config/edge.ts";
 
 /**
  * Every setting comes from the environment and is validated once at start, so a
@@ -43,6 +44,10 @@ export const configSchema = z
     JWT_SECRET: z.string().min(32, "must be at least 32 characters").default(DEVELOPMENT_JWT_SECRET),
     JWT_ISSUER: z.string().min(1).default("shelfgraph"),
     JWT_AUDIENCE: z.string().min(1).default("shelfgraph-api"),
+
+    // The edge (gateway/edge/): operation limits checked before anything is planned, rate limits,
+    // CORS, persisted queries and the response cache.
+    ...edgeConfigShape,
 
     CACHE_TTL_SECONDS: positiveInt(3600),
     CACHE_MAX_ENTRIES: positiveInt(50_000),
