@@ -26,6 +26,8 @@ export const configSchema = z
     DATABASE_POOL_SIZE: positiveInt(10),
     PGLITE_DATA_DIR: z.string().min(1).default("data/pglite"),
     REDIS_URL: optionalUrl,
+    // Redis only accelerates a request: a command slower than this counts as a cache miss.
+    REDIS_COMMAND_TIMEOUT_MS: positiveInt(50),
 
     GATEWAY_PORT: port(4000),
     USERS_PORT: port(4001),
