@@ -9,9 +9,11 @@ import type { GraphQLSchema } from "graphql";
 import type { Config } from "../config.ts";
 import { createErrorFormatter } from "../errors.ts";
 import type { Logger } from "../logger.ts";
+import { markGraphQLMounted } from "./http-server.ts";
+import { DatabaseOutageLog, databaseOutagePlugin } from "./plugins/database-outage.ts";
 import { requestLoggingPlugin } from "./plugins/request-logging.ts";
 
-export interface GraphQLEndpointOptions<Context extends BaseContext & { logger: Logger }> {
+export interface GraphQLEndpointOptions<Context extends BaseContext & { logger: Logger; requestId?: string }> {
   app: Express;
   httpServer: Server;
   config: Pick<Config, "NODE_ENV">;
@@ -20,18 +22,21 @@ export interface GraphQLEndpointOptions<Context extends BaseContext & { logger: 
   executor: { schema: GraphQLSchema } | { gateway: GatewayInterface };
   plugins?: ApolloServerPlugin<Context>[];
   context(request: Request): Promise<Context>;
+  /** Where database outages are counted (a metric may read it); one of its own otherwise. */
+  databaseOutages?: DatabaseOutageLog;
 }
 
 /**
  * Mounts POST /graphql the same way for the gateway and every subgraph: masked
  * unexpected errors, no stack traces, request logging, draining on stop.
  */
-export async function mountGraphQLEndpoint<Context extends BaseContext & { logger: Logger }>(
+export async function mountGraphQLEndpoint<Context extends BaseContext & { logger: Logger; requestId?: string }>(
   options: GraphQLEndpointOptions<Context>,
 ): Promise<ApolloServer<Context>> {
   const plugins: ApolloServerPlugin<Context>[] = [
     ApolloServerPluginDrainHttpServer({ httpServer: options.httpServer }),
     requestLoggingPlugin<Context>(),
+    databaseOutagePlugin<Context>(options.databaseOutages ?? new DatabaseOutageLog(options.logger)),
     ...(options.plugins ?? []),
     ...(options.config.NODE_ENV === "production" ? [ApolloServerPluginLandingPageDisabled()] : []),
   ];
@@ -53,5 +58,6 @@ export async function mountGraphQLEndpoint<Context extends BaseContext & { logge
     express.json({ limit: "1mb" }),
     expressMiddleware(apollo, { context: ({ req }) => options.context(req) }),
   );
+  markGraphQLMounted(options.app);
   return apollo;
 }
