@@ -72,6 +72,10 @@ export const configSchema = z
     INFERENCE_BATCH_WINDOW_MS: z.coerce.number().int().min(0).max(100).default(0),
     INFERENCE_WORKER_THRESHOLD: positiveInt(256),
     INFERENCE_WORKERS: positiveInt(2),
+
+    // Experiments: share of readers (0-100) kept out of every experiment, the baseline
+    // that measures their combined effect.
+    EXPERIMENT_HOLDOUT_PERCENT: z.coerce.number().min(0).max(100).default(0),
   })
   .superRefine((config, ctx) => {
     if (config.NODE_ENV === "production" && config.JWT_SECRET === DEVELOPMENT_JWT_SECRET) {
