@@ -83,6 +83,10 @@ export const configSchema = z
     // (each kept row weighted 1/rate) so anonymous traffic is no write amplifier; rows expire after the retention.
     RECOMMENDATION_LOG_ANONYMOUS_SAMPLE_RATE: z.coerce.number().min(0).max(1).default(0.1),
     RECOMMENDATION_LOG_RETENTION_DAYS: positiveInt(90),
+
+    // Experiments: share of readers (0-100) kept out of every experiment, the baseline
+    // that measures their combined effect.
+    EXPERIMENT_HOLDOUT_PERCENT: z.coerce.number().min(0).max(100).default(0),
   })
   .superRefine((config, ctx) => {
     if (config.NODE_ENV === "production" && config.JWT_SECRET === DEVELOPMENT_JWT_SECRET) {
