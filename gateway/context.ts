@@ -15,13 +15,20 @@ export interface GatewayContext {
   identity: Identity;
   /** The reader the request acts as: `identity` when it is a user, else null. */
   viewer: Viewer | null;
+  /** The caller's IP address (through TRUST_PROXY_HOPS proxies): whom an anonymous call is counted against. */
+  clientAddress: string;
   logger: Logger;
 }
 
 /** Verifies the credential at the edge (bad ones never reach a subgraph) and assigns the request id. */
-export async function createGatewayContext(authenticate: Authenticate, logger: Logger, headers: IncomingHttpHeaders): Promise<GatewayContext> {
+export async function createGatewayContext(
+  authenticate: Authenticate,
+  logger: Logger,
+  headers: IncomingHttpHeaders,
+  clientAddress = "unknown",
+): Promise<GatewayContext> {
   const requestId = acceptableRequestId(headers[REQUEST_ID_HEADER]) ?? randomUUID();
   const requestLogger = logger.child({ requestId });
   const identity = await authenticate(headers, requestLogger);
-  return { requestId, identity, viewer: viewerOf(identity), logger: requestLogger };
+  return { requestId, identity, viewer: viewerOf(identity), clientAddress, logger: requestLogger };
 }

@@ -21,7 +21,7 @@ export interface TestSupergraph {
 export async function startTestSupergraph(
   target: DatabaseTarget,
   seed: { books: number; users: number; seed: number } = { books: 300, users: 200, seed: 7 },
-  /** Extra environment for the supergraph's configuration (e.g. NODE_ENV=production with its secrets). */
+  /** Settings on top of the test defaults (e.g. NODE_ENV=production with its JWT_SECRET, edge limits). */
   env: Record<string, string> = {},
 ): Promise<TestSupergraph> {
   const database: TestDatabase = await target.create();
