@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { edgeConfigShape } from "./config/edge.ts";
 
 /**
  * Every setting comes from the environment and is validated once at start, so a
@@ -46,6 +47,10 @@ export const configSchema = z
     JWT_ISSUER: z.string().min(1).default("shelfgraph"),
     JWT_AUDIENCE: z.string().min(1).default("shelfgraph-api"),
 
+    // The edge (gateway/edge/): operation limits checked before anything is planned, rate limits,
+    // CORS, persisted queries and the response cache.
+    ...edgeConfigShape,
+
     CACHE_TTL_SECONDS: positiveInt(3600),
     CACHE_MAX_ENTRIES: positiveInt(50_000),
     // Namespace in Redis, so deployments (or test runs) sharing one Redis never read each other's entries.
@@ -78,6 +83,10 @@ export const configSchema = z
     // (each kept row weighted 1/rate) so anonymous traffic is no write amplifier; rows expire after the retention.
     RECOMMENDATION_LOG_ANONYMOUS_SAMPLE_RATE: z.coerce.number().min(0).max(1).default(0.1),
     RECOMMENDATION_LOG_RETENTION_DAYS: positiveInt(90),
+
+    // Experiments: share of readers (0-100) kept out of every experiment, the baseline
+    // that measures their combined effect.
+    EXPERIMENT_HOLDOUT_PERCENT: z.coerce.number().min(0).max(100).default(0),
   })
   .superRefine((config, ctx) => {
     if (config.NODE_ENV === "production" && config.JWT_SECRET === DEVELOPMENT_JWT_SECRET) {

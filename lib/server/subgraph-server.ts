@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
 import { buildSubgraphSchema } from "@apollo/subgraph";
-import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/resolverMap.js";
+import type { GraphQLResolverMap } from "../graphql/resolver-map.ts";
 import type { Express } from "express";
 import { parse } from "graphql";
 import { applyMiddleware } from "graphql-middleware";
