@@ -14,6 +14,8 @@ export const permissions: IRules = {
   _Service: federationRules._Service,
   Book: { id: isPublic, similar: isPublic, score: isReader },
   User: { id: isPublic, recommendations: isSelfOrAdmin },
+  // Including which experiment arm served a list the requester was allowed to see.
   Recommendation: isPublic,
   TrendingBook: isPublic,
+  Experiment: { key: isPublic },
 };
