@@ -64,7 +64,8 @@ const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
 // Production settings for every server process, ours and the reference alike.
 const JWT_SECRET = "shelfgraph-bench-secret-0123456789abcdef";
-const SERVER_ENV = { NODE_ENV: "production", JWT_SECRET, HOST: "127.0.0.1", LOG_LEVEL: "info" };
+// Production requires both secrets; the bench mints its tokens with JWT_SECRET (config below).
+const SERVER_ENV = { NODE_ENV: "production", JWT_SECRET, INTERNAL_SECRET: "shelfgraph-bench-internal-secret-0123456789", HOST: "127.0.0.1", LOG_LEVEL: "info" };
 
 const FLAGSHIP = `query Flagship($id: ID!) { book(id: $id) { title score similar(limit: 10) { book { id title score } score source } } }`;
 // Book.score is the signed-in reader's predicted taste: an anonymous client asks for the rest.

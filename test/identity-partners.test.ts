@@ -129,6 +129,19 @@ for (const target of databaseTargets()) {
       assert.deepEqual(errorCodes(both), ["UNAUTHENTICATED"]);
     });
 
+    it("a partner key is rate limited by its own rateLimitPerMinute", async () => {
+      const created = ok(await graphql(url, CREATE_KEY, { variables: { input: { name: "Tiny", scopes: [], rateLimitPerMinute: 3 } }, token: admin })).data!.createApiKey;
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i += 1) statuses.push((await graphql(url, `{ genres { id } }`, withKey(created.key))).status);
+      assert.deepEqual(statuses.slice(0, 3), [200, 200, 200]);
+      const limited = await graphql(url, `{ genres { id } }`, withKey(created.key));
+      assert.equal(limited.status, 429);
+      assert.deepEqual(errorCodes(limited), ["RATE_LIMITED"]);
+      assert.equal(limited.errors![0]!.extensions!.limit, 3);
+      // The reader next door is counted apart, against the global limit.
+      ok(await graphql(url, `{ genres { id } }`, { token: admin }));
+    });
+
     it("only a key with the introspection scope may introspect in production", async () => {
       const { key } = await createKey(["introspection"], "Playground");
       const allowed = ok(await graphql(url, INTROSPECT, withKey(key)));
