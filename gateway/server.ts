@@ -1,4 +1,5 @@
 import { ApolloGateway } from "@apollo/gateway";
+import { buildSchema, printSchema, type GraphQLSchema } from "graphql";
 import type { Config, SubgraphName } from "../lib/config.ts";
 import type { Logger } from "../lib/logger.ts";
 import type { EventBus } from "../lib/pubsub.ts";
@@ -8,6 +9,7 @@ import { mountGraphQLEndpoint } from "../lib/server/graphql-endpoint.ts";
 import type { RunningService } from "../lib/server/subgraph-server.ts";
 import { createGatewayContext, type GatewayContext } from "./context.ts";
 import { SubgraphDataSource } from "./subgraph-data-source.ts";
+import type { PlannedResult } from "./subscriptions/planned-queries.ts";
 import { serveSubscriptions } from "./subscriptions/server.ts";
 import { supergraphFromFile } from "./supergraph-file.ts";
 
@@ -41,8 +43,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   });
 
   let loaded = false;
-  gateway.onSchemaLoadOrUpdate(() => {
+  // The API schema (Subscription included) that WebSocket subscriptions are validated and resolved against.
+  let apiSchema: GraphQLSchema | undefined;
+  gateway.onSchemaLoadOrUpdate((update) => {
     loaded = true;
+    // A copy without the gateway's own field resolvers: subscriptions resolve every field themselves.
+    apiSchema = buildSchema(printSchema(update.apiSchema));
   });
   const app = createHttpApp({
     ready: async () => {
@@ -70,8 +76,22 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     ],
     context: (request) => createGatewayContext(config, logger, request.headers),
   });
-  // Same server and path as queries: ws://host:port/graphql.
-  const subscriptions = serveSubscriptions({ httpServer, path: "/graphql", config, logger, pubsub: options.pubsub });
+  // Same server and path as queries: ws://host:port/graphql; authenticated and resolved exactly as queries are.
+  const subscriptions = serveSubscriptions({
+    httpServer,
+    path: "/graphql",
+    config,
+    logger,
+    pubsub: options.pubsub,
+    schema: () => apiSchema,
+    authenticate: async (headers) => (await createGatewayContext(config, logger, headers)).viewer,
+    executeAs: async (headers, query, variables) => {
+      const contextValue = await createGatewayContext(config, logger, headers);
+      const response = await apollo.executeOperation({ query, variables }, { contextValue });
+      if (response.body.kind !== "single") throw new Error("a planned subscription query answered incrementally");
+      return response.body.singleResult as PlannedResult;
+    },
+  });
   const url = urlOf(config.HOST, port);
   logger.info({ url }, "gateway listening");
   return {

@@ -1,19 +1,11 @@
+import { EventEmitter } from "node:events";
 import { PubSub, type PubSubEngine } from "graphql-subscriptions";
 import { RedisPubSub } from "graphql-redis-subscriptions";
 import type { Config } from "./config.ts";
 import type { Logger } from "./logger.ts";
 import { createRedisClient } from "./redis.ts";
 
-/** Topics on the event bus; payload shapes are documented beside each publisher. */
-export const Topics = {
-  /** A user expressed interest in a book: { userId, bookId, type, value, occurredAt }. */
-  INTERACTION: "INTERACTION",
-  /** A model version was promoted or rolled back: { name, version }. */
-  MODEL_CHANGED: "MODEL_CHANGED",
-  /** The ranked trending list of a window changed: { window, books: [{ bookId, readers, interactions }], changedAt } (lib/trending/trending-changed.ts). */
-  TRENDING_CHANGED: "TRENDING_CHANGED",
-} as const;
-export type Topic = (typeof Topics)[keyof typeof Topics];
+export { Topics, type Topic } from "./events/topics.ts";
 
 export interface EventBus extends PubSubEngine {
   readonly kind: "memory" | "redis";
@@ -26,7 +18,10 @@ export interface EventBus extends PubSubEngine {
  */
 export function createPubSub(options: Pick<Config, "REDIS_URL">, logger: Logger): EventBus {
   if (!options.REDIS_URL) {
-    const pubsub = new PubSub() as PubSub & EventBus;
+    // One listener per open subscription: a thousand subscribers are normal, not a leak.
+    const eventEmitter = new EventEmitter();
+    eventEmitter.setMaxListeners(0);
+    const pubsub = new PubSub({ eventEmitter }) as PubSub & EventBus;
     return Object.assign(pubsub, { kind: "memory" as const, close: async () => {} });
   }
   const publisher = createRedisClient(options.REDIS_URL, logger, "publisher");

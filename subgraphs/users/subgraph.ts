@@ -9,4 +9,9 @@ export const usersSubgraph: SubgraphDefinition<UsersContext> = {
   resolvers,
   permissions,
   extendContext: createUsersContext,
+  // The users subgraph writes the interactions, so it relays their outbox rows to the stream.
+  async start(runtime) {
+    runtime.outbox.start();
+    return { stop: () => runtime.outbox.stop() };
+  },
 };

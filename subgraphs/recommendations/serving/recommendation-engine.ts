@@ -6,10 +6,9 @@ import type { Logger } from "../../../lib/logger.ts";
 import { MODEL_FILES } from "../../../lib/models/artifact-format.ts";
 import type { ModelName } from "../../../lib/models/model-names.ts";
 import { booksForUser, popularBooksForUser, similarBooks, type ScoredBook } from "../co-occurrence.ts";
-import { TRENDING_LIST_LENGTH, type TrendingEntry } from "../../../lib/trending/trending-changed.ts";
-import { bookFacts, booksForStatedPreferences, booksSharingMetadata, trendingBooks, type TrendingWindow } from "./catalogue.ts";
+import { bookFacts, booksForStatedPreferences, booksSharingMetadata } from "./catalogue.ts";
 import { maximalMarginalRelevance } from "./diversify.ts";
-import { foldInUser } from "./fold-in.ts";
+import { foldInUser } from "../../../lib/models/fold-in.ts";
 import { alsPairScores, alsUserTopK, cfNeighbours, contentNeighbours, historyTopK, type IndexedList } from "./graphs.ts";
 import { InferencePool } from "./inference-pool.ts";
 import { InferenceRunner } from "./inference-runner.ts";
@@ -19,13 +18,12 @@ import { personalReasons, similarReasons } from "./reasons.ts";
 import { RecommendationLogWriter } from "./recommendation-log.ts";
 import { clamp01, type ServedItem, type ServedList, type Source, type Strategy } from "./served-list.ts";
 import { SharedBatcher } from "./shared-batcher.ts";
-import { readHistory, type HistoryEntry } from "./user-history.ts";
+import { readHistory, type HistoryEntry } from "../../../lib/models/user-history.ts";
 
 /** Lists are computed (and cached) at this length; any requested limit is a prefix. */
 export const LIST_LENGTH = 50;
 const LOW_CONFIDENCE = 0.3;
 const STALE_TTL_SECONDS = 24 * 3600;
-const TRENDING_TTL_SECONDS = 60;
 const WARM_BOOKS = 50;
 const STRATEGIES: Strategy[] = ["CF", "CONTENT", "HYBRID"];
 const DEFAULT_VARIANT = "default";
@@ -229,23 +227,24 @@ export class RecommendationEngine {
     return this.popularity(bookIds);
   }
 
-  async trending(window: TrendingWindow, limit: number): Promise<TrendingEntry[]> {
-    const load = () => trendingBooks(this.prisma, window, TRENDING_LIST_LENGTH);
-    const list = this.options.caching ? await this.cache.getOrSet(this.trendingKey(window), load, TRENDING_TTL_SECONDS) : await load();
-    return list.slice(0, limit);
-  }
-
   /**
-   * The trending watcher saw a new ranking: the next query recomputes rather than
-   * serving the old list until it expires (dropped, not overwritten, because the
-   * watcher's list may already trail interactions made since).
+   * The embeddings consumer's new vector for a reader (USER_VECTOR_CHANGED): served
+   * from now on when it was computed against the ALS version loaded here, else
+   * folded in here; either way the reader's cached lists are dropped.
    */
-  async trendingChanged(window: TrendingWindow): Promise<void> {
-    await this.cache.delete(this.trendingKey(window));
-  }
-
-  private trendingKey(window: TrendingWindow): string {
-    return `rec:trending:${window}`;
+  async applyUserVector(userId: number, vector: Float32Array | null, alsVersion: number | null): Promise<void> {
+    const als = this.models.lease("als");
+    try {
+      if (als?.state.als && vector && als.version === alsVersion && vector.length === als.state.als.factors) {
+        this.foldInsOf(als).set(userId, vector);
+        this.metrics.foldIns += 1;
+        await this.invalidateUser(userId);
+        return;
+      }
+    } finally {
+      als?.release();
+    }
+    await this.handleInteraction(userId);
   }
 
   /** A reader's signal: fold their vector in against the current item factors and drop their cached lists. */
