@@ -16,7 +16,7 @@ export interface EventBus extends PubSubEngine {
  * In-process pub/sub for the embedded single-process mode; Redis pub/sub when
  * REDIS_URL is set, so events cross service processes.
  */
-export function createPubSub(options: Pick<Config, "REDIS_URL">, logger: Logger): EventBus {
+export function createPubSub(options: Pick<Config, "REDIS_URL"> & Partial<Pick<Config, "STREAM_KEY_PREFIX">>, logger: Logger): EventBus {
   if (!options.REDIS_URL) {
     // One listener per open subscription: a thousand subscribers are normal, not a leak.
     const eventEmitter = new EventEmitter();
@@ -27,10 +27,16 @@ export function createPubSub(options: Pick<Config, "REDIS_URL">, logger: Logger)
   const publisher = createRedisClient(options.REDIS_URL, logger, "publisher");
   const subscriber = createRedisClient(options.REDIS_URL, logger, "subscriber", { subscriber: true });
   const pubsub = new RedisPubSub({ publisher, subscriber });
-  // Bound before Object.assign replaces `close` on the instance (else close() would call itself).
+  // Bound before Object.assign replaces them on the instance (else each would call itself).
   const closeRedis = pubsub.close.bind(pubsub);
+  const publish = pubsub.publish.bind(pubsub);
+  const subscribe = pubsub.subscribe.bind(pubsub);
+  // Channels carry the deployment's prefix, as its keys do: deployments (or test runs) sharing a Redis never hear each other.
+  const prefix = options.STREAM_KEY_PREFIX ?? "";
   return Object.assign(pubsub, {
     kind: "redis" as const,
+    publish: (topic: string, payload: unknown) => publish(prefix + topic, payload),
+    subscribe: (topic: string, onMessage: (message: unknown) => void, subscribeOptions?: unknown) => subscribe(prefix + topic, onMessage, subscribeOptions as never),
     async close() {
       await closeRedis();
     },

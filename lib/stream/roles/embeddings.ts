@@ -28,7 +28,10 @@ export async function startEmbeddingsRole({ runtime, consumer }: RoleOptions): P
   };
   await currentFactors();
   const modelListener = await runtime.pubsub.subscribe(Topics.MODEL_CHANGED, (payload: unknown) => {
-    if (parseModelChanged(payload)?.name === "als") factors = undefined;
+    if (parseModelChanged(payload)?.name !== "als") return;
+    // Loaded now, not on the next interaction: that reader's update should not wait for a model load.
+    factors = undefined;
+    void currentFactors();
   }, {});
 
   const stream = runtime.stream.consume({
