@@ -3,7 +3,8 @@ import { PubSub, type PubSubEngine } from "graphql-subscriptions";
 import { RedisPubSub } from "graphql-redis-subscriptions";
 import type { Config } from "./config.ts";
 import type { Logger } from "./logger.ts";
-import { createRedisClient } from "./redis.ts";
+import { CircuitOpenError } from "./circuit-breaker.ts";
+import { createRedisClient, redisBreaker, type Redis } from "./redis.ts";
 
 export { Topics, type Topic } from "./events/topics.ts";
 
@@ -12,11 +13,21 @@ export interface EventBus extends PubSubEngine {
   close(): Promise<void>;
 }
 
+/** How long a publish made while the first connection is still being made waits for it (one-shot scripts publish early). */
+const FIRST_CONNECT_WAIT_MS = 2_000;
+
 /**
  * In-process pub/sub for the embedded single-process mode; Redis pub/sub when
  * REDIS_URL is set, so events cross service processes.
+ *
+ * A publish happens on a request's path (a rating's interaction event): it fails
+ * within the command timeout, or at once while the circuit is open, and the caller
+ * decides what losing it means. It never waits for Redis to come back.
  */
-export function createPubSub(options: Pick<Config, "REDIS_URL"> & Partial<Pick<Config, "STREAM_KEY_PREFIX">>, logger: Logger): EventBus {
+export function createPubSub(
+  options: Pick<Config, "REDIS_URL"> & Partial<Pick<Config, "REDIS_COMMAND_TIMEOUT_MS" | "STREAM_KEY_PREFIX">>,
+  logger: Logger,
+): EventBus {
   if (!options.REDIS_URL) {
     // One listener per open subscription: a thousand subscribers are normal, not a leak.
     const eventEmitter = new EventEmitter();
@@ -24,21 +35,43 @@ export function createPubSub(options: Pick<Config, "REDIS_URL"> & Partial<Pick<C
     const pubsub = new PubSub({ eventEmitter }) as PubSub & EventBus;
     return Object.assign(pubsub, { kind: "memory" as const, close: async () => {} });
   }
-  const publisher = createRedisClient(options.REDIS_URL, logger, "publisher");
-  const subscriber = createRedisClient(options.REDIS_URL, logger, "subscriber", { subscriber: true });
+  const publisher = createRedisClient(options.REDIS_URL, logger, "publisher", { profile: "request", commandTimeoutMs: options.REDIS_COMMAND_TIMEOUT_MS });
+  const subscriber = createRedisClient(options.REDIS_URL, logger, "subscriber", { profile: "subscriber" });
+  const breaker = redisBreaker(publisher, logger, "publisher");
+  let everReady = false;
+  publisher.once("ready", () => (everReady = true));
   const pubsub = new RedisPubSub({ publisher, subscriber });
-  // Bound before Object.assign replaces them on the instance (else each would call itself).
+  // Bound before Object.assign replaces them on the instance (else they would call themselves).
   const closeRedis = pubsub.close.bind(pubsub);
-  const publish = pubsub.publish.bind(pubsub);
+  const publishToRedis = pubsub.publish.bind(pubsub);
   const subscribe = pubsub.subscribe.bind(pubsub);
   // Channels carry the deployment's prefix, as its keys do: deployments (or test runs) sharing a Redis never hear each other.
   const prefix = options.STREAM_KEY_PREFIX ?? "";
   return Object.assign(pubsub, {
     kind: "redis" as const,
-    publish: (topic: string, payload: unknown) => publish(prefix + topic, payload),
+    async publish(trigger: string, payload: unknown): Promise<void> {
+      if (!everReady) await firstConnection(publisher);
+      await breaker.run(() => publishToRedis(prefix + trigger, payload));
+    },
     subscribe: (topic: string, onMessage: (message: unknown) => void, subscribeOptions?: unknown) => subscribe(prefix + topic, onMessage, subscribeOptions as never),
     async close() {
       await closeRedis();
     },
   }) as unknown as EventBus;
 }
+
+/** Waits (briefly) for the very first connection; callers skip it once the client was ever ready. */
+async function firstConnection(client: Redis): Promise<void> {
+  if (client.status === "ready") return;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(done, FIRST_CONNECT_WAIT_MS);
+    client.once("ready", done);
+    function done() {
+      clearTimeout(timer);
+      client.off("ready", done);
+      resolve();
+    }
+  });
+}
+
+export { CircuitOpenError };

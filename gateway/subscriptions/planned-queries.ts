@@ -5,8 +5,14 @@ export interface PlannedResult {
   readonly errors?: readonly GraphQLFormattedError[];
 }
 
-/** Runs a query operation through the gateway (validation, query planner, subgraphs) as a given caller. */
-export type ExecuteAs = (headers: Readonly<Record<string, string>>, query: string, variables: Record<string, unknown>) => Promise<PlannedResult>;
+/** Who a subscription's queries run as: the connection's credential headers and its client address. */
+export interface Caller {
+  readonly headers: Readonly<Record<string, string>>;
+  readonly address: string | undefined;
+}
+
+/** Runs a query operation through the gateway (validation, limits, query planner, subgraphs) as a given caller. */
+export type ExecuteAs = (caller: Caller, query: string, variables: Record<string, unknown>) => Promise<PlannedResult>;
 
 /**
  * Shared across subscribers: one pushed event fans out to many subscriptions that
@@ -19,18 +25,17 @@ const answers = new WeakMap<object, Map<string, Promise<PlannedResult>>>();
 export class PlannedQueries {
   constructor(
     private readonly executeAs: ExecuteAs,
-    /** The headers of the caller the queries run as (re-read per event: a token may have expired meanwhile). */
-    private readonly headers: () => Readonly<Record<string, string>>,
+    private readonly caller: Caller,
   ) {}
 
   run(event: object, query: string, variables: Record<string, unknown>): Promise<PlannedResult> {
-    const headers = this.headers();
-    const key = `${JSON.stringify(headers)}\n${query}\n${JSON.stringify(variables)}`;
+    // Identical credentials see identical data; the address only decides whose rate the query is counted against.
+    const key = `${JSON.stringify(this.caller.headers)}\n${query}\n${JSON.stringify(variables)}`;
     let byKey = answers.get(event);
     if (!byKey) answers.set(event, (byKey = new Map()));
     let answer = byKey.get(key);
     if (!answer) {
-      answer = this.executeAs(headers, query, variables);
+      answer = this.executeAs(this.caller, query, variables);
       byKey.set(key, answer);
     }
     return answer;

@@ -10,7 +10,7 @@ import { createErrorFormatter, rateLimited, serviceUnavailable } from "../../lib
 import type { Logger } from "../../lib/logger.ts";
 import { EntityLoader } from "./entity-loader.ts";
 import { keepAlive } from "./keep-alive.ts";
-import { PlannedQueries, type ExecuteAs } from "./planned-queries.ts";
+import { PlannedQueries, type Caller, type ExecuteAs } from "./planned-queries.ts";
 import { resolveField, subscribeField } from "./resolvers.ts";
 import type { SubscriptionContext } from "./subscription-context.ts";
 
@@ -29,13 +29,13 @@ export interface SubscriptionServerOptions {
   /** The supergraph's API schema, Subscription type included (undefined until the gateway has loaded it). */
   schema(): GraphQLSchema | undefined;
   /** Authenticates credential headers exactly as a query's (the gateway's own context factory); throws UNAUTHENTICATED. */
-  authenticate(headers: Readonly<Record<string, string>>): Promise<Viewer | null>;
+  authenticate(caller: Caller): Promise<Viewer | null>;
   /** Runs a query through the gateway as the caller these headers identify. */
   executeAs: ExecuteAs;
 }
 
 // A type alias: graphql-ws wants an index-signature-compatible record for its `extra`.
-type ConnectionState = { headers?: Record<string, string>; viewer?: Viewer | null };
+type ConnectionState = { caller?: Caller; viewer?: Viewer | null };
 
 /** The connection_init payload's credentials as the headers a query would carry them in (browsers cannot set WebSocket headers). */
 function credentialHeaders(params: Readonly<Record<string, unknown>> | undefined): Record<string, string> {
@@ -74,9 +74,9 @@ export function serveSubscriptions(options: SubscriptionServerOptions): { dispos
       isProd: options.config.NODE_ENV === "production",
       async onConnect(ctx) {
         try {
-          const headers = credentialHeaders(ctx.connectionParams);
-          ctx.extra.headers = headers;
-          ctx.extra.viewer = await options.authenticate(headers);
+          const caller: Caller = { headers: credentialHeaders(ctx.connectionParams), address: ctx.extra.request.socket.remoteAddress };
+          ctx.extra.caller = caller;
+          ctx.extra.viewer = await options.authenticate(caller);
           return true;
         } catch (error) {
           // graphql-ws closes a refused connection with 4403; a token that does not verify is 4401, as for HTTP's 401.
@@ -104,13 +104,13 @@ export function serveSubscriptions(options: SubscriptionServerOptions): { dispos
         if (operation.operation !== "subscription") {
           return [new GraphQLError("Only subscriptions are served over WebSocket; send queries and mutations over HTTP", { extensions: { code: "BAD_REQUEST" } })];
         }
-        const headers = ctx.extra.headers ?? {};
-        const queries = new PlannedQueries(options.executeAs, () => headers);
+        const caller = ctx.extra.caller ?? { headers: {}, address: undefined };
+        const queries = new PlannedQueries(options.executeAs, caller);
         const contextValue: SubscriptionContext = {
           pubsub: options.pubsub,
           logger,
           viewer: ctx.extra.viewer ?? null,
-          reverify: () => options.authenticate(headers),
+          reverify: () => options.authenticate(caller),
           queries,
           entities: new EntityLoader(queries),
           queueLimit: options.config.SUBSCRIPTION_QUEUE_LIMIT,
