@@ -1,4 +1,5 @@
 import { ApolloGateway } from "@apollo/gateway";
+import { buildSchema, printSchema, type GraphQLSchema } from "graphql";
 import { subgraphUrl, type Config, type SubgraphName } from "../lib/config.ts";
 import type { Logger } from "../lib/logger.ts";
 import type { EventBus } from "../lib/pubsub.ts";
@@ -15,6 +16,7 @@ import { operationLimitsFrom } from "./edge/operation-limits/limits.ts";
 import { protectionPlugin } from "./edge/protection-plugin.ts";
 import { createRateLimiter } from "./edge/rate-limit/create-limiter.ts";
 import { SubgraphDataSource } from "./subgraph-data-source.ts";
+import type { PlannedResult } from "./subscriptions/planned-queries.ts";
 import { serveSubscriptions } from "./subscriptions/server.ts";
 import { supergraphFromFile } from "./supergraph-file.ts";
 
@@ -58,8 +60,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   const authenticate = createAuthenticator(config, credentials);
 
   let loaded = false;
-  gateway.onSchemaLoadOrUpdate(() => {
+  // The API schema (Subscription included) that WebSocket subscriptions are validated and resolved against.
+  let apiSchema: GraphQLSchema | undefined;
+  gateway.onSchemaLoadOrUpdate((update) => {
     loaded = true;
+    // A copy without the gateway's own field resolvers: subscriptions resolve every field themselves.
+    apiSchema = buildSchema(printSchema(update.apiSchema));
   });
   const app = createHttpApp({
     ready: async () => {
@@ -104,8 +110,22 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     ],
     context: (request) => createGatewayContext(authenticate, logger, request.headers, request.ip ?? request.socket.remoteAddress),
   });
-  // Same server and path as queries: ws://host:port/graphql.
-  const subscriptions = serveSubscriptions({ httpServer, path: "/graphql", config, logger, pubsub: options.pubsub });
+  // Same server and path as queries: ws://host:port/graphql; authenticated and resolved exactly as queries are.
+  const subscriptions = serveSubscriptions({
+    httpServer,
+    path: "/graphql",
+    config,
+    logger,
+    pubsub: options.pubsub,
+    schema: () => apiSchema,
+    authenticate: async (caller) => (await createGatewayContext(authenticate, logger, caller.headers, caller.address)).viewer,
+    executeAs: async (caller, query, variables) => {
+      const contextValue = await createGatewayContext(authenticate, logger, caller.headers, caller.address);
+      const response = await apollo.executeOperation({ query, variables }, { contextValue });
+      if (response.body.kind !== "single") throw new Error("a planned subscription query answered incrementally");
+      return response.body.singleResult as PlannedResult;
+    },
+  });
   const { port } = await listen(httpServer, config.HOST, options.port).catch(async (error: unknown) => {
     await subscriptions.dispose();
     await apollo.stop();
