@@ -7,10 +7,7 @@ import { createHttpApp, listen, urlOf } from "../lib/server/http-server.ts";
 import { mountGraphQLEndpoint } from "../lib/server/graphql-endpoint.ts";
 import type { RunningService } from "../lib/server/subgraph-server.ts";
 import { createGatewayContext, type GatewayContext } from "./context.ts";
-import { corsAllowList } from "./edge/cors.ts";
-import { operationLimitsFrom } from "./edge/operation-limits/limits.ts";
-import { protectionPlugin } from "./edge/protection-plugin.ts";
-import { createRateLimiter } from "./edge/rate-limit/create-limiter.ts";
+import { createEdge } from "./edge/edge.ts";
 import { SubgraphDataSource } from "./subgraph-data-source.ts";
 import { serveSubscriptions } from "./subscriptions/server.ts";
 import { supergraphFromFile } from "./supergraph-file.ts";
@@ -55,6 +52,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   });
   // req.ip, the anonymous caller's rate-limit key, then comes from X-Forwarded-For as set by that many proxies.
   if (config.TRUST_PROXY_HOPS > 0) app.set("trust proxy", config.TRUST_PROXY_HOPS);
+  // Limits, rate limits, CORS, persisted queries: see gateway/edge/.
+  const edge = await createEdge(config, logger);
   const { server: httpServer, port } = await listen(app, config.HOST, options.port);
   const apollo = await mountGraphQLEndpoint<GatewayContext>({
     app,
@@ -62,19 +61,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     config,
     logger,
     executor: { gateway },
-    middleware: [corsAllowList(config.CORS_ORIGINS)],
-    serverOptions: {
-      introspection: config.GRAPHQL_INTROSPECTION ?? config.NODE_ENV !== "production",
-      // graphql-js stops parsing past this many tokens: the cheapest limit, checked first.
-      parseOptions: { maxTokens: config.MAX_QUERY_TOKENS },
-    },
+    middleware: edge.middleware,
+    bodyMiddleware: edge.bodyMiddleware,
+    serverOptions: edge.serverOptions,
     plugins: [
-      protectionPlugin({
-        limits: operationLimitsFrom(config),
-        limiter: createRateLimiter(config, logger),
-        ratePerMinute: config.RATE_LIMIT_PER_MINUTE,
-        costPerUnit: config.RATE_LIMIT_COST_PER_UNIT,
-      }),
+      ...edge.plugins,
       {
         // Echo the request id so a client can quote it when reporting a problem.
         async requestDidStart({ contextValue }) {
@@ -100,6 +91,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
       // WebSockets first: an open socket would keep the HTTP server from ever finishing its drain.
       await subscriptions.dispose();
       await apollo.stop();
+      await edge.close();
     },
   };
 }

@@ -1,0 +1,58 @@
+import type { ApolloServerOptions, ApolloServerPlugin } from "@apollo/server";
+import type { RequestHandler } from "express";
+import type { Config } from "../../lib/config.ts";
+import type { Logger } from "../../lib/logger.ts";
+import { createRedisClient } from "../../lib/redis.ts";
+import type { GatewayContext } from "../context.ts";
+import { corsAllowList } from "./cors.ts";
+import { operationLimitsFrom } from "./operation-limits/limits.ts";
+import { trustedDocumentsFromFile } from "./persisted-queries/manifest-file.ts";
+import { createPersistedQueryStore } from "./persisted-queries/store.ts";
+import { trustedDocumentsOnly } from "./persisted-queries/trusted-only.ts";
+import { protectionPlugin } from "./protection-plugin.ts";
+import { createRateLimiter } from "./rate-limit/create-limiter.ts";
+
+/** Everything the gateway's edge adds to its GraphQL endpoint, built from the configuration. */
+export interface Edge {
+  /** Before the body is read (CORS, so even a refused body reaches the browser readable). */
+  middleware: RequestHandler[];
+  /** After the body is read, before Apollo (trusted documents only, when enforced). */
+  bodyMiddleware: RequestHandler[];
+  serverOptions: Pick<ApolloServerOptions<GatewayContext>, "introspection" | "persistedQueries" | "parseOptions">;
+  plugins: ApolloServerPlugin<GatewayContext>[];
+  close(): Promise<void>;
+}
+
+export async function createEdge(config: Config, logger: Logger): Promise<Edge> {
+  const trusted = await trustedDocumentsFromFile(config.PERSISTED_QUERY_MANIFEST, logger);
+  const redis = config.REDIS_URL && config.PERSISTED_QUERIES !== "enforce" ? createRedisClient(config.REDIS_URL, logger, "persisted-queries") : undefined;
+  const persistedQueries = createPersistedQueryStore({
+    mode: config.PERSISTED_QUERIES,
+    trusted,
+    redis,
+    keyPrefix: config.CACHE_KEY_PREFIX,
+    logger,
+  });
+  return {
+    middleware: [corsAllowList(config.CORS_ORIGINS)],
+    bodyMiddleware: config.PERSISTED_QUERIES === "enforce" ? [trustedDocumentsOnly(trusted)] : [],
+    serverOptions: {
+      introspection: config.GRAPHQL_INTROSPECTION ?? config.NODE_ENV !== "production",
+      // graphql-js stops parsing past this many tokens: the cheapest limit, checked first.
+      parseOptions: { maxTokens: config.MAX_QUERY_TOKENS },
+      persistedQueries: { cache: persistedQueries },
+    },
+    plugins: [
+      protectionPlugin({
+        limits: operationLimitsFrom(config),
+        limiter: createRateLimiter(config, logger),
+        ratePerMinute: config.RATE_LIMIT_PER_MINUTE,
+        costPerUnit: config.RATE_LIMIT_COST_PER_UNIT,
+      }),
+    ],
+    async close() {
+      trusted.close();
+      if (redis) await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}
