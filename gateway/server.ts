@@ -3,7 +3,7 @@ import type { Config, SubgraphName } from "../lib/config.ts";
 import type { Logger } from "../lib/logger.ts";
 import type { EventBus } from "../lib/pubsub.ts";
 import { REQUEST_ID_HEADER } from "../lib/server/headers.ts";
-import { createHttpApp, listen, urlOf } from "../lib/server/http-server.ts";
+import { createHttpApp, createHttpServer, listen, urlOf } from "../lib/server/http-server.ts";
 import { mountGraphQLEndpoint } from "../lib/server/graphql-endpoint.ts";
 import type { RunningService } from "../lib/server/subgraph-server.ts";
 import { createGatewayContext, type GatewayContext } from "./context.ts";
@@ -54,7 +54,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   if (config.TRUST_PROXY_HOPS > 0) app.set("trust proxy", config.TRUST_PROXY_HOPS);
   // Limits, rate limits, CORS, persisted queries: see gateway/edge/.
   const edge = await createEdge(config, logger);
-  const { server: httpServer, port } = await listen(app, config.HOST, options.port);
+  // Mounted before the port opens, so the first request already finds /graphql.
+  const httpServer = createHttpServer(app);
   const apollo = await mountGraphQLEndpoint<GatewayContext>({
     app,
     httpServer,
@@ -81,6 +82,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   });
   // Same server and path as queries: ws://host:port/graphql.
   const subscriptions = serveSubscriptions({ httpServer, path: "/graphql", config, logger, pubsub: options.pubsub });
+  const { port } = await listen(httpServer, config.HOST, options.port).catch(async (error: unknown) => {
+    await subscriptions.dispose();
+    await apollo.stop();
+    await edge.close();
+    throw error;
+  });
   const url = urlOf(config.HOST, port);
   logger.info({ url }, "gateway listening");
   return {

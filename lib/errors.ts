@@ -1,6 +1,7 @@
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import { unwrapResolverError } from "@apollo/server/errors";
 import { clientDataError } from "./db/database-errors.ts";
+import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailableError } from "./db/database-errors.ts";
 import type { Logger } from "./logger.ts";
 
 /**
@@ -59,13 +60,24 @@ export const serviceUnavailable = (message: string, extensions: Record<string, u
 
 /**
  * Apollo `formatError`: errors we raised on purpose keep their code and message;
- * anything else (a bug, a database failure) is logged in full and reaches the
- * client only as an opaque INTERNAL_SERVER_ERROR, never with a stack trace.
+ * a database that cannot be reached is SERVICE_UNAVAILABLE and retryable (logged
+ * once per outage by the database-outage plugin, not here per error); anything
+ * else (a bug) is logged in full and reaches the client only as an opaque
+ * INTERNAL_SERVER_ERROR, never with a stack trace.
  */
 export function createErrorFormatter(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const tokenLimit = tokenLimitOf(formatted);
     if (tokenLimit !== undefined) return tooManyTokens(tokenLimit);
+    // First: Apollo has already coded such an error INTERNAL_SERVER_ERROR, with the driver's text as its message.
+    if (isDatabaseUnavailableError(unwrapResolverError(error))) {
+      return {
+        message: DATABASE_UNAVAILABLE_MESSAGE,
+        ...(formatted.locations ? { locations: formatted.locations } : {}),
+        ...(formatted.path ? { path: formatted.path } : {}),
+        extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, retryable: true },
+      };
+    }
     const code = formatted.extensions?.code;
     if (typeof code === "string" && EXPOSED_CODES.has(code)) {
       const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};

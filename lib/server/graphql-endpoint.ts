@@ -1,8 +1,13 @@
 import type { Server } from "node:http";
-import { ApolloServer, type ApolloServerOptions, type ApolloServerPlugin, type BaseContext } from "@apollo/server";
+import {
+  ApolloServer,
+  type ApolloServerOptions,
+  type ApolloServerOptionsWithGateway,
+  type ApolloServerPlugin,
+  type BaseContext,
+} from "@apollo/server";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
-import type { GatewayInterface } from "@apollo/server-gateway-interface";
 import { expressMiddleware } from "@as-integrations/express5";
 import express, { type Express, type Request, type RequestHandler } from "express";
 import type { GraphQLSchema } from "graphql";
@@ -10,9 +15,14 @@ import type { Config } from "../config.ts";
 import { createErrorFormatter } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import { graphQLBodyErrors, graphQLUnexpectedErrors } from "./body-errors.ts";
+import { markGraphQLMounted } from "./http-server.ts";
+import { DatabaseOutageLog, databaseOutagePlugin } from "./plugins/database-outage.ts";
 import { requestLoggingPlugin } from "./plugins/request-logging.ts";
 
-export interface GraphQLEndpointOptions<Context extends BaseContext & { logger: Logger }> {
+/** A gateway as @apollo/server's public API accepts it (the interface package is not a dependency of ours). */
+type GatewayInterface = ApolloServerOptionsWithGateway<BaseContext>["gateway"];
+
+export interface GraphQLEndpointOptions<Context extends BaseContext & { logger: Logger; requestId?: string }> {
   app: Express;
   httpServer: Server;
   config: Pick<Config, "NODE_ENV">;
@@ -27,18 +37,21 @@ export interface GraphQLEndpointOptions<Context extends BaseContext & { logger: 
   /** Express middleware that needs the parsed body, just before Apollo (the gateway's trusted documents). */
   bodyMiddleware?: RequestHandler[];
   context(request: Request): Promise<Context>;
+  /** Where database outages are counted (a metric may read it); one of its own otherwise. */
+  databaseOutages?: DatabaseOutageLog;
 }
 
 /**
  * Mounts POST /graphql the same way for the gateway and every subgraph: masked
  * unexpected errors, no stack traces, request logging, draining on stop.
  */
-export async function mountGraphQLEndpoint<Context extends BaseContext & { logger: Logger }>(
+export async function mountGraphQLEndpoint<Context extends BaseContext & { logger: Logger; requestId?: string }>(
   options: GraphQLEndpointOptions<Context>,
 ): Promise<ApolloServer<Context>> {
   const plugins: ApolloServerPlugin<Context>[] = [
     ApolloServerPluginDrainHttpServer({ httpServer: options.httpServer }),
     requestLoggingPlugin<Context>(),
+    databaseOutagePlugin<Context>(options.databaseOutages ?? new DatabaseOutageLog(options.logger)),
     ...(options.plugins ?? []),
     ...(options.config.NODE_ENV === "production" ? [ApolloServerPluginLandingPageDisabled()] : []),
   ];
@@ -65,5 +78,6 @@ export async function mountGraphQLEndpoint<Context extends BaseContext & { logge
     graphQLBodyErrors,
     graphQLUnexpectedErrors,
   );
+  markGraphQLMounted(options.app);
   return apollo;
 }
