@@ -52,8 +52,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   });
   // req.ip, the anonymous caller's rate-limit key, then comes from X-Forwarded-For as set by that many proxies.
   if (config.TRUST_PROXY_HOPS > 0) app.set("trust proxy", config.TRUST_PROXY_HOPS);
-  // Limits, rate limits, CORS, persisted queries: see gateway/edge/.
-  const edge = await createEdge(config, logger);
+  // Limits, rate limits, CORS, persisted queries, response cache: see gateway/edge/.
+  const edge = await createEdge(config, logger, options.pubsub);
   // Mounted before the port opens, so the first request already finds /graphql.
   const httpServer = createHttpServer(app);
   const apollo = await mountGraphQLEndpoint<GatewayContext>({

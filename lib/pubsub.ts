@@ -13,6 +13,8 @@ export const Topics = {
   MODEL_CHANGED: "MODEL_CHANGED",
   /** The ranked trending list of a window changed: { window, books: [{ bookId, readers, interactions }], changedAt } (lib/trending/trending-changed.ts). */
   TRENDING_CHANGED: "TRENDING_CHANGED",
+  /** An admin changed the catalogue (create/update/delete a book, merge authors): { mutation, changedAt } (lib/catalogue/catalogue-changed.ts). */
+  CATALOGUE_CHANGED: "CATALOGUE_CHANGED",
 } as const;
 export type Topic = (typeof Topics)[keyof typeof Topics];
 

@@ -2,6 +2,7 @@ import type { ApolloServerOptions, ApolloServerPlugin } from "@apollo/server";
 import type { RequestHandler } from "express";
 import type { Config } from "../../lib/config.ts";
 import type { Logger } from "../../lib/logger.ts";
+import type { EventBus } from "../../lib/pubsub.ts";
 import { createRedisClient } from "../../lib/redis.ts";
 import type { GatewayContext } from "../context.ts";
 import { corsAllowList } from "./cors.ts";
@@ -11,8 +12,9 @@ import { createPersistedQueryStore } from "./persisted-queries/store.ts";
 import { trustedDocumentsOnly } from "./persisted-queries/trusted-only.ts";
 import { protectionPlugin } from "./protection-plugin.ts";
 import { createRateLimiter } from "./rate-limit/create-limiter.ts";
+import { createResponseCache } from "./response-cache/response-cache.ts";
 
-/** Everything the gateway's edge adds to its GraphQL endpoint, built from the configuration. */
+/** Everything the gateway's edge adds (limits, rate limits, CORS, persisted queries, response cache) to its GraphQL endpoint, built from the configuration. */
 export interface Edge {
   /** Before the body is read (CORS, so even a refused body reaches the browser readable). */
   middleware: RequestHandler[];
@@ -23,9 +25,10 @@ export interface Edge {
   close(): Promise<void>;
 }
 
-export async function createEdge(config: Config, logger: Logger): Promise<Edge> {
+export async function createEdge(config: Config, logger: Logger, pubsub: EventBus): Promise<Edge> {
   const trusted = await trustedDocumentsFromFile(config.PERSISTED_QUERY_MANIFEST, logger);
-  const redis = config.REDIS_URL && config.PERSISTED_QUERIES !== "enforce" ? createRedisClient(config.REDIS_URL, logger, "persisted-queries") : undefined;
+  const redis = config.REDIS_URL ? createRedisClient(config.REDIS_URL, logger, "edge-cache") : undefined;
+  const responseCache = await createResponseCache(config, logger, pubsub, redis);
   const persistedQueries = createPersistedQueryStore({
     mode: config.PERSISTED_QUERIES,
     trusted,
@@ -49,9 +52,12 @@ export async function createEdge(config: Config, logger: Logger): Promise<Edge> 
         ratePerMinute: config.RATE_LIMIT_PER_MINUTE,
         costPerUnit: config.RATE_LIMIT_COST_PER_UNIT,
       }),
+      // After the limits: a cached answer still counts against the caller's rate.
+      ...responseCache.plugins,
     ],
     async close() {
       trusted.close();
+      await responseCache.close();
       if (redis) await redis.quit().catch(() => redis.disconnect());
     },
   };

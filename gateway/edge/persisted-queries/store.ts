@@ -2,38 +2,11 @@ import { InMemoryLRUCache, PrefixingKeyValueCache, type KeyValueCache, type KeyV
 import type { PersistedQueryMode } from "../../../lib/config/edge.ts";
 import type { Logger } from "../../../lib/logger.ts";
 import type { Redis } from "../../../lib/redis.ts";
+import { RedisKeyValueCache } from "../redis-key-value-cache.ts";
 import type { TrustedDocuments } from "./manifest-file.ts";
 
 /** How long an automatically persisted query is remembered after its last registration. */
 const APQ_TTL_SECONDS = 24 * 60 * 60;
-
-/** Automatically persisted queries in Redis, shared by every gateway instance. */
-class RedisQueryStore implements KeyValueCache<string> {
-  constructor(
-    private readonly redis: Redis,
-    private readonly prefix: string,
-    private readonly logger: Logger,
-  ) {}
-  async get(key: string) {
-    try {
-      return (await this.redis.get(this.prefix + key)) ?? undefined;
-    } catch (error) {
-      // A store that is down is a miss: the client resends the full query.
-      this.logger.warn({ err: error }, "persisted-query store read failed");
-      return undefined;
-    }
-  }
-  async set(key: string, value: string, options?: KeyValueCacheSetOptions) {
-    try {
-      await this.redis.set(this.prefix + key, value, "EX", options?.ttl ?? APQ_TTL_SECONDS);
-    } catch (error) {
-      this.logger.warn({ err: error }, "persisted-query store write failed");
-    }
-  }
-  async delete(key: string) {
-    await this.redis.del(this.prefix + key);
-  }
-}
 
 /**
  * What Apollo Server's APQ looks a hash up in: the trusted documents first (their
@@ -68,7 +41,7 @@ export function createPersistedQueryStore(options: {
     options.mode === "enforce"
       ? undefined
       : options.redis
-        ? new RedisQueryStore(options.redis, `${options.keyPrefix}apq:`, options.logger)
+        ? new RedisKeyValueCache(options.redis, `${options.keyPrefix}apq:`, options.logger, APQ_TTL_SECONDS)
         : new InMemoryLRUCache<string>({ maxSize: 30 * 1024 * 1024, ttl: APQ_TTL_SECONDS });
   const store = new PersistedQueryStore(options.mode === "off" ? undefined : options.trusted, automatic);
   // Keys are raw SHA-256 ids (the Redis store namespaces its own), so Apollo's "apq:" prefix is not added.
