@@ -8,13 +8,10 @@ import { createHttpApp, createHttpServer, listen, urlOf } from "../lib/server/ht
 import { mountGraphQLEndpoint } from "../lib/server/graphql-endpoint.ts";
 import type { RunningService } from "../lib/server/subgraph-server.ts";
 import { createGatewayContext, type GatewayContext } from "./context.ts";
+import { createEdge } from "./edge/edge.ts";
 import { createAuthenticator } from "./identity/authenticate.ts";
 import { createCredentialDirectory } from "./identity/credential-directory.ts";
 import { introspectionPolicyPlugin } from "./plugins/introspection-policy/index.ts";
-import { corsAllowList } from "./edge/cors.ts";
-import { operationLimitsFrom } from "./edge/operation-limits/limits.ts";
-import { protectionPlugin } from "./edge/protection-plugin.ts";
-import { createRateLimiter } from "./edge/rate-limit/create-limiter.ts";
 import { SubgraphDataSource } from "./subgraph-data-source.ts";
 import type { PlannedResult } from "./subscriptions/planned-queries.ts";
 import { serveSubscriptions } from "./subscriptions/server.ts";
@@ -74,6 +71,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   });
   // req.ip, the anonymous caller's rate-limit key, then comes from X-Forwarded-For as set by that many proxies.
   if (config.TRUST_PROXY_HOPS > 0) app.set("trust proxy", config.TRUST_PROXY_HOPS);
+  // Limits, rate limits, CORS, persisted queries, response cache: see gateway/edge/.
+  const edge = await createEdge(config, logger, options.pubsub);
   // Mounted before the port opens, so the first request already finds /graphql.
   const httpServer = createHttpServer(app);
   const apollo = await mountGraphQLEndpoint<GatewayContext>({
@@ -82,21 +81,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     config,
     logger,
     executor: { gateway },
-    middleware: [corsAllowList(config.CORS_ORIGINS)],
-    serverOptions: {
-      // Decided per request by introspectionPolicyPlugin (partner keys with the introspection scope).
-      introspection: true,
-      // graphql-js stops parsing past this many tokens: the cheapest limit, checked first.
-      parseOptions: { maxTokens: config.MAX_QUERY_TOKENS },
-    },
+    middleware: edge.middleware,
+    bodyMiddleware: edge.bodyMiddleware,
+    serverOptions: edge.serverOptions,
     plugins: [
       introspectionPolicyPlugin(config),
-      protectionPlugin({
-        limits: operationLimitsFrom(config),
-        limiter: createRateLimiter(config, logger),
-        ratePerMinute: config.RATE_LIMIT_PER_MINUTE,
-        costPerUnit: config.RATE_LIMIT_COST_PER_UNIT,
-      }),
+      ...edge.plugins,
       {
         // Echo the request id so a client can quote it when reporting a problem.
         async requestDidStart({ contextValue }) {
@@ -129,6 +119,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   const { port } = await listen(httpServer, config.HOST, options.port).catch(async (error: unknown) => {
     await subscriptions.dispose();
     await apollo.stop();
+    await edge.close();
     throw error;
   });
   const url = urlOf(config.HOST, port);
@@ -142,6 +133,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
       await subscriptions.dispose();
       await apollo.stop();
       await credentials.close();
+      await edge.close();
     },
   };
 }
