@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { signAccessToken } from "../lib/auth/tokens.ts";
 import { runningExperimentsCacheKeys } from "../lib/experiments/serving-variants.ts";
+import { variantCounts, variantCountsFromEvents } from "../subgraphs/experiments/results-query.ts";
 import { recommendationEngineOf } from "../subgraphs/recommendations/subgraph.ts";
 import { databaseTargets } from "./support/databases.ts";
 import { errorCodes, graphql, type GraphQLResult } from "./support/graphql-client.ts";
@@ -233,6 +234,9 @@ for (const target of databaseTargets()) {
         if (clicks.get(key)) assert.ok(variant.ctr.low <= variant.ctr.value && variant.ctr.value <= variant.ctr.high);
       }
       assert.equal(byKey.get("control")!.lift, null);
+      // The per-reader counters results read agree with a recount of the raw events.
+      const experimentId = (await running.runtime.db.prisma.experiment.findUniqueOrThrow({ where: { key: "rec-strategy" } })).id;
+      assert.deepEqual(await variantCounts(running.runtime.db.prisma, experimentId), await variantCountsFromEvents(running.runtime.db.prisma, experimentId));
       assert.equal(typeof results.sampleRatioMismatch.pValue, "number");
     });
   });
