@@ -1,3 +1,4 @@
+import { webcrypto } from "node:crypto";
 import { jwtVerify, SignJWT, errors as joseErrors } from "jose";
 import type { Config } from "../config.ts";
 import { GraphQLError } from "graphql";
@@ -7,7 +8,17 @@ import type { Role, Viewer } from "./viewer.ts";
 type TokenConfig = Pick<Config, "JWT_SECRET" | "JWT_ISSUER" | "JWT_AUDIENCE">;
 
 const ALGORITHM = "HS256";
-const secretKey = (config: TokenConfig) => new TextEncoder().encode(config.JWT_SECRET);
+// Imported once per secret: jose would otherwise import the raw bytes into a WebCrypto
+// key on every sign and verify, which cost more than the verification itself.
+const importedKeys = new Map<string, Promise<webcrypto.CryptoKey>>();
+function secretKey(config: TokenConfig): Promise<webcrypto.CryptoKey> {
+  let key = importedKeys.get(config.JWT_SECRET);
+  if (!key) {
+    key = webcrypto.subtle.importKey("raw", new TextEncoder().encode(config.JWT_SECRET), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
+    importedKeys.set(config.JWT_SECRET, key);
+  }
+  return key;
+}
 
 export async function signAccessToken(config: TokenConfig, viewer: Viewer, expiresIn = "1h"): Promise<string> {
   return new SignJWT({ role: viewer.role })
@@ -17,7 +28,7 @@ export async function signAccessToken(config: TokenConfig, viewer: Viewer, expir
     .setAudience(config.JWT_AUDIENCE)
     .setIssuedAt()
     .setExpirationTime(expiresIn)
-    .sign(secretKey(config));
+    .sign(await secretKey(config));
 }
 
 /**
@@ -30,7 +41,7 @@ export async function viewerFromAuthorization(config: TokenConfig, header: strin
   const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
   if (!match?.[1]) throw rejectedToken("The Authorization header must be 'Bearer <token>'");
   try {
-    const { payload } = await jwtVerify(match[1], secretKey(config), {
+    const { payload } = await jwtVerify(match[1], await secretKey(config), {
       algorithms: [ALGORITHM],
       issuer: config.JWT_ISSUER,
       audience: config.JWT_AUDIENCE,
