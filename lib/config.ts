@@ -72,6 +72,16 @@ export const configSchema = z
     // Namespace in Redis, so deployments (or test runs) sharing one Redis never read each other's entries.
     CACHE_KEY_PREFIX: z.string().min(1).default("shelfgraph:cache:"),
 
+    // Real time (lib/stream, lib/events): the durable interaction stream's keys in Redis, how often a
+    // failing event is retried before it is parked, and how long a dead consumer's events wait to be claimed.
+    STREAM_KEY_PREFIX: z.string().min(1).default("shelfgraph:stream:"),
+    STREAM_MAX_DELIVERIES: positiveInt(5),
+    STREAM_CLAIM_IDLE_MS: positiveInt(30_000),
+    STREAM_CONSUMER_NAME: z.string().min(1).optional(),
+    OUTBOX_POLL_MS: positiveInt(1_000),
+    SUBSCRIPTION_QUEUE_LIMIT: positiveInt(100),
+    SUBSCRIPTION_KEEPALIVE_MS: positiveInt(15_000),
+
     SEED_BOOKS: positiveInt(10_000),
     SEED_USERS: positiveInt(5_000),
     SEED_RANDOM_SEED: z.coerce.number().int().default(42),

@@ -2,7 +2,7 @@ import type { GraphQLResolverMap } from "../../lib/graphql/resolver-map.ts";
 import { badUserInput, forbidden, unauthenticated } from "../../lib/errors.ts";
 import { parseId, parseLimit } from "../../lib/graphql/arguments.ts";
 import type { RecommendationsContext } from "./context.ts";
-import type { TrendingWindow } from "./serving/catalogue.ts";
+import type { TrendingWindow } from "../../lib/events/trending-changed.ts";
 import { LIST_LENGTH } from "./serving/served-list.ts";
 import type { DeliveredList, Strategy } from "./serving/served-list.ts";
 
@@ -91,8 +91,8 @@ export const resolvers: GraphQLResolverMap<RecommendationsContext> = {
     async trendingBooks(_root: unknown, args: { window?: TrendingWindow | null; limit?: number | null }, context) {
       const limit = limitOf(args.limit);
       if (limit === 0) return [];
-      const trending = await context.engine.trending(args.window ?? "DAY", limit);
-      return trending.map((entry) => ({ book: bookReference(entry.bookId), readers: entry.readers, interactions: entry.interactions }));
+      const trending = await context.trending.top(args.window ?? "DAY", limit);
+      return trending.map((entry) => ({ book: bookReference(entry.bookId), score: entry.score, readers: entry.readers, interactions: entry.interactions }));
     },
   },
 };

@@ -42,6 +42,12 @@ export const resolvers: GraphQLResolverMap<UsersContext> = {
     // A token of a deleted user finds nobody.
     me: (_parent, _args, context) => existingUser(requireViewer(context).userId, context),
     ...apiKeyQueries,
+    review: async (_parent, args: { id: string }, context) => {
+      const id = parseId(args.id);
+      const review = await context.loaders.reviewById.load(id);
+      if (!review) throw notFound("Review", id);
+      return review;
+    },
   },
   Mutation: {
     ...preferenceMutations,

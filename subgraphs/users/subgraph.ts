@@ -10,9 +10,11 @@ export const usersSubgraph: SubgraphDefinition<UsersContext> = {
   resolvers,
   permissions,
   extendContext: createUsersContext,
-  // The gateway looks up API keys and sign-in sessions here (it holds no database).
+  // The gateway looks up API keys and sign-in sessions here (it holds no database);
+  // and the users subgraph writes the interactions, so it relays their outbox rows to the stream.
   async start(runtime, app) {
     mountCredentialRoute(app, runtime);
-    return { stop: async () => {} };
+    runtime.outbox.start();
+    return { stop: () => runtime.outbox.stop() };
   },
 };
