@@ -26,11 +26,12 @@ export interface ResponseCache {
  * again and age out. Instances that heard the same event share one generation.
  */
 export async function createResponseCache(
-  config: Pick<Config, "RESPONSE_CACHE_TTL_SECONDS" | "CACHE_KEY_PREFIX">,
+  config: Pick<Config, "RESPONSE_CACHE" | "RESPONSE_CACHE_TTL_SECONDS" | "CACHE_KEY_PREFIX">,
   logger: Logger,
   pubsub: EventBus,
   redis: Redis | undefined,
 ): Promise<ResponseCache> {
+  if (!config.RESPONSE_CACHE) return { plugins: [], close: async () => {} };
   const cache: KeyValueCache<string> = redis
     ? new RedisKeyValueCache(redis, `${config.CACHE_KEY_PREFIX}response:`, logger, config.RESPONSE_CACHE_TTL_SECONDS)
     : new InMemoryLRUCache<string>({ maxSize: 64 * 1024 * 1024 });
