@@ -1,5 +1,6 @@
 import { ApolloGateway } from "@apollo/gateway";
-import type { Config, SubgraphName } from "../lib/config.ts";
+import { buildSchema, printSchema, type GraphQLSchema } from "graphql";
+import { subgraphUrl, type Config, type SubgraphName } from "../lib/config.ts";
 import type { Logger } from "../lib/logger.ts";
 import type { EventBus } from "../lib/pubsub.ts";
 import { REQUEST_ID_HEADER } from "../lib/server/headers.ts";
@@ -7,8 +8,12 @@ import { createHttpApp, createHttpServer, listen, urlOf } from "../lib/server/ht
 import { mountGraphQLEndpoint } from "../lib/server/graphql-endpoint.ts";
 import type { RunningService } from "../lib/server/subgraph-server.ts";
 import { createGatewayContext, type GatewayContext } from "./context.ts";
+import { createAuthenticator } from "./identity/authenticate.ts";
+import { createCredentialDirectory } from "./identity/credential-directory.ts";
+import { introspectionPolicyPlugin } from "./plugins/introspection-policy/index.ts";
 import { createEdge } from "./edge/edge.ts";
 import { SubgraphDataSource } from "./subgraph-data-source.ts";
+import type { PlannedResult } from "./subscriptions/planned-queries.ts";
 import { serveSubscriptions } from "./subscriptions/server.ts";
 import { supergraphFromFile } from "./supergraph-file.ts";
 
@@ -37,13 +42,27 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
         options.subgraphUrls[name as SubgraphName] ?? url ?? "",
         config.SUBGRAPH_TIMEOUT_MS,
         logger,
+        config.INTERNAL_SECRET,
       ),
     logger,
   });
+  const credentials = await createCredentialDirectory({
+    usersUrl: options.subgraphUrls.users ?? subgraphUrl(config, "users"),
+    internalSecret: config.INTERNAL_SECRET,
+    cacheSeconds: config.CREDENTIAL_CACHE_SECONDS,
+    timeoutMs: config.SUBGRAPH_TIMEOUT_MS,
+    pubsub: options.pubsub,
+    logger,
+  });
+  const authenticate = createAuthenticator(config, credentials);
 
   let loaded = false;
-  gateway.onSchemaLoadOrUpdate(() => {
+  // The API schema (Subscription included) that WebSocket subscriptions are validated and resolved against.
+  let apiSchema: GraphQLSchema | undefined;
+  gateway.onSchemaLoadOrUpdate((update) => {
     loaded = true;
+    // A copy without the gateway's own field resolvers: subscriptions resolve every field themselves.
+    apiSchema = buildSchema(printSchema(update.apiSchema));
   });
   const app = createHttpApp({
     ready: async () => {
@@ -64,8 +83,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     executor: { gateway },
     middleware: edge.middleware,
     bodyMiddleware: edge.bodyMiddleware,
-    serverOptions: edge.serverOptions,
+    serverOptions: {
+      ...edge.serverOptions,
+      // Decided per request by introspectionPolicyPlugin (partner keys with the introspection scope).
+      introspection: true,
+    },
     plugins: [
+      introspectionPolicyPlugin(config),
       ...edge.plugins,
       {
         // Echo the request id so a client can quote it when reporting a problem.
@@ -78,14 +102,29 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
         },
       },
     ],
-    context: (request) => createGatewayContext(config, logger, request.headers, request.ip ?? request.socket.remoteAddress),
+    context: (request) => createGatewayContext(authenticate, logger, request.headers, request.ip ?? request.socket.remoteAddress),
   });
-  // Same server and path as queries: ws://host:port/graphql.
-  const subscriptions = serveSubscriptions({ httpServer, path: "/graphql", config, logger, pubsub: options.pubsub });
+  // Same server and path as queries: ws://host:port/graphql; authenticated and resolved exactly as queries are.
+  const subscriptions = serveSubscriptions({
+    httpServer,
+    path: "/graphql",
+    config,
+    logger,
+    pubsub: options.pubsub,
+    schema: () => apiSchema,
+    authenticate: async (caller) => (await createGatewayContext(authenticate, logger, caller.headers, caller.address)).viewer,
+    executeAs: async (caller, query, variables) => {
+      const contextValue = await createGatewayContext(authenticate, logger, caller.headers, caller.address);
+      const response = await apollo.executeOperation({ query, variables }, { contextValue });
+      if (response.body.kind !== "single") throw new Error("a planned subscription query answered incrementally");
+      return response.body.singleResult as PlannedResult;
+    },
+  });
   const { port } = await listen(httpServer, config.HOST, options.port).catch(async (error: unknown) => {
     await subscriptions.dispose();
     await apollo.stop();
     await edge.close();
+    await credentials.close();
     throw error;
   });
   const url = urlOf(config.HOST, port);
@@ -99,6 +138,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
       await subscriptions.dispose();
       await apollo.stop();
       await edge.close();
+      await credentials.close();
     },
   };
 }

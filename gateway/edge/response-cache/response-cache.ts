@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from "@apollo/server";
 import responseCachePlugin from "@apollo/server-plugin-response-cache";
 import { InMemoryLRUCache, type KeyValueCache } from "@apollo/utils.keyvaluecache";
-import { isCatalogueChanged } from "../../../lib/catalogue/catalogue-changed.ts";
+import { parseCatalogueChanged } from "../../../lib/events/catalogue-changed.ts";
 import type { Config } from "../../../lib/config.ts";
 import type { Logger } from "../../../lib/logger.ts";
 import { Topics, type EventBus } from "../../../lib/pubsub.ts";
@@ -37,9 +37,10 @@ export async function createResponseCache(
     : new InMemoryLRUCache<string>({ maxSize: 64 * 1024 * 1024 });
   let generation = Date.now();
   const subscription = await pubsub.subscribe(Topics.CATALOGUE_CHANGED, (payload: unknown) => {
-    if (!isCatalogueChanged(payload)) return;
-    generation = Math.max(generation, payload.changedAt);
-    logger.info({ mutation: payload.mutation, generation }, "catalogue changed: response cache starts a new generation");
+    const event = parseCatalogueChanged(payload);
+    if (!event) return;
+    generation = Math.max(generation, event.changedAt);
+    logger.info({ mutation: event.mutation, generation }, "catalogue changed: response cache starts a new generation");
   }, {});
   const anonymous = async ({ contextValue }: { contextValue: GatewayContext }) => contextValue.viewer === null;
   const cap: ApolloServerPlugin<GatewayContext> = {
