@@ -7,7 +7,11 @@ import { readmeOperations } from "./support/readme-queries.ts";
 import { startTestSupergraph, type TestSupergraph } from "./support/supergraph.ts";
 
 /** Production mode, as the attacker found it, with the default limits. */
-const PRODUCTION = { NODE_ENV: "production", JWT_SECRET: "edge-protection-test-secret-0123456789abcdef" };
+const PRODUCTION = {
+  NODE_ENV: "production",
+  JWT_SECRET: "edge-protection-test-secret-0123456789abcdef",
+  INTERNAL_SECRET: "edge-protection-internal-secret-0123456789abcdef",
+};
 
 const nestedSimilar = (levels: number, limit: number, leaf = "id") => {
   let selection = leaf;
