@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { readFileSync } from "node:fs";
+import { Supergraph } from "@apollo/federation-internals";
+import { Kind, LoneAnonymousOperationRule, parse, specifiedRules, validate } from "graphql";
+import { checkOperation, operationLimitsFrom } from "../gateway/edge/operation-limits/limits.ts";
 import { signAccessToken } from "../lib/auth/tokens.ts";
 import { databaseTargets } from "./support/databases.ts";
 import { errorCodes, graphql } from "./support/graphql-client.ts";
@@ -10,7 +14,7 @@ import { startTestSupergraph, type TestSupergraph } from "./support/supergraph.t
 const PRODUCTION = {
   NODE_ENV: "production",
   JWT_SECRET: "edge-protection-test-secret-0123456789abcdef",
-  INTERNAL_SECRET: "edge-protection-test-internal-secret-0123456789",
+  INTERNAL_SECRET: "edge-protection-internal-secret-0123456789abcdef",
 };
 
 const nestedSimilar = (levels: number, limit: number, leaf = "id") => {
@@ -122,13 +126,26 @@ for (const target of databaseTargets()) {
 
     it("lets every operation of the README through the default limits", async () => {
       const token = await signAccessToken(running.runtime.config, { userId: 1, role: "READER" });
-      const operations = readmeOperations();
-      assert.ok(operations.length >= 3, "the README shows its queries");
-      for (const operation of operations) {
+      const { queries, others } = readmeOperations();
+      assert.ok(queries.length >= 3, "the README shows its queries");
+      // Queries run for real, signed in: none is refused, none has an error.
+      for (const operation of queries) {
         const result = await graphql(running.gatewayUrl, operation, { token });
         assert.equal(result.status, 200, `${operation}\n${JSON.stringify(result.errors)}`);
         assert.deepEqual(errorCodes(result), [], operation);
         assert.ok(result.data, operation);
+      }
+      // Mutations and subscriptions (examples with placeholders) are measured against the same limits without running.
+      const schema = Supergraph.build(readFileSync(running.runtime.config.SUPERGRAPH_PATH, "utf8")).apiSchema().toGraphQLJSSchema();
+      const limits = operationLimitsFrom(running.runtime.config);
+      for (const operation of others) {
+        const document = parse(operation, { maxTokens: limits.tokens });
+        // Examples may show several operations side by side, one of them anonymous.
+        assert.deepEqual(validate(schema, document, specifiedRules.filter((rule) => rule !== LoneAnonymousOperationRule)), [], operation);
+        for (const definition of document.definitions) {
+          if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
+          assert.doesNotThrow(() => checkOperation({ schema, document, operation: definition, variables: {} }, limits), operation);
+        }
       }
     });
 

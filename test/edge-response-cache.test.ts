@@ -15,7 +15,7 @@ for (const target of databaseTargets().slice(0, 1)) {
     const originalFetch = globalThis.fetch;
 
     before(async () => {
-      running = await startTestSupergraph(target);
+      running = await startTestSupergraph(target, undefined, { RESPONSE_CACHE: "true" });
       // Count the gateway's fetches to the books subgraph: a cached answer makes none.
       const booksUrl = running.supergraph.subgraphs.books.url;
       globalThis.fetch = (async (input: Parameters<typeof fetch>[0], init?: RequestInit) => {

@@ -43,6 +43,10 @@ export const edgeConfigShape = {
   PERSISTED_QUERIES: z.enum(PERSISTED_QUERY_MODES).default("allow"),
   PERSISTED_QUERY_MANIFEST: z.string().min(1).default("clients/persisted-query-manifest.json"),
 
+  RESPONSE_CACHE: z
+    .enum(["true", "false", "1", "0"])
+    .default("true")
+    .transform((value) => value === "true" || value === "1"),
   RESPONSE_CACHE_TTL_SECONDS: positiveInt(3_600),
   // Introspection is on outside production; this forces it on or off (partner keys with the
   // introspection scope are the production way in).

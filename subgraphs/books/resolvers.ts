@@ -11,7 +11,7 @@ import { BookOrdering, type BookOrderArgs } from "./book-order.ts";
 import type { BooksContext } from "./context.ts";
 import { renderHighlight, searchBooks, searchPosition, type SearchHitRow } from "./search.ts";
 import { MAX_NAME_LENGTH } from "./validation.ts";
-import { publishCatalogueChanged, type CatalogueChanged } from "../../lib/catalogue/catalogue-changed.ts";
+import { publishCatalogueChanged, type CatalogueChangedEvent } from "../../lib/events/catalogue-changed.ts";
 
 export const MAX_PAGE_SIZE = 100;
 
@@ -151,7 +151,7 @@ function authorBooksAfter(cursor: string): { ratingsCount: number; id: number } 
 }
 
 /** A committed catalogue mutation is announced, so cached public answers (the gateway's response cache) start afresh. */
-async function announced<T>(context: BooksContext, mutation: CatalogueChanged["mutation"], change: Promise<T>): Promise<T> {
+async function announced<T>(context: BooksContext, mutation: CatalogueChangedEvent["mutation"], change: Promise<T>): Promise<T> {
   const result = await change;
   await publishCatalogueChanged(context.runtime.pubsub, mutation, context.logger);
   return result;

@@ -41,6 +41,8 @@ export async function startTestSupergraph(
       // Tests and benches are not rate-limited clients (every one of them calls from 127.0.0.1);
       // the rate-limit tests set their own allowance.
       RATE_LIMIT_PER_MINUTE: "1000000",
+      // Tests read their own writes at once; the response-cache test switches the cache on.
+      RESPONSE_CACHE: "false",
       ...env,
     });
     const runtime = await createRuntime(config, "test", { db: database.db });

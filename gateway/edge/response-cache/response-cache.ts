@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from "@apollo/server";
 import responseCachePlugin from "@apollo/server-plugin-response-cache";
 import { InMemoryLRUCache, type KeyValueCache } from "@apollo/utils.keyvaluecache";
-import { isCatalogueChanged } from "../../../lib/catalogue/catalogue-changed.ts";
+import { parseCatalogueChanged } from "../../../lib/events/catalogue-changed.ts";
 import type { Config } from "../../../lib/config.ts";
 import type { Logger } from "../../../lib/logger.ts";
 import { Topics, type EventBus } from "../../../lib/pubsub.ts";
@@ -26,19 +26,21 @@ export interface ResponseCache {
  * again and age out. Instances that heard the same event share one generation.
  */
 export async function createResponseCache(
-  config: Pick<Config, "RESPONSE_CACHE_TTL_SECONDS" | "CACHE_KEY_PREFIX">,
+  config: Pick<Config, "RESPONSE_CACHE" | "RESPONSE_CACHE_TTL_SECONDS" | "CACHE_KEY_PREFIX">,
   logger: Logger,
   pubsub: EventBus,
   redis: Redis | undefined,
 ): Promise<ResponseCache> {
+  if (!config.RESPONSE_CACHE) return { plugins: [], close: async () => {} };
   const cache: KeyValueCache<string> = redis
     ? new RedisKeyValueCache(redis, `${config.CACHE_KEY_PREFIX}response:`, logger, config.RESPONSE_CACHE_TTL_SECONDS)
     : new InMemoryLRUCache<string>({ maxSize: 64 * 1024 * 1024 });
   let generation = Date.now();
   const subscription = await pubsub.subscribe(Topics.CATALOGUE_CHANGED, (payload: unknown) => {
-    if (!isCatalogueChanged(payload)) return;
-    generation = Math.max(generation, payload.changedAt);
-    logger.info({ mutation: payload.mutation, generation }, "catalogue changed: response cache starts a new generation");
+    const event = parseCatalogueChanged(payload);
+    if (!event) return;
+    generation = Math.max(generation, event.changedAt);
+    logger.info({ mutation: event.mutation, generation }, "catalogue changed: response cache starts a new generation");
   }, {});
   const anonymous = async ({ contextValue }: { contextValue: GatewayContext }) => contextValue.viewer === null;
   const cap: ApolloServerPlugin<GatewayContext> = {
