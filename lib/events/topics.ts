@@ -16,5 +16,7 @@ export const Topics = {
   RECOMMENDATIONS_UPDATED: "RECOMMENDATIONS_UPDATED",
   /** Enough new signals arrived since the last training: the trainer should run (lib/events/retrain-requested.ts). */
   RETRAIN_REQUESTED: "RETRAIN_REQUESTED",
+  /** An admin changed the catalogue (create/update/delete a book, merge authors): the response cache moves on (lib/catalogue/catalogue-changed.ts). */
+  CATALOGUE_CHANGED: "CATALOGUE_CHANGED",
 } as const;
 export type Topic = (typeof Topics)[keyof typeof Topics];

@@ -38,6 +38,9 @@ export async function startTestSupergraph(
       // ... and its own interaction stream and trending sets.
       STREAM_KEY_PREFIX: `shelfgraph:test:${namespace}:stream:`,
       SUBGRAPH_TIMEOUT_MS: "5000",
+      // Tests and benches are not rate-limited clients (every one of them calls from 127.0.0.1);
+      // the rate-limit tests set their own allowance.
+      RATE_LIMIT_PER_MINUTE: "1000000",
       ...env,
     });
     const runtime = await createRuntime(config, "test", { db: database.db });
