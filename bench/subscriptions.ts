@@ -44,7 +44,7 @@ let nextBook = 1;
 
 async function run(label: string, count: number, authorizations: (string | undefined)[]) {
   const before = await heap();
-  const worker = new Worker(new URL("./subscription-clients.ts", import.meta.url), { workerData: { url: wsUrl, count, query: QUERY, authorizations } });
+  const worker = new Worker(new URL("./subscription-clients.mjs", import.meta.url), { workerData: { url: wsUrl, count, query: QUERY, authorizations } });
   const messages: { type: string; [key: string]: unknown }[] = [];
   const next = (type: string) =>
     new Promise<Record<string, unknown>>((resolve) => {

@@ -15,6 +15,7 @@ import { introspectionPolicyPlugin } from "./plugins/introspection-policy/index.
 import { SubgraphDataSource } from "./subgraph-data-source.ts";
 import type { PlannedResult } from "./subscriptions/planned-queries.ts";
 import { serveSubscriptions } from "./subscriptions/server.ts";
+import { checkOperation, operationLimitsFrom } from "./edge/operation-limits/limits.ts";
 import { supergraphFromFile } from "./supergraph-file.ts";
 
 export interface GatewayOptions {
@@ -108,6 +109,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     logger,
     pubsub: options.pubsub,
     schema: () => apiSchema,
+    checkOperation: (operation) => void checkOperation(operation, operationLimitsFrom(config)),
     authenticate: async (caller) => (await createGatewayContext(authenticate, logger, caller.headers, caller.address)).viewer,
     executeAs: async (caller, query, variables) => {
       const contextValue = await createGatewayContext(authenticate, logger, caller.headers, caller.address);

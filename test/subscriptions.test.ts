@@ -181,12 +181,12 @@ for (const target of databaseTargets()) {
       await sleep(2500);
       const rated = await graphql(running!.gatewayUrl, `mutation { rateBook(bookId: "${bookId}", rating: 4) { id } }`, { token: await tokenFor(9) });
       assert.equal(rated.errors, undefined, JSON.stringify(rated.errors));
-      const pushed = await activity.waitFor((result) => result.data?.bookActivity.kind === "RATED", 8000);
+      const pushed = await activity.waitFor((result) => result.data?.bookActivity.kind === "RATED", 15_000);
       const event = pushed.data!.bookActivity;
       assert.deepEqual({ kind: event.kind, rating: event.rating, reader: event.reader.id }, { kind: "RATED", rating: 4, reader: "9" });
       assert.ok(event.reader.displayName.length > 0 && event.book.title.length > 0);
 
-      await privateStream.ended(8000);
+      await privateStream.ended(15_000);
       assert.deepEqual(privateStream.results.flatMap((result) => (result.errors ?? []).map((error) => error.extensions?.code)), ["UNAUTHENTICATED"]);
       assert.equal(privateStream.completed, true, "the private stream ended");
       activity.unsubscribe();
