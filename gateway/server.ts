@@ -15,6 +15,7 @@ import { createEdge } from "./edge/edge.ts";
 import { SubgraphDataSource } from "./subgraph-data-source.ts";
 import type { PlannedResult } from "./subscriptions/planned-queries.ts";
 import { serveSubscriptions } from "./subscriptions/server.ts";
+import { checkOperation, operationLimitsFrom } from "./edge/operation-limits/limits.ts";
 import { supergraphFromFile } from "./supergraph-file.ts";
 
 export interface GatewayOptions {
@@ -112,6 +113,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     logger,
     pubsub: options.pubsub,
     schema: () => apiSchema,
+    checkOperation: (operation) => void checkOperation(operation, operationLimitsFrom(config)),
     authenticate: async (caller) => (await createGatewayContext(authenticate, logger, caller.headers, caller.address)).viewer,
     executeAs: async (caller, query, variables) => {
       const contextValue = await createGatewayContext(authenticate, logger, caller.headers, caller.address);

@@ -173,7 +173,8 @@ for (const target of databaseTargets()) {
       await graphql(url, `mutation { rateBook(bookId: "${bookId}", rating: 5) { __typename } }`, { token: second });
       // Counted by the stream's trending consumer, moments after the ratings committed.
       const trending = await eventually(
-        () => graphql(url, `{ trendingBooks(window: HOUR, limit: 50) { book { id title } score readers interactions } }`),
+        // Signed in: the gateway's response cache keeps anonymous trending answers for a minute.
+        () => graphql(url, `{ trendingBooks(window: HOUR, limit: 50) { book { id title } score readers interactions } }`, { token }),
         (result) => result.data?.trendingBooks?.some((t: { book: { id: string }; readers: number }) => t.book.id === bookId && t.readers >= 2) ?? false,
         10_000,
       );

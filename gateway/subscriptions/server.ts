@@ -1,5 +1,5 @@
 import type { Server } from "node:http";
-import { GraphQLError, getOperationAST, parse, validate, type DocumentNode, type GraphQLSchema } from "graphql";
+import { GraphQLError, getOperationAST, parse, validate, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
 import type { PubSubEngine } from "graphql-subscriptions";
 import { CloseCode } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
@@ -32,6 +32,8 @@ export interface SubscriptionServerOptions {
   authenticate(caller: Caller): Promise<Viewer | null>;
   /** Runs a query through the gateway as the caller these headers identify. */
   executeAs: ExecuteAs;
+  /** The edge's operation limits (depth, aliases, cost), applied to a subscription as to a query; throws QUERY_TOO_COMPLEX. */
+  checkOperation?(args: { schema: GraphQLSchema; document: DocumentNode; operation: OperationDefinitionNode; variables: Record<string, unknown> | undefined }): void;
 }
 
 // A type alias: graphql-ws wants an index-signature-compatible record for its `extra`.
@@ -103,6 +105,12 @@ export function serveSubscriptions(options: SubscriptionServerOptions): { dispos
         if (!operation) return [new GraphQLError("The document names no operation to run", { extensions: { code: "BAD_REQUEST" } })];
         if (operation.operation !== "subscription") {
           return [new GraphQLError("Only subscriptions are served over WebSocket; send queries and mutations over HTTP", { extensions: { code: "BAD_REQUEST" } })];
+        }
+        try {
+          options.checkOperation?.({ schema, document, operation, variables: payload.variables ?? undefined });
+        } catch (error) {
+          if (error instanceof GraphQLError) return [error];
+          throw error;
         }
         const caller = ctx.extra.caller ?? { headers: {}, address: undefined };
         const queries = new PlannedQueries(options.executeAs, caller);

@@ -27,7 +27,7 @@ export interface TrendingStore {
 
 export function createTrendingStore(options: { REDIS_URL?: string; STREAM_KEY_PREFIX: string }, logger: Logger): TrendingStore {
   return options.REDIS_URL
-    ? redisTrendingStore(createRedisClient(options.REDIS_URL, logger, "trending"), `${options.STREAM_KEY_PREFIX}trending:`)
+    ? redisTrendingStore(createRedisClient(options.REDIS_URL, logger, "trending", { profile: "background" }), `${options.STREAM_KEY_PREFIX}trending:`)
     : memoryTrendingStore();
 }
 
