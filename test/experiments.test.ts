@@ -244,6 +244,38 @@ for (const target of databaseTargets()) {
       assert.deepEqual(await variantCounts(running.runtime.db.prisma, experimentId), await variantCountsFromEvents(running.runtime.db.prisma, experimentId));
       assert.equal(typeof results.sampleRatioMismatch.pValue, "number");
     });
+    it("serves a book's similar books by the signed-in viewer's variant on the SIMILAR_BOOKS surface", async () => {
+      const input = {
+        key: "similar-books",
+        surface: "SIMILAR_BOOKS",
+        variants: [
+          { key: "content", weight: 1, strategy: "CONTENT" },
+          { key: "popular", weight: 1, strategy: "POPULARITY" },
+        ],
+      };
+      ok(await graphql(url, CREATE, { variables: { input }, token: admin }));
+      ok(await graphql(url, START, { variables: { key: "similar-books" }, token: admin }));
+      const [book] = await running.runtime.db.prisma.$queryRaw<{ book_id: number }[]>`
+        SELECT book_id FROM ratings GROUP BY book_id ORDER BY count(*) DESC, book_id LIMIT 1`;
+      const SIMILAR = `query($id: ID!) { book(id: $id) { similar(limit: 5) { book { id } algorithm listId experiment { key } variant } } }`;
+      const anonymous = ok(await graphql(url, SIMILAR, { variables: { id: String(book!.book_id) } })).book.similar as Item[];
+      assert.ok(anonymous.every((item) => item.variant === null && item.experiment === null), "no viewer, no experiment");
+      const seen = new Set<string>();
+      for (const reader of readers.slice(0, 12)) {
+        const token = await tokenFor(reader);
+        const items = ok(await graphql(url, SIMILAR, { variables: { id: String(book!.book_id) }, token })).book.similar as Item[];
+        const variant = items[0]!.variant!;
+        assert.ok(items.every((item) => item.variant === variant && item.experiment?.key === "similar-books"));
+        seen.add(variant);
+        if (variant === "popular") assert.ok(items.every((item) => item.algorithm === "popularity"));
+        else assert.ok(items.every((item) => /content/.test(item.algorithm)), items[0]!.algorithm);
+        const assignment = ok(await graphql(url, `{ me { assignment(experimentKey: "similar-books") { variant { key } } } }`, { token })).me.assignment;
+        assert.equal(assignment.variant.key, variant);
+      }
+      assert.deepEqual([...seen].sort(), ["content", "popular"]);
+      ok(await graphql(url, `mutation { completeExperiment(key: "similar-books") { status } }`, { token: admin }));
+    });
+
     it("runs the README's workflow as written: create, start, read, click, assignment, results", async () => {
       ok(await graphql(url, `mutation { completeExperiment(key: "rec-strategy") { status } }`, { token: admin }));
       const [create, start, read, click, assignment, results] = readmeWorkflow();

@@ -43,7 +43,12 @@ export class ReaderVariants {
   async deliver(list: ServedList, variant: ServingVariant | null, userId: number | null | undefined): Promise<DeliveredList> {
     const listId = randomUUID();
     if (variant && userId !== null && userId !== undefined) {
-      await this.experiments.recordExposure({ listId, variant, userId, bookIds: list.items.map((item) => item.bookId) });
+      try {
+        await this.experiments.recordExposure({ listId, variant, userId, bookIds: list.items.map((item) => item.bookId) });
+      } catch (error) {
+        // The reader still gets their list; only its events cannot be attributed (trackEvent answers false).
+        this.logger.warn({ err: error, listId, experiment: variant.experimentKey }, "exposure log failed");
+      }
     }
     return { ...list, listId, experiment: variant?.experimentKey ?? null, variant: variant?.variantKey ?? null };
   }
