@@ -3,7 +3,7 @@ import { isSelfOrAdmin } from "../../lib/auth/rules.ts";
 
 /**
  * What a user is recommended reveals their ratings, so only they (or an admin) may
- * see it. Book.score and Query.recommendations check the reader inside the resolver
+ * see it. Book.score, Book.prediction and Query.recommendations check the reader inside the resolver
  * (their userId is an optional argument defaulting to the viewer).
  */
 export const permissions: IRules = {

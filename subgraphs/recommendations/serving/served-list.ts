@@ -29,4 +29,14 @@ export interface ServedList {
   readonly modelVersion: number | null;
 }
 
+/** One reader's predicted preference for one book, and what produced it. */
+export interface Prediction {
+  /** 0 to 1. */
+  readonly score: number;
+  /** MODEL (the ALS model), COLD_START (a reader with no history yet: popularity) or POPULARITY (no model could say). */
+  readonly source: Source;
+  readonly algorithm: string;
+  readonly modelVersion: number | null;
+}
+
 export const clamp01 = (value: number) => (Number.isFinite(value) ? Math.min(1, Math.max(0, value)) : 0);
