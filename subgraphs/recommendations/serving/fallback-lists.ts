@@ -86,7 +86,8 @@ export class FallbackLists {
     return new Map(bookIds.map((id) => [id, { score: scores.get(id) ?? 0, source, algorithm: "popularity", modelVersion: null }]));
   }
 
-  private async popularityList(userId: number | null): Promise<ServedList> {
+  /** The most popular books, less the reader's own when a reader is given. */
+  async popularityList(userId: number | null): Promise<ServedList> {
     const popular = await popularBooksForUser(this.prisma, userId, LIST_LENGTH);
     return modelFree(popular, "POPULARITY", "popularity", ["Popular with readers"]);
   }
