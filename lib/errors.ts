@@ -1,7 +1,6 @@
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import { unwrapResolverError } from "@apollo/server/errors";
-import { clientDataError } from "./db/database-errors.ts";
-import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailableError } from "./db/database-errors.ts";
+import { clientDataError, DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailableError } from "./db/database-errors.ts";
 import type { Logger } from "./logger.ts";
 
 /**

@@ -70,8 +70,12 @@ function serviceClients(factory: SqlDriverAdapterFactory) {
   };
 }
 
+const CONNECT_TIMEOUT_MS = 5_000;
+
 async function openPostgres(connectionString: string, poolSize: number): Promise<Database> {
-  const pool = new pg.Pool({ connectionString, max: poolSize });
+  // A server that does not answer (network partition, hung host) fails a connect after this,
+  // as SERVICE_UNAVAILABLE, instead of holding the request until the gateway gives up.
+  const pool = new pg.Pool({ connectionString, max: poolSize, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   // An idle client losing its server must not crash the process; the pool replaces it.
   pool.on("error", () => {});
   const adapter = new PrismaPg(pool);

@@ -1,6 +1,6 @@
 import DataLoader from "dataloader";
 import type { RecommendationEngine, ServeContext } from "./serving/recommendation-engine.ts";
-import type { DeliveredList, Strategy } from "./serving/served-list.ts";
+import type { DeliveredList, Prediction, Strategy } from "./serving/served-list.ts";
 
 export interface SimilarRequest {
   readonly bookId: number;
@@ -19,9 +19,9 @@ export interface RecommendationLoaders {
    * Personalised scores keyed "userId:bookId": every Book.score of one response
    * (the similar books of five lists, say) reaches the engine as one call per
    * reader, which the engine's shared batcher merges with concurrent queries into
-   * one inference run.
+   * one inference run. Book.score and Book.prediction share it.
    */
-  scoreByUserBook: DataLoader<string, number>;
+  predictionByUserBook: DataLoader<string, Prediction>;
 }
 
 // Field middleware (graphql-shield) reaches the resolvers of one response after
@@ -29,23 +29,26 @@ export interface RecommendationLoaders {
 // of them, where DataLoader's default (next tick) would cut several batches.
 const endOfTurn = { batchScheduleFn: (dispatch: () => void) => setImmediate(dispatch) };
 
+/** A book the engine returned nothing for (it does not exist): no model's score, popularity 0. */
+const NO_PREDICTION: Prediction = { score: 0, source: "POPULARITY", algorithm: "popularity", modelVersion: null };
+
 export function createRecommendationLoaders(engine: RecommendationEngine, context: ServeContext): RecommendationLoaders {
   return {
     similar: new DataLoader(
       (requests) => Promise.all(requests.map((request) => engine.similar(request.bookId, request.strategy, request.diversify, context))),
       { ...endOfTurn, cacheKeyFn: (request) => `${request.bookId}:${request.strategy}:${request.diversify ? 1 : 0}` },
     ),
-    scoreByUserBook: new DataLoader(async (keys) => {
+    predictionByUserBook: new DataLoader(async (keys) => {
       const byUser = new Map<number, number[]>();
       for (const key of keys) {
         const [userId, bookId] = key.split(":").map(Number) as [number, number];
         byUser.set(userId, [...(byUser.get(userId) ?? []), bookId]);
       }
-      const scored = new Map<number, Map<number, number>>();
-      await Promise.all([...byUser].map(async ([userId, bookIds]) => scored.set(userId, await engine.scores(userId, bookIds))));
+      const predicted = new Map<number, Map<number, Prediction>>();
+      await Promise.all([...byUser].map(async ([userId, bookIds]) => predicted.set(userId, await engine.predictions(userId, bookIds))));
       return keys.map((key) => {
         const [userId, bookId] = key.split(":").map(Number) as [number, number];
-        return scored.get(userId)?.get(bookId) ?? 0;
+        return predicted.get(userId)?.get(bookId) ?? NO_PREDICTION;
       });
     }, endOfTurn),
   };

@@ -49,7 +49,11 @@ export const resolvers: GraphQLResolverMap<RecommendationsContext> = {
     },
     async score(book: Entity, args: { userId?: string | null }, context) {
       const userId = readerOf(args.userId, context, "userId");
-      return context.loaders.scoreByUserBook.load(`${userId}:${book.id}`);
+      return (await context.loaders.predictionByUserBook.load(`${userId}:${book.id}`)).score;
+    },
+    async prediction(book: Entity, args: { userId?: string | null }, context) {
+      const userId = readerOf(args.userId, context, "userId");
+      return context.loaders.predictionByUserBook.load(`${userId}:${book.id}`);
     },
   },
   User: {

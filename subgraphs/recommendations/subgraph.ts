@@ -32,7 +32,7 @@ export function recommendationEngineOf(runtime: Runtime): RecommendationEngine {
   return servingOf(runtime).engine;
 }
 
-async function startEngine(runtime: Runtime, app: Express): Promise<{ stop(): Promise<void> }> {
+async function startEngine(runtime: Runtime, app: Express): Promise<{ stop(): Promise<void>; ready(): void }> {
   const logger = runtime.logger.child({ component: "recommendation-engine" });
   const engine = new RecommendationEngine(runtime.db.prisma, runtime.cache, logger, runtime.config, {
     caching: runtime.config.RECOMMENDATION_CACHE,
@@ -72,6 +72,7 @@ async function startEngine(runtime: Runtime, app: Express): Promise<{ stop(): Pr
   });
   let stopping: Promise<void> | undefined;
   return {
+    ready: () => engine.ready(),
     stop() {
       // Idempotent: a test may stop this subgraph alone and then the whole supergraph.
       stopping ??= (async () => {

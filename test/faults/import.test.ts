@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { openDatabase } from "../../lib/db/database.ts";
+import { cleanUpOnExit } from "../support/cleanup-on-exit.ts";
 import { writeGoodbooksFixture } from "../support/goodbooks-fixture.ts";
 import { importedContent } from "../support/imported-content.ts";
 import { sleep } from "./support/load.ts";
@@ -22,7 +23,8 @@ function runImport(databaseUrl: string, directory: string, reportPath: string) {
   let stderr = "";
   child.stderr!.on("data", (chunk) => (stderr += chunk));
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  process.once("exit", () => child.kill("SIGKILL"));
+  const forget = cleanUpOnExit(() => child.kill("SIGKILL"));
+  void exited.then(forget);
   return { child, exited, stderr: () => stderr };
 }
 

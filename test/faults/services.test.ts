@@ -1,7 +1,11 @@
 import assert from "node:assert/strict";
+import { appendFile } from "node:fs/promises";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { signAccessToken } from "../../lib/auth/tokens.ts";
 import { loadConfig } from "../../lib/config.ts";
+import { MODEL_FILES, resolveArtifactPath } from "../../lib/models/artifact-format.ts";
+import { logMessage } from "../support/processes.ts";
 import { redisServerAvailable } from "../support/private-redis.ts";
 import { postGraphQL, sleep, startLoad, summarise, type LoadRequest, type RunningLoad } from "./support/load.ts";
 import { postgresServerAvailable } from "./support/private-postgres.ts";
@@ -151,5 +155,33 @@ describe("fault injection under load", { skip: missing }, () => {
     assert.ok(!statuses.includes(404), `statuses seen: ${[...new Set(statuses)].join(", ")}`);
     const answer = await postGraphQL(stack.gatewayUrl, FLAGSHIP, { id: "1" }, tokens[0]);
     assert.equal(answer.body?.errors, undefined, JSON.stringify(answer.body?.errors));
+  });
+
+  it("a corrupted model: the service starts, serves from what it has, and the response and the log say which fallback served and why", async () => {
+    const [als] = await stack.sql<{ version: number; artifact_path: string }>("SELECT version, artifact_path FROM model_versions WHERE name = 'als' AND status = 'PRODUCTION'");
+    assert.ok(als, "a production ALS model to corrupt");
+    await appendFile(join(resolveArtifactPath(stack.models.artifactsDir, als.artifact_path), MODEL_FILES.als.scorer), "corrupted");
+    await stack.stop("recommendations");
+    const restarted = await stack.start("recommendations");
+
+    const why = JSON.parse(await restarted.waitForLine(logMessage("model version cannot be served; falling back"), 60_000)) as { model: string; version: number };
+    assert.deepEqual({ model: why.model, version: why.version }, { model: "als", version: als.version });
+    const deadline = Date.now() + 60_000;
+    while ((await fetch(stack.urlOf("recommendations", "/health/ready"))).status !== 200) {
+      assert.ok(Date.now() < deadline, "ready with the models it could load");
+      await sleep(200);
+    }
+
+    const answer = await postGraphQL(stack.gatewayUrl, `{ me { recommendations(limit: 5, strategy: CF) { algorithm source } } }`, {}, tokens[1]);
+    assert.equal(answer.body?.errors, undefined, JSON.stringify(answer.body?.errors));
+    const list = (answer.body as { data: { me: { recommendations: { algorithm: string; source: string }[] } } }).data.me.recommendations;
+    report("recommendations without ALS", list[0]);
+    assert.ok(list.length > 0 && list.every((item) => !item.algorithm.includes("als")), "the list says which algorithm served instead of ALS");
+
+    const prediction = await postGraphQL(stack.urlOf("recommendations"), `{ _entities(representations: [{ __typename: "Book", id: "1" }]) { ... on Book { prediction { score source algorithm modelVersion } } } }`, {}, tokens[1]);
+    assert.equal(prediction.body?.errors, undefined, JSON.stringify(prediction.body?.errors));
+    const predicted = (prediction.body as { data: { _entities: { prediction: { source: string; algorithm: string; modelVersion: number | null } }[] } }).data._entities[0]!.prediction;
+    report("prediction without ALS", predicted);
+    assert.deepEqual({ source: predicted.source, algorithm: predicted.algorithm, modelVersion: predicted.modelVersion }, { source: "POPULARITY", algorithm: "popularity", modelVersion: null });
   });
 });

@@ -14,10 +14,14 @@ const BOOK_COLUMNS = [
  */
 export async function writeGoodbooksFixture(directory: string, size: { books: number; readers: number; ratings: number; seed?: number }): Promise<void> {
   await mkdir(directory, { recursive: true });
-  let state = size.seed ?? 11;
+  // mulberry32: 32-bit integer arithmetic throughout (a float LCG loses bits and cycles early).
+  let state = (size.seed ?? 11) >>> 0;
   const random = () => {
-    state = (state * 1103515245 + 12345) % 2147483648;
-    return state / 2147483648;
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
   const books = [BOOK_COLUMNS.join(",")];
   for (let id = 1; id <= size.books; id++) {

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createConnection } from "node:net";
+import { cleanUpOnExit } from "./cleanup-on-exit.ts";
 import { freePort } from "./ports.ts";
 
 /**
@@ -20,7 +21,7 @@ export interface PrivateRedis {
 }
 
 const running = new Set<ChildProcess>();
-process.on("exit", () => {
+cleanUpOnExit(() => {
   for (const child of running) child.kill("SIGKILL");
 });
 

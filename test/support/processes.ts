@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
+import { cleanUpOnExit } from "./cleanup-on-exit.ts";
 
 /**
  * A service started as its own Node process, the way `npm run start:<service>` runs
@@ -17,7 +18,7 @@ export interface ServiceProcess {
 }
 
 const running = new Set<ChildProcess>();
-process.on("exit", () => {
+cleanUpOnExit(() => {
   for (const child of running) child.kill("SIGKILL");
 });
 

@@ -2,7 +2,7 @@ import type { PrismaClient } from "../../../lib/db/database.ts";
 import { booksForUser, popularBooksForUser, similarBooks, type ScoredBook } from "../co-occurrence.ts";
 import { bookFacts, booksForStatedPreferences, booksSharingMetadata } from "./catalogue.ts";
 import type { ModelStore } from "./model-store.ts";
-import { clamp01, LIST_LENGTH, type ServedList, type Source } from "./served-list.ts";
+import { clamp01, LIST_LENGTH, type Prediction, type ServedList, type Source } from "./served-list.ts";
 
 /**
  * The lists served without a recommendation model: books read together
@@ -78,6 +78,12 @@ export class FallbackLists {
     const top = await this.prisma.book.aggregate({ _max: { ratingsCount: true } });
     const max = Math.max(top._max.ratingsCount ?? 1, 1);
     return new Map(rows.map((row) => [row.id, clamp01(row.ratingsCount / max)]));
+  }
+
+  /** Popularity as predictions, marked with the path that served them. */
+  async popularityPredictions(bookIds: readonly number[], source: Source = "POPULARITY"): Promise<Map<number, Prediction>> {
+    const scores = await this.popularity(bookIds);
+    return new Map(bookIds.map((id) => [id, { score: scores.get(id) ?? 0, source, algorithm: "popularity", modelVersion: null }]));
   }
 
   /** The most popular books, less the reader's own when a reader is given. */

@@ -8,7 +8,7 @@ import { alsPairScores, alsUserTopK, cfNeighbours, contentNeighbours, historyTop
 import type { LoadedModel } from "./loaded-model.ts";
 import type { ModelStore } from "./model-store.ts";
 import { personalReasons, similarReasons } from "./reasons.ts";
-import { clamp01, LIST_LENGTH, type ServedItem, type ServedList, type Source, type Strategy } from "./served-list.ts";
+import { clamp01, LIST_LENGTH, type Prediction, type ServedItem, type ServedList, type Source, type Strategy } from "./served-list.ts";
 import type { SharedBatcher } from "./shared-batcher.ts";
 import { readHistory, type HistoryEntry } from "../../../lib/models/user-history.ts";
 import type { UserVectors } from "./user-vectors.ts";
@@ -106,19 +106,20 @@ export class ModelLists {
   }
 
   /** ALS-predicted preference of the reader for each book, 0 to 1 (popularity for books ALS does not know); null without ALS. */
-  async scores(userId: number, bookIds: readonly number[]): Promise<Map<number, number> | null> {
+  /** The ALS model's predictions for a reader, or null without a loaded ALS model; books it does not know get popularity. */
+  async predictions(userId: number, bookIds: readonly number[]): Promise<Map<number, Prediction> | null> {
     const als = this.models.lease("als");
     if (!als) return null;
     try {
       const vector = await this.vectors.vectorOf(als, userId);
       // A reader with no history has no taste to predict yet: popularity is the answer, not a fallback.
-      if (!vector) return this.fallbacks.popularity(bookIds);
+      if (!vector) return this.fallbacks.popularityPredictions(bookIds, "COLD_START");
       const known = bookIds.filter((id) => als.itemIndex.has(id));
       const raw = await this.batcher.run(als, alsPairScores, known.map((id) => ({ vector, item: als.itemIndex.get(id)! })));
-      const scores = new Map(known.map((id, n) => [id, clamp01(raw[n]!)]));
-      const unknown = bookIds.filter((id) => !scores.has(id));
-      if (unknown.length > 0) for (const [id, score] of await this.fallbacks.popularity(unknown)) scores.set(id, score);
-      return scores;
+      const predictions = new Map<number, Prediction>(known.map((id, n) => [id, { score: clamp01(raw[n]!), source: "MODEL", algorithm: "als", modelVersion: als.version }]));
+      const unknown = bookIds.filter((id) => !predictions.has(id));
+      if (unknown.length > 0) for (const [id, prediction] of await this.fallbacks.popularityPredictions(unknown)) predictions.set(id, prediction);
+      return predictions;
     } finally {
       als.release();
     }

@@ -16,9 +16,15 @@ import { loadModel, type LoadedModel } from "./loaded-model.ts";
  */
 export class ModelStore {
   private readonly current = new Map<ModelName, LoadedModel>();
+  /** Production versions that could not be loaded, and why: what the fallback log and /metrics report. */
+  private readonly failed = new Map<ModelName, { version: number; reason: string }>();
   private switching: Promise<void> = Promise.resolve();
+  /** Whether the registry has been read once: until then the service is not ready. */
+  loaded = false;
   loadFailures = 0;
   switches = 0;
+  /** Told of every production version that cannot be served (a metric's hook). */
+  onLoadFailure: (model: ModelName, version: number, reason: string) => void = () => {};
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -31,6 +37,20 @@ export class ModelStore {
   async loadProduction(): Promise<void> {
     const rows = await productionVersions(this.prisma);
     await Promise.all(rows.map((row) => this.install(row)));
+    this.loaded = true;
+  }
+
+  /** Why a model is not being served: its production version failed to load, or none is registered. */
+  whyMissing(name: ModelName): string {
+    if (this.current.has(name)) return "loaded";
+    const failure = this.failed.get(name);
+    if (failure) return `production version ${failure.version} cannot be loaded: ${failure.reason}`;
+    return this.loaded ? "no production version registered" : "the model registry has not been read yet";
+  }
+
+  /** Every model not being served, with why. */
+  missing(): Partial<Record<ModelName, string>> {
+    return Object.fromEntries(MODEL_NAMES.filter((name) => !this.current.has(name)).map((name) => [name, this.whyMissing(name)]));
   }
 
   /** Re-reads the registry for the announced model and installs its production version. Serialised. */
@@ -43,6 +63,7 @@ export class ModelStore {
       if (rows === null) return;
       const production = rows.find((row) => row.name === event.name);
       if (!production) {
+        this.failed.delete(event.name);
         this.replace(event.name, undefined);
         return;
       }
@@ -87,11 +108,15 @@ export class ModelStore {
       }
       const loaded = await loadModel(this.root, row, this.onClosed);
       this.replace(row.name, loaded);
+      this.failed.delete(row.name);
       this.switches += 1;
       this.logger.info({ model: row.name, version: row.version, previous: existing?.version ?? null }, "model version serving");
     } catch (error) {
       this.loadFailures += 1;
+      const reason = error instanceof Error ? error.message : String(error);
+      this.failed.set(row.name, { version: row.version, reason });
       this.logger.error({ err: error, model: row.name, version: row.version }, "model version cannot be served; falling back");
+      this.onLoadFailure(row.name, row.version, reason);
       this.replace(row.name, undefined);
     }
   }

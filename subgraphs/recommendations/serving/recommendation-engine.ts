@@ -13,9 +13,10 @@ import { describeList, ListCache, type ListRef } from "./list-cache.ts";
 import { ModelLists } from "./model-lists.ts";
 import { ModelStore } from "./model-store.ts";
 import { ExperimentVariants } from "../../../lib/experiments/serving-variants.ts";
+import { FallbackLog } from "./fallback-log.ts";
 import { ReaderVariants, variantLabel } from "./reader-variants.ts";
 import { RecommendationLogWriter } from "./recommendation-log.ts";
-import { clamp01, type DeliveredList, type ServedList, type Strategy } from "./served-list.ts";
+import { clamp01, type DeliveredList, type Prediction, type ServedList, type Strategy } from "./served-list.ts";
 import { ServingMetrics } from "./serving-metrics.ts";
 import { SharedBatcher } from "./shared-batcher.ts";
 import { TimeBudgetExceeded, withinBudget } from "./time-budget.ts";
@@ -47,6 +48,9 @@ export interface ServeContext {
   readonly log: boolean;
 }
 
+/** How often a registry that could not be read at start is tried again. */
+const REGISTRY_RETRY_MS = 5_000;
+
 /**
  * Serves recommendations: each list goes cache (`list-cache.ts`) -> production
  * models within the time budget (`model-lists.ts`) -> the last model answer ->
@@ -67,6 +71,8 @@ export class RecommendationEngine {
   private readonly modelLists: ModelLists;
   private readonly fallbacks: FallbackLists;
   private readonly logWriter: RecommendationLogWriter;
+  private readonly fallbackLog: FallbackLog;
+  private registryRetry: NodeJS.Timeout | undefined;
   private warming: Promise<void> = Promise.resolve();
   private warmQueued = false;
   private stopped = false;
@@ -90,7 +96,11 @@ export class RecommendationEngine {
     this.vectors = new UserVectors(prisma, this.metrics);
     this.fallbacks = new FallbackLists(prisma, this.models);
     this.modelLists = new ModelLists(prisma, this.models, this.batcher, this.vectors, this.fallbacks);
-    this.logWriter = new RecommendationLogWriter(prisma, logger);
+    this.logWriter = new RecommendationLogWriter(prisma, logger, {
+      anonymousSampleRate: config.RECOMMENDATION_LOG_ANONYMOUS_SAMPLE_RATE,
+      retentionDays: config.RECOMMENDATION_LOG_RETENTION_DAYS,
+    });
+    this.fallbackLog = new FallbackLog(logger);
   }
 
   /** Turns batching/caching on or off at run time (the bench compares them in one process). */
@@ -100,12 +110,38 @@ export class RecommendationEngine {
   }
 
   async start(): Promise<void> {
-    await this.models.loadProduction().catch((error: unknown) => this.logger.error({ err: error }, "cannot read the model registry; serving fallbacks"));
-    this.warm();
+    if (await this.loadModels()) this.warm();
+  }
+
+  /**
+   * Reads the registry and loads the production models. A registry that cannot be
+   * read (the database is down at start) is retried until it can: fallbacks serve
+   * meanwhile, and readiness stays false.
+   */
+  private async loadModels(): Promise<boolean> {
+    try {
+      await this.models.loadProduction();
+      return true;
+    } catch (error) {
+      this.logger.error({ err: error, retryInMs: REGISTRY_RETRY_MS }, "cannot read the model registry; serving fallbacks");
+      this.registryRetry = setTimeout(() => {
+        if (!this.stopped) void this.loadModels().then((loaded) => {
+          if (loaded) void this.warm();
+        });
+      }, REGISTRY_RETRY_MS);
+      this.registryRetry.unref();
+      return false;
+    }
+  }
+
+  /** Throws until the production models were loaded (or found unloadable, which the fallbacks then cover visibly). */
+  ready(): void {
+    if (!this.models.loaded) throw new Error("production models not loaded yet");
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    clearTimeout(this.registryRetry);
     await this.warming.catch(() => {});
     await this.logWriter.close();
     await this.models.close();
@@ -191,15 +227,27 @@ export class RecommendationEngine {
 
   /** Predicted preference of `userId` for each book, 0 to 1; popularity where the model cannot say. */
   async scores(userId: number, bookIds: readonly number[]): Promise<Map<number, number>> {
+    const predictions = await this.predictions(userId, bookIds);
+    return new Map([...predictions].map(([id, prediction]) => [id, prediction.score]));
+  }
+
+  /**
+   * The same with what produced each score: the ALS model, or popularity when it
+   * cannot (not loaded, failed, over the time budget), said in `source`/`algorithm`
+   * and, at most once a minute per reason, in the log.
+   */
+  async predictions(userId: number, bookIds: readonly number[]): Promise<Map<number, Prediction>> {
     try {
-      const scored = await withinBudget(this.modelLists.scores(userId, bookIds), this.timeBudgetMs);
-      if (scored) return scored;
+      const predicted = await withinBudget(this.modelLists.predictions(userId, bookIds), this.timeBudgetMs);
+      if (predicted) return predicted;
       this.metrics.countFallback("scores:model-missing");
+      this.fallbackLog.note("scores:model-missing", () => ({ model: "als", why: this.models.whyMissing("als") }));
     } catch (error) {
-      this.metrics.countFallback(error instanceof TimeBudgetExceeded ? "scores:time-budget" : "scores:model-error");
-      if (!(error instanceof TimeBudgetExceeded)) this.logger.warn({ err: error }, "scoring failed; using popularity");
+      const reason = error instanceof TimeBudgetExceeded ? "scores:time-budget" : "scores:model-error";
+      this.metrics.countFallback(reason);
+      this.fallbackLog.note(reason, () => ({ model: "als", err: error }));
     }
-    return this.fallbacks.popularity(bookIds);
+    return this.fallbacks.popularityPredictions(bookIds);
   }
 
   /**
@@ -240,6 +288,7 @@ export class RecommendationEngine {
     return {
       models: this.models.versions(),
       modelLoadFailures: this.models.loadFailures,
+      modelsMissing: this.models.missing(),
       modelSwitches: this.models.switches,
       cache: { hits: this.metrics.cacheHits, misses: this.metrics.cacheMisses, hitRate: lookups === 0 ? 0 : this.metrics.cacheHits / lookups },
       served: { ...this.metrics.served },
@@ -273,6 +322,7 @@ export class RecommendationEngine {
         return this.record(computed, context, log);
       }
       this.metrics.countFallback("model-missing");
+      this.fallbackLog.note("model-missing", () => ({ list: describeList(ref), missing: this.models.missing() }));
     } catch (error) {
       this.metrics.countFallback(error instanceof TimeBudgetExceeded ? "time-budget" : "model-error");
       if (!(error instanceof TimeBudgetExceeded)) this.logger.warn({ err: error, list: describeList(ref) }, "model failed; falling back");

@@ -29,6 +29,16 @@ export interface ServedList {
   readonly modelVersion: number | null;
 }
 
+/** One reader's predicted preference for one book, and what produced it. */
+export interface Prediction {
+  /** 0 to 1. */
+  readonly score: number;
+  /** MODEL (the ALS model), COLD_START (a reader with no history yet: popularity) or POPULARITY (no model could say). */
+  readonly source: Source;
+  readonly algorithm: string;
+  readonly modelVersion: number | null;
+}
+
 /** A list as one request received it: its id (what events refer to) and the experiment arm that produced it. */
 export interface DeliveredList extends ServedList {
   readonly listId: string;

@@ -1,8 +1,9 @@
-import { execFile, spawn } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { cleanUpOnExit } from "../../support/cleanup-on-exit.ts";
 import { freePort } from "../../support/ports.ts";
 import { waitForPort } from "../../support/private-redis.ts";
 
@@ -79,14 +80,13 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   async function stop(): Promise<void> {
     await asServerUser(join(bin, "pg_ctl"), ["-D", dataDir, "-m", "immediate", "-w", "stop"]).catch(() => {});
   }
-  let closed = false;
-  const cleanup = () => {
-    if (closed) return;
-    // Last resort on an abrupt exit: never leave a server running.
-    const killer = spawn(asRoot ? "runuser" : join(bin, "pg_ctl"), asRoot ? ["-u", "postgres", "--", join(bin, "pg_ctl"), "-D", dataDir, "-m", "immediate", "stop"] : ["-D", dataDir, "-m", "immediate", "stop"], { stdio: "ignore", detached: true });
-    killer.unref();
-  };
-  process.on("exit", cleanup);
+  // Never leave a server running, however this process ends.
+  const forget = cleanUpOnExit(() => {
+    const pgCtl = [join(bin, "pg_ctl"), "-D", dataDir, "-m", "immediate", "-w", "stop"];
+    spawnSync(asRoot ? "runuser" : pgCtl[0]!, asRoot ? ["-u", "postgres", "--", ...pgCtl] : pgCtl.slice(1), { stdio: "ignore", timeout: 10_000 });
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(socketDir, { recursive: true, force: true });
+  });
 
   await start();
   const urlOf = (database: string) => `postgresql://postgres@127.0.0.1:${port}/${database}`;
@@ -98,8 +98,7 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
     stop,
     async close() {
       await stop();
-      closed = true;
-      process.off("exit", cleanup);
+      forget();
       rmSync(dataDir, { recursive: true, force: true });
       rmSync(socketDir, { recursive: true, force: true });
     },

@@ -55,14 +55,24 @@ export async function createDatabase(postgres: PrivatePostgres, name: string): P
 
 export async function startFaultStack(seed = { books: 300, users: 200, seed: 7 }): Promise<FaultStack> {
   const [postgres, redis] = await Promise.all([startPrivatePostgres(), startPrivateRedis()]);
-  const databaseUrl = await createDatabase(postgres, "shelfgraph");
-  const config = loadConfig({ DATABASE_URL: databaseUrl, REDIS_URL: redis.url, LOG_LEVEL: "silent", NODE_ENV: "test" });
-  const db = await openDatabase(config);
-  await applyMigrations(db);
-  await seedDemoData(db, seed);
-  const trainer = await createRuntime(config, "faults", { db });
-  const models = await trainTestModels(trainer);
-  await trainer.close();
+  let models: TrainedModels;
+  let databaseUrl: string;
+  try {
+    databaseUrl = await createDatabase(postgres, "shelfgraph");
+    const config = loadConfig({ DATABASE_URL: databaseUrl, REDIS_URL: redis.url, LOG_LEVEL: "silent", NODE_ENV: "test" });
+    const db = await openDatabase(config);
+    await applyMigrations(db);
+    await seedDemoData(db, seed);
+    const trainer = await createRuntime(config, "faults", { db });
+    try {
+      models = await trainTestModels(trainer);
+    } finally {
+      await trainer.close();
+    }
+  } catch (error) {
+    await Promise.all([postgres.close(), redis.close()]);
+    throw error;
+  }
 
   const ports = Object.fromEntries(await Promise.all([...SUBGRAPHS, "gateway"].map(async (name) => [name, await freePort()]))) as Record<ServiceName, number>;
   const env = {
