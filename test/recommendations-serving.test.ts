@@ -209,7 +209,7 @@ for (const target of databaseTargets()) {
       // Diversity: maximal marginal relevance lowers the list's mean pairwise content similarity.
       const content = engine.models.lease("content")!;
       try {
-        const state = content.state.content!;
+        const state = content.state.embeddings!;
         const meanSimilarity = (ids: string[]) => {
           const rows = ids.map((id) => content.itemIndex.get(Number(id))!);
           let sum = 0;

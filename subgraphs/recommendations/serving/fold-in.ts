@@ -1,4 +1,4 @@
-import type { AlsState } from "./loaded-model.ts";
+import type { FactorState } from "./loaded-model.ts";
 
 /**
  * The ALS least-squares step for one user against fixed item factors Y:
@@ -6,7 +6,7 @@ import type { AlsState } from "./loaded-model.ts";
  * the same system the trainer solves per user, solved exactly (Cholesky) because
  * it is one k x k system. Lets a reader's new rating move their vector at once.
  */
-export function foldInUser(als: AlsState, history: readonly { item: number; strength: number }[]): Float32Array {
+export function foldInUser(als: FactorState, history: readonly { item: number; strength: number }[]): Float32Array {
   const k = als.factors;
   const a = Float64Array.from(als.gram);
   const b = new Float64Array(k);

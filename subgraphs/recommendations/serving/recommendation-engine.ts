@@ -3,7 +3,6 @@ import type { Cache } from "../../../lib/cache.ts";
 import type { Config } from "../../../lib/config.ts";
 import type { PrismaClient } from "../../../lib/db/database.ts";
 import type { Logger } from "../../../lib/logger.ts";
-import { MODEL_FILES } from "../../../lib/models/artifact-format.ts";
 import type { ModelName } from "../../../lib/models/model-names.ts";
 import { TRENDING_LIST_LENGTH, type TrendingEntry } from "../../../lib/trending/trending-changed.ts";
 import { popularBooksForUser } from "../co-occurrence.ts";
@@ -85,7 +84,7 @@ export class RecommendationEngine {
     this.batcher = new SharedBatcher(this.runner, config.INFERENCE_MAX_BATCH, config.INFERENCE_BATCH_WINDOW_MS, options.batching);
     this.timeBudgetMs = config.RECOMMENDATION_TIME_BUDGET_MS;
     this.models = new ModelStore(prisma, resolve(config.MODEL_ARTIFACTS_DIR), logger, (model) => {
-      for (const file of Object.values(MODEL_FILES[model.name])) this.pool?.forget(model.filePath(file));
+      for (const file of model.files) this.pool?.forget(model.filePath(file));
     });
     this.lists = new ListCache(cache, () => this.models.versionTag(), this.metrics);
     this.variants = new ReaderVariants(prisma, cache);
@@ -129,8 +128,7 @@ export class RecommendationEngine {
       this.warmQueued = false;
       try {
         // Without a model there is nothing worth caching: fallback lists are never cached.
-        const versions = this.models.versions();
-        if (versions["item-cf"] === undefined && versions.content === undefined) return;
+        if (!this.models.answersSimilar()) return;
         const popular = await popularBooksForUser(this.prisma, null, WARM_BOOKS);
         for (const book of popular) {
           if (this.stopped) return;
@@ -209,11 +207,11 @@ export class RecommendationEngine {
 
   /** A reader's signal: fold their vector in against the current item factors and retire their cached lists. */
   async handleInteraction(userId: number): Promise<void> {
-    const als = this.models.lease("als");
+    const leased = this.models.leaseAll();
     try {
-      if (als) await this.vectors.foldIn(als, userId);
+      for (const model of leased) if (model.state.factors) await this.vectors.foldIn(model, userId);
     } finally {
-      als?.release();
+      for (const model of leased) model.release();
     }
     await this.invalidateUser(userId);
   }

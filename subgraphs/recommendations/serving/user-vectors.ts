@@ -19,7 +19,7 @@ export class UserVectors {
 
   /** Folded-in vector if the reader acted since training, else the trained row, else fold in now (a reader new since training). */
   async vectorOf(als: LoadedModel, userId: number, history?: readonly HistoryEntry[]): Promise<Float32Array | null> {
-    const state = als.state.als!;
+    const state = als.state.factors!;
     const folded = this.foldedOf(als).get(userId);
     if (folded) return folded;
     const row = als.userIndex.get(userId);
@@ -33,10 +33,10 @@ export class UserVectors {
 
   /** The reader's signal: re-solve their vector from their whole history now. */
   async foldIn(als: LoadedModel, userId: number): Promise<void> {
-    if (!als.state.als) return;
+    if (!als.state.factors) return;
     const indexed = this.indexHistory(als, await readHistory(this.prisma, userId));
     if (indexed.length === 0) return;
-    this.foldedOf(als).set(userId, foldInUser(als.state.als, indexed));
+    this.foldedOf(als).set(userId, foldInUser(als.state.factors, indexed));
     this.metrics.foldIns += 1;
   }
 
@@ -49,10 +49,16 @@ export class UserVectors {
     return map;
   }
 
-  private indexHistory(als: LoadedModel, history: readonly HistoryEntry[]): { item: number; strength: number }[] {
+  /** The reader's books the model knows, at the trainer's strengths, older ones discounted by the model's recency decay (history is newest first). */
+  private indexHistory(model: LoadedModel, history: readonly HistoryEntry[]): { item: number; strength: number }[] {
+    const decay = model.state.factors?.recencyDecay ?? 1;
+    let weight = 1;
     return history.flatMap((entry) => {
-      const item = als.itemIndex.get(entry.bookId);
-      return item === undefined ? [] : [{ item, strength: entry.strength }];
+      const item = model.itemIndex.get(entry.bookId);
+      if (item === undefined) return [];
+      const indexed = { item, strength: entry.strength * weight };
+      weight *= decay;
+      return [indexed];
     });
   }
 }
