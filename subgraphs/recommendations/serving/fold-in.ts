@@ -10,7 +10,10 @@ export function foldInUser(als: FactorState, history: readonly { item: number; s
   const k = als.factors;
   const a = Float64Array.from(als.gram);
   const b = new Float64Array(k);
-  for (let f = 0; f < k; f++) a[f * k + f]! += als.regularization;
+  // The trainer's per-row regularisation (als-solver.ts rowRegularization), for this reader's row length.
+  const regularization =
+    als.regularizationExponent === 0 ? als.regularization : als.regularization * Math.pow((history.length + 1) / (als.meanUserInteractions + 1), als.regularizationExponent);
+  for (let f = 0; f < k; f++) a[f * k + f]! += regularization;
   for (const { item, strength } of history) {
     const base = item * k;
     const confidence = 1 + als.alpha * strength;

@@ -16,6 +16,9 @@ export interface FactorState {
   readonly alpha: number;
   /** Confidence of each older history entry relative to the next newer one (1 = all alike). */
   readonly recencyDecay: number;
+  /** Frequency-scaled regularisation: reg * ((n + 1) / (meanUserInteractions + 1))^exponent for a reader with n books. */
+  readonly regularizationExponent: number;
+  readonly meanUserInteractions: number;
   readonly userFactors: Float32Array;
   readonly itemFactors: Float32Array;
   /** Y^T Y (k x k, float64), shared by every one-user solve. */
@@ -179,6 +182,8 @@ export async function loadModel(root: string, registered: RegisteredVersion, onC
         regularization: numberParam(hyperparameters, "regularization", 1),
         alpha: numberParam(hyperparameters, "alpha", 1),
         recencyDecay: numberParam(hyperparameters, "recencyDecay", 1),
+        regularizationExponent: numberParam(hyperparameters, "regularizationExponent", 0),
+        meanUserInteractions: numberParam(hyperparameters, "meanUserInteractions", 0),
         userFactors: users.data,
         itemFactors: items.data,
         gram: gramOf(items.data, items.dims[0]!, k),
