@@ -171,7 +171,14 @@ export async function loadModel(root: string, registered: RegisteredVersion, onC
   const sessions = new Map<string, InferenceSession>();
   const { graphs } = description;
   try {
-    for (const file of new Set(Object.values(graphs))) sessions.set(file, await loadSession(join(directory, file)));
+    // Opened together: a version has up to four graphs and a retraining switches every model at once.
+    const files = [...new Set(Object.values(graphs))];
+    const opened = await Promise.allSettled(files.map((file) => loadSession(join(directory, file))));
+    opened.forEach((result, n) => {
+      if (result.status === "fulfilled") sessions.set(files[n]!, result.value);
+    });
+    const failed = opened.find((result) => result.status === "rejected");
+    if (failed) throw failed.reason;
     const state: ModelState = {};
     if (graphs["vector-scorer"] && graphs["user-vectors"]) {
       const items = await readFloatInitializer(join(directory, graphs["vector-scorer"]), INITIALIZER.itemFactors);
