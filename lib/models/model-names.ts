@@ -9,7 +9,8 @@ export type ModelName = string;
 /** The blend of the other models, served from its recipe. */
 export const HYBRID = "hybrid";
 
-const NAME = /^[a-z][a-z0-9-]{0,39}$/;
+export const MODEL_NAME_PATTERN = /^[a-z][a-z0-9-]{0,39}$/;
+const NAME = MODEL_NAME_PATTERN;
 
 export function isModelName(value: string): value is ModelName {
   return NAME.test(value);

@@ -5,25 +5,13 @@ import type { ModelName } from "../../../lib/models/model-names.ts";
 import { loadSession, readFloatInitializer, type InferenceSession } from "../../../lib/models/onnx.ts";
 import type { RegisteredVersion } from "../../../lib/models/registry-reads.ts";
 import type { ServingDescription, ServingRole } from "../../../lib/models/serving-description.ts";
+import { gramOf, type AlsState } from "../../../lib/models/fold-in.ts";
 
 /**
  * State of a factor model (one exporting user vectors) serving keeps outside the
  * graphs: the fold-in solve needs the item factors, Y^T Y and the training settings.
  */
-export interface FactorState {
-  readonly factors: number;
-  readonly regularization: number;
-  readonly alpha: number;
-  /** Confidence of each older history entry relative to the next newer one (1 = all alike). */
-  readonly recencyDecay: number;
-  /** Frequency-scaled regularisation: reg * ((n + 1) / (meanUserInteractions + 1))^exponent for a reader with n books. */
-  readonly regularizationExponent: number;
-  readonly meanUserInteractions: number;
-  readonly userFactors: Float32Array;
-  readonly itemFactors: Float32Array;
-  /** Y^T Y (k x k, float64), shared by every one-user solve. */
-  readonly gram: Float64Array;
-}
+export type FactorState = AlsState;
 
 /** Item embeddings (of a model exporting an item-top-k graph): diversity re-ranking and reasons. */
 export interface EmbeddingState {
@@ -136,20 +124,6 @@ export class LoadedModel {
 function numberParam(hyperparameters: Record<string, unknown>, key: string, fallback: number): number {
   const value = hyperparameters[key];
   return typeof value === "number" && Number.isFinite(value) ? value : fallback;
-}
-
-function gramOf(rows: Float32Array, count: number, k: number): Float64Array {
-  const gram = new Float64Array(k * k);
-  for (let r = 0; r < count; r++) {
-    const base = r * k;
-    for (let a = 0; a < k; a++) {
-      const va = rows[base + a]!;
-      if (va === 0) continue;
-      for (let b = a; b < k; b++) gram[a * k + b]! += va * rows[base + b]!;
-    }
-  }
-  for (let a = 0; a < k; a++) for (let b = 0; b < a; b++) gram[a * k + b] = gram[b * k + a]!;
-  return gram;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { PrismaClient } from "../../../lib/db/database.ts";
 import type { Logger } from "../../../lib/logger.ts";
-import type { ModelChangedEvent } from "../../../lib/models/model-changed.ts";
+import type { ModelChangedEvent } from "../../../lib/events/model-changed.ts";
 import type { ModelName } from "../../../lib/models/model-names.ts";
 import type { ServingRole } from "../../../lib/models/serving-description.ts";
 import { productionVersions, type RegisteredVersion } from "../../../lib/models/registry-reads.ts";

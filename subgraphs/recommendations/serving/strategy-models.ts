@@ -9,7 +9,8 @@ import type { Strategy } from "./served-list.ts";
  * algorithm joins the strategies of its role without a change here:
  * - CF: the collaborative models (ALS, item-CF, RP3beta, EASE, ...);
  * - CONTENT: the content models;
- * - HYBRID: both, blended.
+ * - HYBRID: both, blended;
+ * - POPULARITY: the popularity model (the engine serves it as the popularity list).
  * Within a strategy the models are weighted by the hybrid recipe (the blend learned
  * on validation), renormalised over the models that could answer; models the recipe
  * gave no weight are left out while another one has weight.
@@ -18,6 +19,7 @@ export const STRATEGY_ROLES: Readonly<Record<Strategy, readonly ServingRole[]>> 
   CF: ["collaborative"],
   CONTENT: ["content"],
   HYBRID: ["collaborative", "content"],
+  POPULARITY: ["popularity"],
 };
 
 export interface WeightedModel {

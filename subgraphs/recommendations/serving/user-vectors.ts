@@ -1,8 +1,8 @@
 import type { PrismaClient } from "../../../lib/db/database.ts";
-import { foldInUser } from "./fold-in.ts";
+import { foldInUser, indexHistory } from "../../../lib/models/fold-in.ts";
 import type { LoadedModel } from "./loaded-model.ts";
 import type { ServingMetrics } from "./serving-metrics.ts";
-import { readHistory, type HistoryEntry } from "./user-history.ts";
+import { readHistory, type HistoryEntry } from "../../../lib/models/user-history.ts";
 
 /**
  * Readers' ALS vectors: the trained row, or one folded in against the current item
@@ -40,6 +40,14 @@ export class UserVectors {
     this.metrics.foldIns += 1;
   }
 
+  /** A vector solved elsewhere (the stream's embeddings consumer) against this same model version; false if it does not fit. */
+  adopt(als: LoadedModel, userId: number, vector: Float32Array): boolean {
+    if (!als.state.factors || vector.length !== als.state.factors.factors) return false;
+    this.foldedOf(als).set(userId, vector);
+    this.metrics.foldIns += 1;
+    return true;
+  }
+
   private foldedOf(als: LoadedModel): Map<number, Float32Array> {
     let map = this.folded.get(als);
     if (!map) {
@@ -49,16 +57,7 @@ export class UserVectors {
     return map;
   }
 
-  /** The reader's books the model knows, at the trainer's strengths, older ones discounted by the model's recency decay (history is newest first). */
   private indexHistory(model: LoadedModel, history: readonly HistoryEntry[]): { item: number; strength: number }[] {
-    const decay = model.state.factors?.recencyDecay ?? 1;
-    let weight = 1;
-    return history.flatMap((entry) => {
-      const item = model.itemIndex.get(entry.bookId);
-      if (item === undefined) return [];
-      const indexed = { item, strength: entry.strength * weight };
-      weight *= decay;
-      return [indexed];
-    });
+    return indexHistory(model.state.factors ?? {}, model.itemIndex, history);
   }
 }
