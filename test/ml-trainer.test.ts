@@ -101,7 +101,7 @@ for (const target of databaseTargets()) {
         assert.deepEqual(versions.filter((v) => v.status === "PRODUCTION").map((v) => v.name).sort(), ["als", "ease", "hybrid", "item-cf", "popularity", "rp3beta"]);
         // Nothing new since that run: the threshold does not fire again.
         await sleep(500);
-        assert.equal((await listVersions(database.db)).length, 4);
+        assert.equal((await listVersions(database.db)).length, 6);
       } finally {
         await scheduler.stop();
       }
