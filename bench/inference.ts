@@ -14,7 +14,7 @@ import { buildIdMap } from "../ml-models/data/dataset.ts";
 import { userVectorGraph, vectorScorerGraph, vectorTopKGraph } from "../ml-models/export/graphs.ts";
 import { createRandom } from "../ml-models/linalg/random.ts";
 import { idMapsJson, writeVersion } from "../ml-models/registry/artifacts.ts";
-import { alsPairScores, alsUserTopK, type IndexedList } from "../subgraphs/recommendations/serving/graphs.ts";
+import { vectorPairScores, vectorTopK, type IndexedList } from "../subgraphs/recommendations/serving/graphs.ts";
 import { InferencePool } from "../subgraphs/recommendations/serving/inference-pool.ts";
 import { InferenceRunner } from "../subgraphs/recommendations/serving/inference-runner.ts";
 import { loadModel } from "../subgraphs/recommendations/serving/loaded-model.ts";
@@ -90,7 +90,7 @@ try {
     for (const workers of [false, true]) {
       rows.push(
         await measure("pair scores", batch, workers, (batcher, n) =>
-          batcher.run(model, alsPairScores, Array.from({ length: batch }, (_x, i) => ({ vector: vector(n + i), item: (n * 31 + i * 7) % ITEMS }))),
+          batcher.run(model, vectorPairScores(model), Array.from({ length: batch }, (_x, i) => ({ vector: vector(n + i), item: (n * 31 + i * 7) % ITEMS }))),
         ),
       );
     }
@@ -99,7 +99,7 @@ try {
     for (const workers of [false, true]) {
       rows.push(
         await measure("user top-50 over the catalogue", batch, workers, (batcher, n) =>
-          batcher.run(model, alsUserTopK, Array.from({ length: batch }, (_x, i) => ({ vector: vector(n + i), k: 50 }))) as Promise<IndexedList[]>,
+          batcher.run(model, vectorTopK(model), Array.from({ length: batch }, (_x, i) => ({ vector: vector(n + i), k: 50 }))) as Promise<IndexedList[]>,
         ),
       );
     }

@@ -13,7 +13,8 @@ import { writeRunReport } from "./report/write-report.ts";
 
 /**
  * `npm run train`                                   the database pipeline (register + promote)
- * `npm run train -- --train FILE --test FILE`       compare models on given files (no database)
+ * `npm run train -- --train FILE --test FILE`       compare models on given files (no database): CSV, or
+ *                                                   adjacency lists ("user item item ..."), told apart by content
  * `npm run train -- --data FILE [--items FILE]`     one file, split per user by time
  */
 const { values } = parseArgs({
@@ -53,7 +54,7 @@ try {
       validation: result.validation,
       history: [],
     });
-    process.stdout.write(`${seconds.toFixed(1)} s · report: ${report.html}\n`);
+    process.stdout.write(`${seconds.toFixed(1)} s (evaluation ${result.evaluationSeconds.toFixed(1)} s) · report: ${report.html}\n`);
   } else {
     const db = await openDatabase(config);
     const bus = createPubSub(config, logger);

@@ -86,9 +86,11 @@ for (const target of databaseTargets()) {
       assert.deepEqual(summary.models.map((m) => `${m.name} v${m.version} ${m.status}`).sort(), [
         "als v1 PRODUCTION",
         "content v1 PRODUCTION",
+        "ease v1 PRODUCTION",
         "hybrid v1 PRODUCTION",
         "item-cf v1 PRODUCTION",
         "popularity v1 PRODUCTION",
+        "rp3beta v1 PRODUCTION",
       ]);
       const als = summary.models.find((m) => m.name === "als")!;
       const popularity = summary.models.find((m) => m.name === "popularity")!;
@@ -99,7 +101,7 @@ for (const target of databaseTargets()) {
         assert.equal(row.trainRows + row.testRows, plantedData().rows.length);
         assert.equal(typeof row.metrics.ndcgAt10, "number");
       }
-      assert.deepEqual(events.map((e) => e.name).sort(), ["als", "content", "hybrid", "item-cf", "popularity"]);
+      assert.deepEqual(events.map((e) => e.name).sort(), ["als", "content", "ease", "hybrid", "item-cf", "popularity", "rp3beta"]);
       assert.ok(summary.report && existsSync(summary.report.html) && existsSync(summary.report.json));
       assert.equal(await hasProductionModels(db), true);
     });
@@ -162,7 +164,7 @@ for (const target of databaseTargets()) {
       assert.ok(!existsSync(alsV2.artifactPath));
       assert.deepEqual((await readdir(join(artifactsDir, "popularity"))).sort(), ["v1", "v3"]);
       const hybrid = (await listVersions(db, "hybrid")).find((r) => r.version === 3)!;
-      assert.deepEqual(hybrid.hyperparameters.componentVersions, { popularity: 3, "item-cf": 3, als: 3, content: 3 });
+      assert.deepEqual(hybrid.hyperparameters.componentVersions, { popularity: 3, "item-cf": 3, rp3beta: 3, ease: 3, als: 3, content: 3 });
     });
 
     it("a hybrid keeps the component versions it blends even when they fall out of the newest", async () => {

@@ -98,10 +98,10 @@ for (const target of databaseTargets()) {
         await until(async () => lines.some((l) => l.msg === "training run finished" && l.trigger === "new-interactions"), 60_000);
         // Titles "Book 1".."Book 40" carry no content signal: that model is skipped, not the run.
         const versions = await listVersions(database.db);
-        assert.deepEqual(versions.filter((v) => v.status === "PRODUCTION").map((v) => v.name).sort(), ["als", "hybrid", "item-cf", "popularity"]);
+        assert.deepEqual(versions.filter((v) => v.status === "PRODUCTION").map((v) => v.name).sort(), ["als", "ease", "hybrid", "item-cf", "popularity", "rp3beta"]);
         // Nothing new since that run: the threshold does not fire again.
         await sleep(500);
-        assert.equal((await listVersions(database.db)).length, 4);
+        assert.equal((await listVersions(database.db)).length, 6);
       } finally {
         await scheduler.stop();
       }

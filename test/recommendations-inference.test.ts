@@ -13,7 +13,7 @@ import { trainAls, type AlsModel } from "../ml-models/models/als.ts";
 import { solveRows } from "../ml-models/models/als-solver.ts";
 import { idMapsJson, writeVersion } from "../ml-models/registry/artifacts.ts";
 import { foldInUser } from "../lib/models/fold-in.ts";
-import { alsPairScores } from "../subgraphs/recommendations/serving/graphs.ts";
+import { vectorPairScores } from "../subgraphs/recommendations/serving/graphs.ts";
 import { InferencePool } from "../subgraphs/recommendations/serving/inference-pool.ts";
 import { InferenceRunner } from "../subgraphs/recommendations/serving/inference-runner.ts";
 import { loadModel, type LoadedModel } from "../subgraphs/recommendations/serving/loaded-model.ts";
@@ -60,7 +60,7 @@ describe("recommendation serving mechanics on an exported ALS model", () => {
     als = trainAls(matrices, { factors: 8, regularization: 2, alpha: 0.5, cgSteps: 3, iterations: 6, seed: 3 });
     const exported = await exportModel(als, matrices.userItem);
     const ids = idMapsJson(buildIdMap(Array.from({ length: USERS }, (_x, u) => 1000 + u)), buildIdMap(Array.from({ length: ITEMS }, (_x, i) => 500 + i)));
-    const written = await writeVersion(root, "als", 1, [...exported.files, { file: "id-maps.json", bytes: ids }], {});
+    const written = await writeVersion(root, "als", 1, [...exported.files, { file: "id-maps.json", bytes: ids }], { serving: exported.serving });
     model = await loadModel(root, { name: "als", version: 1, artifactPath: written.path, sha256: written.sha256, hyperparameters: { ...als.params }, itemCount: ITEMS }, (m) => closed.push(m.key));
   });
   after(async () => {
@@ -72,11 +72,11 @@ describe("recommendation serving mechanics on an exported ALS model", () => {
     const user = 7;
     const history: { item: number; strength: number }[] = [];
     for (let e = 0; e < interactions.users.length; e++) if (interactions.users[e] === user) history.push({ item: interactions.items[e]!, strength: interactions.values[e]! });
-    const folded = foldInUser(model.state.als!, history);
+    const folded = foldInUser(model.state.factors!, history);
     // The trainer's CG solver, run to convergence from zero, on the same row.
     const k = 8;
     const matrix = { indptr: Int32Array.from([0, history.length]), indices: Int32Array.from(history, (h) => h.item), data: Float32Array.from(history, (h) => h.strength) };
-    const gram = Float64Array.from(model.state.als!.gram);
+    const gram = Float64Array.from(model.state.factors!.gram);
     for (let f = 0; f < k; f++) gram[f * k + f]! += als.params.regularization;
     const solved = new Float32Array(k);
     solveRows(matrix, solved, als.itemFactors, gram, { ...als.params, cgSteps: 50 }, 0, 1);
@@ -93,25 +93,25 @@ describe("recommendation serving mechanics on an exported ALS model", () => {
     const k = 8;
     const vectorOf = (u: number) => als.userFactors.slice(u * k, (u + 1) * k);
     const requests = [0, 1, 2].map((u) => [{ vector: vectorOf(u), item: u + 1 }]);
-    const results = await Promise.all(requests.map((pairs) => batcher.run(model, alsPairScores, pairs)));
+    const results = await Promise.all(requests.map((pairs) => batcher.run(model, vectorPairScores(model), pairs)));
     assert.equal(runner.counters.calls, 1, "three concurrent requests, one inference call");
     results.forEach(([score], u) => {
       const expected = vectorOf(u).reduce((sum, x, f) => sum + x * als.itemFactors[(u + 1) * k + f]!, 0);
       assert.ok(Math.abs(score! - expected) < 1e-5);
     });
-    await batcher.run(model, alsPairScores, Array.from({ length: 10 }, (_x, n) => ({ vector: vectorOf(n), item: n })));
+    await batcher.run(model, vectorPairScores(model), Array.from({ length: 10 }, (_x, n) => ({ vector: vectorOf(n), item: n })));
     assert.equal(runner.counters.calls, 1 + 3, "10 pairs at a cap of 4: three calls");
     const unbatched = new SharedBatcher(runner, 4, 0, false);
-    await unbatched.run(model, alsPairScores, Array.from({ length: 5 }, (_x, n) => ({ vector: vectorOf(n), item: n })));
+    await unbatched.run(model, vectorPairScores(model), Array.from({ length: 5 }, (_x, n) => ({ vector: vectorOf(n), item: n })));
     assert.equal(runner.counters.calls, 4 + 5, "batching off: one call per pair");
   });
 
   it("runs large batches in worker threads with the main thread's answers", async () => {
     const k = 8;
     const pairs = Array.from({ length: 300 }, (_x, n) => ({ vector: als.userFactors.slice((n % USERS) * k, ((n % USERS) + 1) * k), item: n % ITEMS }));
-    const onMain = await new SharedBatcher(new InferenceRunner(null, Infinity), 1024, 0).run(model, alsPairScores, pairs);
+    const onMain = await new SharedBatcher(new InferenceRunner(null, Infinity), 1024, 0).run(model, vectorPairScores(model), pairs);
     const runner = new InferenceRunner(pool, 256);
-    const inWorker = await new SharedBatcher(runner, 1024, 0).run(model, alsPairScores, pairs);
+    const inWorker = await new SharedBatcher(runner, 1024, 0).run(model, vectorPairScores(model), pairs);
     assert.equal(runner.counters.workerCalls, 1);
     assert.deepEqual(inWorker, onMain);
   });
@@ -121,7 +121,7 @@ describe("recommendation serving mechanics on an exported ALS model", () => {
     model.retire();
     assert.equal(model.isClosed, false);
     const runner = new InferenceRunner(null, Infinity);
-    const [score] = await new SharedBatcher(runner, 16, 0).run(lease, alsPairScores, [{ vector: als.userFactors.slice(0, 8), item: 3 }]);
+    const [score] = await new SharedBatcher(runner, 16, 0).run(lease, vectorPairScores(lease), [{ vector: als.userFactors.slice(0, 8), item: 3 }]);
     assert.equal(typeof score, "number");
     lease.release();
     assert.equal(model.isClosed, true);

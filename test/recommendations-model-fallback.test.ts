@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { appendFile } from "node:fs/promises";
+import { appendFile, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { signAccessToken } from "../lib/auth/tokens.ts";
-import { MODEL_FILES, resolveArtifactPath } from "../lib/models/artifact-format.ts";
+import { resolveArtifactPath } from "../lib/models/artifact-format.ts";
 import { productionVersions } from "../lib/models/registry-reads.ts";
 import { recommendationEngineOf } from "../subgraphs/recommendations/subgraph.ts";
 import type { RecommendationEngine } from "../subgraphs/recommendations/serving/recommendation-engine.ts";
@@ -59,7 +59,9 @@ describe("a model that cannot be loaded is visible", () => {
 
     // Corrupt one of the production ALS files and re-announce the version, as a redeploy or restart would load it.
     const als = (await productionVersions(running.runtime.db.prisma)).find((row) => row.name === "als")!;
-    await appendFile(join(resolveArtifactPath(models.artifactsDir, als.artifactPath), MODEL_FILES.als.scorer), "garbage");
+    // Every graph of the production ALS version: its scorer among them.
+    const alsDir = resolveArtifactPath(models.artifactsDir, als.artifactPath);
+    for (const file of (await readdir(alsDir)).filter((name) => name.endsWith(".onnx"))) await appendFile(join(alsDir, file), "garbage");
     await engine.switchModel({ name: "als", version: als.version });
     assert.equal(engine.models.versions().als, undefined, "the corrupted version is not served");
     assert.match(engine.models.whyMissing("als"), new RegExp(`production version ${als.version} cannot be loaded: .+`));

@@ -216,7 +216,7 @@ for (const target of databaseTargets()) {
       // Diversity: maximal marginal relevance lowers the list's mean pairwise content similarity.
       const content = engine.models.lease("content")!;
       try {
-        const state = content.state.content!;
+        const state = content.state.embeddings!;
         const meanSimilarity = (ids: string[]) => {
           const rows = ids.map((id) => content.itemIndex.get(Number(id))!);
           let sum = 0;
@@ -302,7 +302,8 @@ for (const target of databaseTargets()) {
       })();
       await new Promise((resolve) => setTimeout(resolve, 200));
       await models.retrain(-1);
-      await until(() => (engine.models.versions().hybrid! > versions.hybrid! && engine.models.versions()["item-cf"]! > versions["item-cf"]! ? true : undefined), 15_000, "the new versions to serve");
+      // Every model of the run (seven) is loaded before the hybrid switches; a waiting limit, not a timing assert.
+      await until(() => (engine.models.versions().hybrid! > versions.hybrid! && engine.models.versions()["item-cf"]! > versions["item-cf"]! ? true : undefined), 45_000, "the new versions to serve");
       await new Promise((resolve) => setTimeout(resolve, 300));
       stop = true;
       await loop;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { MODEL_NAMES } from "../models/model-names.ts";
+import { MODEL_NAME_PATTERN } from "../models/model-names.ts";
 import { parserFor } from "./parse.ts";
 
 /**
@@ -10,7 +10,7 @@ import { parserFor } from "./parse.ts";
  */
 export const userVectorChangedEventSchema = z.object({
   userId: z.number().int().positive(),
-  model: z.object({ name: z.enum(MODEL_NAMES), version: z.number().int() }).nullable(),
+  model: z.object({ name: z.string().regex(MODEL_NAME_PATTERN), version: z.number().int() }).nullable(),
   vector: z.array(z.number()).nullable(),
   /** The interaction that caused it (ISO 8601). */
   occurredAt: z.string(),

@@ -1,7 +1,8 @@
 import { join } from "node:path";
 import type { PrismaClient } from "../db/database.ts";
-import { MODEL_FILES, readIdMaps, resolveArtifactPath, verifyVersion } from "./artifact-format.ts";
-import { foldInUser, gramOf, type AlsState } from "./fold-in.ts";
+import { readIdMaps, resolveArtifactPath, servingDescriptionOf, verifyVersion } from "./artifact-format.ts";
+import { foldInUser, gramOf, indexHistory, type AlsState } from "./fold-in.ts";
+import { INITIALIZER } from "./graph-signatures.ts";
 import { readFloatInitializer } from "./onnx.ts";
 import { productionVersions } from "./registry-reads.ts";
 import { readHistory } from "./user-history.ts";
@@ -23,9 +24,11 @@ export async function loadProductionAlsFactors(prisma: PrismaClient, artifactsRo
   const registered = (await productionVersions(prisma)).find((version) => version.name === "als");
   if (!registered) return null;
   const directory = resolveArtifactPath(artifactsRoot, registered.artifactPath);
-  await verifyVersion(directory, registered.sha256);
+  const manifest = await verifyVersion(directory, registered.sha256);
+  const scorer = servingDescriptionOf(directory, manifest).graphs["vector-scorer"];
+  if (!scorer) return null;
   const ids = await readIdMaps(directory);
-  const items = await readFloatInitializer(join(directory, MODEL_FILES.als.vectorScorer), "item_factors");
+  const items = await readFloatInitializer(join(directory, scorer), INITIALIZER.itemFactors);
   const k = items.dims[1]!;
   return {
     version: registered.version,
@@ -34,6 +37,9 @@ export async function loadProductionAlsFactors(prisma: PrismaClient, artifactsRo
       factors: k,
       regularization: numberParam(registered.hyperparameters, "regularization", 1),
       alpha: numberParam(registered.hyperparameters, "alpha", 1),
+      recencyDecay: numberParam(registered.hyperparameters, "recencyDecay", 1),
+      regularizationExponent: numberParam(registered.hyperparameters, "regularizationExponent", 0),
+      meanUserInteractions: numberParam(registered.hyperparameters, "meanUserInteractions", 0),
       // The trained user rows are not needed to fold in: the vector is recomputed from the reader's whole history.
       userFactors: new Float32Array(0),
       itemFactors: items.data,
@@ -45,9 +51,6 @@ export async function loadProductionAlsFactors(prisma: PrismaClient, artifactsRo
 /** A reader's vector from their whole history against the model's item factors; null when none of their books is known to it. */
 export async function foldInReader(prisma: PrismaClient, factors: AlsFactors, userId: number): Promise<Float32Array | null> {
   const history = await readHistory(prisma, userId);
-  const indexed = history.flatMap((entry) => {
-    const item = factors.itemIndex.get(entry.bookId);
-    return item === undefined ? [] : [{ item, strength: entry.strength }];
-  });
+  const indexed = indexHistory(factors.state, factors.itemIndex, history);
   return indexed.length === 0 ? null : foldInUser(factors.state, indexed);
 }

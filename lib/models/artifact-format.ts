@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { isAbsolute, join, resolve } from "node:path";
 import type { ModelName } from "./model-names.ts";
+import type { GraphKind } from "./graph-signatures.ts";
 import { parseServingDescription, type ServingDescription } from "./serving-description.ts";
 
 /**
@@ -14,20 +15,6 @@ import { parseServingDescription, type ServingDescription } from "./serving-desc
  */
 export const MANIFEST = "manifest.json";
 export const ID_MAPS = "id-maps.json";
-
-/**
- * Files of the five original models, for serving code not yet reading the
- * manifest's serving description (which is the source of truth).
- */
-export const MODEL_FILES = {
-  als: { scorer: "scorer.onnx", userVectors: "user-vectors.onnx", userTopK: "user-top-k.onnx", vectorScorer: "vector-scorer.onnx" },
-  "item-cf": { itemNeighbours: "item-neighbours.onnx", historyTopK: "history-top-k.onnx", historyScorer: "history-scorer.onnx" },
-  rp3beta: { itemNeighbours: "item-neighbours.onnx", historyTopK: "history-top-k.onnx", historyScorer: "history-scorer.onnx" },
-  ease: { itemNeighbours: "item-neighbours.onnx", historyTopK: "history-top-k.onnx", historyScorer: "history-scorer.onnx" },
-  content: { itemTopK: "item-top-k.onnx", historyTopK: "history-top-k.onnx" },
-  popularity: { topK: "popularity-top-k.onnx", scorer: "popularity-scorer.onnx" },
-  hybrid: { recipe: "hybrid.json" },
-} as const satisfies Record<ModelName, Record<string, string>>;
 
 /** The hybrid's recipe file; every other model's files are listed in its manifest's serving description. */
 export const HYBRID_RECIPE = "hybrid.json";
@@ -109,11 +96,32 @@ export async function verifyVersion(path: string, expectedDigest: string): Promi
   return manifest;
 }
 
-/** The serving description a version's exporter wrote into its manifest. */
+/** Versions registered before manifests described themselves wrote these files, one graph kind each. */
+const LEGACY_GRAPH_FILES: Readonly<Record<string, GraphKind>> = {
+  "scorer.onnx": "factor-scorer",
+  "vector-scorer.onnx": "vector-scorer",
+  "user-vectors.onnx": "user-vectors",
+  "user-top-k.onnx": "user-top-k",
+  "item-neighbours.onnx": "item-neighbours",
+  "item-top-k.onnx": "item-top-k",
+  "history-top-k.onnx": "history-top-k",
+  "popularity-top-k.onnx": "popularity-top-k",
+  "popularity-scorer.onnx": "popularity-scorer",
+};
+
+/** The serving description a version's exporter wrote into its manifest (inferred from the file names for older versions). */
 export function servingDescriptionOf(path: string, manifest: ArtifactManifest): ServingDescription {
-  const description = parseServingDescription(manifest.serving);
-  if (!description) throw new CorruptArtifactError(path, `${MANIFEST} has no valid serving description`);
-  return description;
+  if (manifest.serving !== undefined) {
+    const description = parseServingDescription(manifest.serving);
+    if (!description) throw new CorruptArtifactError(path, `${MANIFEST} has no valid serving description`);
+    return description;
+  }
+  const files = manifest.files.map((f) => f.file);
+  if (files.includes(HYBRID_RECIPE)) return { role: "blend", graphs: {} };
+  const graphs: Partial<Record<GraphKind, string>> = {};
+  for (const file of files) if (LEGACY_GRAPH_FILES[file]) graphs[LEGACY_GRAPH_FILES[file]] = file;
+  const role = graphs["popularity-scorer"] ? "popularity" : graphs["item-top-k"] ? "content" : "collaborative";
+  return { role, graphs };
 }
 
 export async function readIdMaps(path: string): Promise<IdMaps> {

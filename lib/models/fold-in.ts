@@ -3,6 +3,11 @@ export interface AlsState {
   readonly factors: number;
   readonly regularization: number;
   readonly alpha: number;
+  /** Confidence of each older history entry relative to the next newer one (1 or absent = all alike). */
+  readonly recencyDecay?: number;
+  /** Frequency-scaled regularisation: reg * ((n + 1) / (meanUserInteractions + 1))^exponent for a reader with n books. */
+  readonly regularizationExponent?: number;
+  readonly meanUserInteractions?: number;
   readonly userFactors: Float32Array;
   readonly itemFactors: Float32Array;
   /** Y^T Y (k x k, float64), shared by every one-user solve. */
@@ -35,7 +40,10 @@ export function foldInUser(als: AlsState, history: readonly { item: number; stre
   const k = als.factors;
   const a = Float64Array.from(als.gram);
   const b = new Float64Array(k);
-  for (let f = 0; f < k; f++) a[f * k + f]! += als.regularization;
+  // The trainer's per-row regularisation (ml-models/models/als-solver.ts rowRegularization) for this reader's row length.
+  const exponent = als.regularizationExponent ?? 0;
+  const regularization = exponent === 0 ? als.regularization : als.regularization * Math.pow((history.length + 1) / ((als.meanUserInteractions ?? 0) + 1), exponent);
+  for (let f = 0; f < k; f++) a[f * k + f]! += regularization;
   for (const { item, strength } of history) {
     const base = item * k;
     const confidence = 1 + als.alpha * strength;
@@ -47,6 +55,27 @@ export function foldInUser(als: AlsState, history: readonly { item: number; stre
     }
   }
   return Float32Array.from(choleskySolve(a, b, k));
+}
+
+/**
+ * A reader's history (newest first, as readHistory gives it) as fold-in input: the
+ * books the model knows, at the trainer's strengths, each older one discounted by
+ * the model's recency decay as its training confidences were.
+ */
+export function indexHistory(
+  als: Pick<AlsState, "recencyDecay">,
+  itemIndex: ReadonlyMap<number, number>,
+  history: readonly { bookId: number; strength: number }[],
+): { item: number; strength: number }[] {
+  const decay = als.recencyDecay ?? 1;
+  let weight = 1;
+  return history.flatMap((entry) => {
+    const item = itemIndex.get(entry.bookId);
+    if (item === undefined) return [];
+    const indexed = { item, strength: entry.strength * weight };
+    weight *= decay;
+    return [indexed];
+  });
 }
 
 /** Solves A x = b for symmetric positive definite A (k x k, row-major); A is overwritten. */

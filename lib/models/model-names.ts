@@ -1,13 +1,17 @@
 /**
- * The models the pipeline trains (ml-models/algorithms/registry.ts, plus the
- * hybrid); the registry's `name` column holds one of these.
+ * A model's name is its algorithm's (ml-models/algorithms/registry.ts), stored in the
+ * registry's `name` column. Serving learns what each model can do from its version's
+ * manifest (lib/models/serving-description.ts), so no list of names lives here: a
+ * name is a short lowercase slug.
  */
-export const MODEL_NAMES = ["popularity", "item-cf", "rp3beta", "ease", "als", "content", "hybrid"] as const;
-export type ModelName = (typeof MODEL_NAMES)[number];
+export type ModelName = string;
 
 /** The blend of the other models, served from its recipe. */
 export const HYBRID = "hybrid";
 
+export const MODEL_NAME_PATTERN = /^[a-z][a-z0-9-]{0,39}$/;
+const NAME = MODEL_NAME_PATTERN;
+
 export function isModelName(value: string): value is ModelName {
-  return (MODEL_NAMES as readonly string[]).includes(value);
+  return NAME.test(value);
 }

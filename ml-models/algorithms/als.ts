@@ -26,8 +26,12 @@ export const als = defineAlgorithm<AlsModel, AlsParams>({
     { factors: 32, regularization: 5, alpha: 1, recencyDecay: 1 },
   ],
   forTuning: (params) => ({ ...params, iterations: Math.min(params.iterations, 6) }),
-  train: (data, params) =>
-    trainAlsThreaded(recencyWeighted(data.matrices, params.recencyDecay ?? 1), params, (done, total) => data.progress.step("ALS", done, total)),
+  async train(data, params) {
+    const model = await trainAlsThreaded(recencyWeighted(data.matrices, params.recencyDecay ?? 1), params, (done, total) => data.progress.step("ALS", done, total));
+    const { userItem } = data.matrices;
+    const meanUserInteractions = userItem.rows > 0 ? userItem.indptr[userItem.rows]! / userItem.rows : 0;
+    return new AlsModel(model.userFactors, model.itemFactors, model.userCount, model.itemCount, { ...params, meanUserInteractions });
+  },
   paramsOf: (model) => model.params,
   snapshot: (model) => ({
     userFactors: model.userFactors.buffer instanceof SharedArrayBuffer ? model.userFactors : shared(model.userFactors),

@@ -14,6 +14,12 @@ export interface AlsParams extends AlsSolverParams {
    * the training confidences and, by serving, to the fold-in.
    */
   readonly recencyDecay?: number;
+  /**
+   * Interactions per user row in the training data, recorded by training: with
+   * frequency-scaled regularisation the serving fold-in needs it to regularise a
+   * reader exactly as training did.
+   */
+  readonly meanUserInteractions?: number;
 }
 
 // Chosen on Goodbooks' validation slice: strong confidence weighting and a recent-first history.

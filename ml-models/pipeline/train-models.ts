@@ -18,7 +18,10 @@ export interface TrainingOptions {
   readonly params?: Readonly<Record<string, object>>;
   /** Per algorithm, a search space replacing its own ([] = train the defaults untuned). */
   readonly searchSpaces?: Readonly<Record<string, readonly object[]>>;
-  /** Only the algorithms marked for the first run (the quick embedded first start). */
+  /**
+   * The quick embedded first start: only the algorithms marked for the first run, each
+   * with its defaults (no search); the next full run tunes and trains them all.
+   */
   readonly firstRunOnly?: boolean;
   /** Time one algorithm may spend on validation trials; the trial running when it ends finishes. */
   readonly tuningSecondsPerAlgorithm: number;
@@ -117,7 +120,7 @@ export async function trainAndEvaluate(
     }
     progress.stage(`tuning ${algorithm.name}`);
     const base = { ...algorithm.defaults, ...(options.params?.[algorithm.name] ?? {}) };
-    const space = options.searchSpaces?.[algorithm.name] ?? algorithm.searchSpace;
+    const space = options.firstRunOnly ? [] : (options.searchSpaces?.[algorithm.name] ?? algorithm.searchSpace);
     const candidates = [base, ...space.map((change) => ({ ...base, ...change }))];
     const started = performance.now();
     let best: { params: object; fitted: Recommender; ndcg: number } | undefined;

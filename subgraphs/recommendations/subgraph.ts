@@ -59,7 +59,7 @@ async function startEngine(runtime: Runtime, app: Express): Promise<{ stop(): Pr
       if (!event) return void logger.warn({ payload }, "ignoring malformed USER_VECTOR_CHANGED event");
       const vector = event.vector ? Float32Array.from(event.vector) : null;
       engine
-        .applyUserVector(event.userId, vector, event.model?.name === "als" ? event.model.version : null)
+        .applyUserVector(event.userId, vector, event.model)
         .then(() => {
           const updated: RecommendationsUpdatedEvent = { userId: event.userId, updatedAt: new Date().toISOString() };
           return runtime.pubsub.publish(Topics.RECOMMENDATIONS_UPDATED, updated);

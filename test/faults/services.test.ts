@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { appendFile } from "node:fs/promises";
+import { appendFile, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { signAccessToken } from "../../lib/auth/tokens.ts";
 import { loadConfig } from "../../lib/config.ts";
-import { MODEL_FILES, resolveArtifactPath } from "../../lib/models/artifact-format.ts";
+import { resolveArtifactPath } from "../../lib/models/artifact-format.ts";
 import { logMessage } from "../support/processes.ts";
 import { redisServerAvailable } from "../support/private-redis.ts";
 import { postGraphQL, sleep, startLoad, summarise, type LoadRequest, type RunningLoad } from "./support/load.ts";
@@ -160,7 +160,9 @@ describe("fault injection under load", { skip: missing }, () => {
   it("a corrupted model: the service starts, serves from what it has, and the response and the log say which fallback served and why", async () => {
     const [als] = await stack.sql<{ version: number; artifact_path: string }>("SELECT version, artifact_path FROM model_versions WHERE name = 'als' AND status = 'PRODUCTION'");
     assert.ok(als, "a production ALS model to corrupt");
-    await appendFile(join(resolveArtifactPath(stack.models.artifactsDir, als.artifact_path), MODEL_FILES.als.scorer), "corrupted");
+    // Every graph of the production ALS version: its scorer among them.
+    const alsDir = resolveArtifactPath(stack.models.artifactsDir, als.artifact_path);
+    for (const file of (await readdir(alsDir)).filter((name) => name.endsWith(".onnx"))) await appendFile(join(alsDir, file), "corrupted");
     await stack.stop("recommendations");
     const restarted = await stack.start("recommendations");
 

@@ -10,7 +10,7 @@ import type { Runtime } from "../../lib/runtime.ts";
 export const TEST_TRAINING: TrainingOptions = {
   ...DEFAULT_TRAINING,
   params: { als: { factors: 16, iterations: 6 }, content: { dimensions: 16 }, popularity: { halfLifeFraction: Infinity } },
-  searchSpaces: { popularity: [] },
+  searchSpaces: { popularity: [], rp3beta: [], ease: [], als: [{ factors: 8 }] },
   tuningUsers: 50,
   hybridStep: 0.5,
 };

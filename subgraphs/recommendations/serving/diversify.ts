@@ -1,4 +1,4 @@
-import type { ContentState } from "./loaded-model.ts";
+import type { EmbeddingState } from "./loaded-model.ts";
 
 /**
  * Maximal marginal relevance: picks, one at a time, the candidate with the best
@@ -9,7 +9,7 @@ import type { ContentState } from "./loaded-model.ts";
 export function maximalMarginalRelevance<T extends { score: number }>(
   candidates: readonly T[],
   indexOf: (candidate: T) => number | undefined,
-  content: ContentState,
+  content: EmbeddingState,
   limit: number,
   lambda = 0.5,
 ): T[] {

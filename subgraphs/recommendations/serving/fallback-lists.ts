@@ -65,14 +65,15 @@ export class FallbackLists {
 
   /** Popularity of books, 0 to 1: the popularity model when loaded, else ratings counts. */
   async popularity(bookIds: readonly number[]): Promise<Map<number, number>> {
-    const model = this.models.lease("popularity");
+    const leased = this.models.leaseRole("popularity");
     try {
+      const model = leased.find((candidate) => candidate.state.popularity);
       const scores = model?.state.popularity;
       if (model && scores) {
         return new Map(bookIds.map((id) => [id, clamp01(scores[model.itemIndex.get(id) ?? -1] ?? 0)]));
       }
     } finally {
-      model?.release();
+      for (const model of leased) model.release();
     }
     const rows = await this.prisma.book.findMany({ where: { id: { in: [...bookIds] } }, select: { id: true, ratingsCount: true } });
     const top = await this.prisma.book.aggregate({ _max: { ratingsCount: true } });

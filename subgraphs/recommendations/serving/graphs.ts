@@ -1,6 +1,13 @@
-import { MODEL_FILES } from "../../../lib/models/artifact-format.ts";
+import { TENSOR } from "../../../lib/models/graph-signatures.ts";
 import { floats, floatTensor, indices, int64Tensor } from "../../../lib/models/onnx.ts";
+import type { LoadedModel } from "./loaded-model.ts";
 import type { BatchedGraph } from "./shared-batcher.ts";
+
+/**
+ * How serving runs each graph kind of lib/models/graph-signatures.ts, whatever model
+ * exported it: feeds built and outputs read by the shared tensor names, the file
+ * taken from the model's serving description.
+ */
 
 /** A ranked list in model indices. */
 export interface IndexedList {
@@ -24,77 +31,94 @@ function rows(scoreData: Float32Array, indexData: Int32Array, count: number, wid
   });
 }
 
-/** ALS: (user vector, book index) pairs -> predicted preference. */
-export const alsPairScores: BatchedGraph<{ vector: Float32Array; item: number }, number> = {
-  file: MODEL_FILES.als.vectorScorer,
-  feeds(model, requests) {
-    const k = model.state.als!.factors;
-    const vectors = new Float32Array(requests.length * k);
-    requests.forEach((request, n) => vectors.set(request.vector, n * k));
-    return { user_vector: floatTensor(vectors, [requests.length, k]), item_index: int64Tensor(requests.map((r) => r.item)) };
-  },
-  split: (outputs) => Array.from(floats(outputs.score)),
-};
+function vectors(model: LoadedModel, requests: readonly { vector: Float32Array }[]) {
+  const k = model.state.factors!.factors;
+  const data = new Float32Array(requests.length * k);
+  requests.forEach((request, n) => data.set(request.vector, n * k));
+  return floatTensor(data, [requests.length, k]);
+}
 
-/** ALS: user vector -> top-K over the catalogue. Nothing excluded in-graph so users batch together; callers filter. */
-export const alsUserTopK: BatchedGraph<{ vector: Float32Array; k: number }, IndexedList> = {
-  file: MODEL_FILES.als.userTopK,
-  feeds(model, requests) {
-    const k = model.state.als!.factors;
-    const vectors = new Float32Array(requests.length * k);
-    requests.forEach((request, n) => vectors.set(request.vector, n * k));
-    const width = Math.min(Math.max(...requests.map((r) => r.k)), model.ids.items.length);
-    return { user_vector: floatTensor(vectors, [requests.length, k]), exclude: int64Tensor([]), k: int64Tensor([width]) };
-  },
-  split(outputs, requests) {
-    const scores = floats(outputs.scores);
-    const width = scores.length / requests.length;
-    return rows(scores, indices(outputs.indices), requests.length, width, (row) => requests[row]!.k);
-  },
-};
-
-/** Item-CF: book index -> its stored neighbour row. */
-export const cfNeighbours: BatchedGraph<number, IndexedList> = {
-  file: MODEL_FILES["item-cf"].itemNeighbours,
-  feeds: (_model, requests) => ({ item_index: int64Tensor(requests) }),
-  split(outputs, requests) {
-    const scores = floats(outputs.scores);
-    const width = scores.length / requests.length;
-    return rows(scores, indices(outputs.indices), requests.length, width, () => width).map((list) => {
-      // The table pads with (-1, 0): zero-similarity entries are padding, not neighbours.
-      const keep = Array.from(list.scores, (s, i) => (s > 0 ? i : -1)).filter((i) => i >= 0);
-      return { items: Int32Array.from(keep, (i) => list.items[i]!), scores: Float32Array.from(keep, (i) => list.scores[i]!) };
-    });
-  },
-};
-
-/** Content: book index -> nearest books by embedding. */
-export const contentNeighbours: BatchedGraph<{ item: number; k: number }, IndexedList> = {
-  file: MODEL_FILES.content.itemTopK,
-  feeds(model, requests) {
-    const width = Math.min(Math.max(...requests.map((r) => r.k)), model.ids.items.length - 1);
-    return { item_index: int64Tensor(requests.map((r) => r.item)), k: int64Tensor([width]) };
-  },
-  split(outputs, requests) {
-    const scores = floats(outputs.scores);
-    const width = scores.length / requests.length;
-    return rows(scores, indices(outputs.indices), requests.length, width, (row) => requests[row]!.k);
-  },
-};
-
-/** History graphs (item-CF, content) mask the reader's own history, so each reader is its own call. */
-export function historyTopK(file: string): BatchedGraph<{ history: Int32Array; k: number }, IndexedList> {
+/** vector-scorer: (user vector, book index) pairs -> predicted preference. */
+export function vectorPairScores(model: LoadedModel): BatchedGraph<{ vector: Float32Array; item: number }, number> {
   return {
-    file,
-    maxRows: 1,
-    feeds(model, requests) {
-      const request = requests[0]!;
-      const width = Math.min(request.k, model.ids.items.length);
-      return { history: int64Tensor(request.history), k: int64Tensor([width]) };
+    file: model.graphFile("vector-scorer"),
+    feeds: (loaded, requests) => ({ [TENSOR.userVector]: vectors(loaded, requests), [TENSOR.itemIndex]: int64Tensor(requests.map((r) => r.item)) }),
+    split: (outputs) => Array.from(floats(outputs[TENSOR.score])),
+  };
+}
+
+/** user-top-k: user vector -> top-K over the catalogue. Nothing excluded in-graph so users batch together; callers filter. */
+export function vectorTopK(model: LoadedModel): BatchedGraph<{ vector: Float32Array; k: number }, IndexedList> {
+  return {
+    file: model.graphFile("user-top-k"),
+    feeds(loaded, requests) {
+      const width = Math.min(Math.max(...requests.map((r) => r.k)), loaded.ids.items.length);
+      return { [TENSOR.userVector]: vectors(loaded, requests), [TENSOR.exclude]: int64Tensor([]), [TENSOR.k]: int64Tensor([width]) };
     },
     split(outputs, requests) {
-      const scores = floats(outputs.scores);
-      return rows(scores, indices(outputs.indices), 1, scores.length, () => requests[0]!.k);
+      const scores = floats(outputs[TENSOR.scores]);
+      const width = scores.length / requests.length;
+      return rows(scores, indices(outputs[TENSOR.indices]), requests.length, width, (row) => requests[row]!.k);
     },
+  };
+}
+
+/** item-neighbours: book index -> its stored neighbour row. */
+export function neighbourRows(model: LoadedModel): BatchedGraph<number, IndexedList> {
+  return {
+    file: model.graphFile("item-neighbours"),
+    feeds: (_loaded, requests) => ({ [TENSOR.itemIndex]: int64Tensor(requests) }),
+    split(outputs, requests) {
+      const scores = floats(outputs[TENSOR.scores]);
+      const width = scores.length / requests.length;
+      return rows(scores, indices(outputs[TENSOR.indices]), requests.length, width, () => width).map((list) => {
+        // The table pads with (-1, 0): zero-weight entries are padding, not neighbours.
+        const keep = Array.from(list.scores, (s, i) => (s > 0 ? i : -1)).filter((i) => i >= 0);
+        return { items: Int32Array.from(keep, (i) => list.items[i]!), scores: Float32Array.from(keep, (i) => list.scores[i]!) };
+      });
+    },
+  };
+}
+
+/** item-top-k: book index -> nearest books (e.g. by embedding). */
+export function itemTopK(model: LoadedModel): BatchedGraph<{ item: number; k: number }, IndexedList> {
+  return {
+    file: model.graphFile("item-top-k"),
+    feeds(loaded, requests) {
+      const width = Math.min(Math.max(...requests.map((r) => r.k)), loaded.ids.items.length - 1);
+      return { [TENSOR.itemIndex]: int64Tensor(requests.map((r) => r.item)), [TENSOR.k]: int64Tensor([width]) };
+    },
+    split(outputs, requests) {
+      const scores = floats(outputs[TENSOR.scores]);
+      const width = scores.length / requests.length;
+      return rows(scores, indices(outputs[TENSOR.indices]), requests.length, width, (row) => requests[row]!.k);
+    },
+  };
+}
+
+/** history-top-k: the reader's books (oldest first) -> best unseen books. Each reader is its own call (the history is masked in-graph). */
+export function historyTopK(model: LoadedModel): BatchedGraph<{ history: Int32Array; k: number }, IndexedList> {
+  return {
+    file: model.graphFile("history-top-k"),
+    maxRows: 1,
+    feeds(loaded, requests) {
+      const request = requests[0]!;
+      const width = Math.min(request.k, loaded.ids.items.length);
+      return { [TENSOR.history]: int64Tensor(request.history), [TENSOR.k]: int64Tensor([width]) };
+    },
+    split(outputs, requests) {
+      const scores = floats(outputs[TENSOR.scores]);
+      return rows(scores, indices(outputs[TENSOR.indices]), 1, scores.length, () => requests[0]!.k);
+    },
+  };
+}
+
+/** history-scorer: the reader's books (oldest first) and some books -> those books' scores. */
+export function historyScores(model: LoadedModel): BatchedGraph<{ history: Int32Array; items: Int32Array }, Float32Array> {
+  return {
+    file: model.graphFile("history-scorer"),
+    maxRows: 1,
+    feeds: (_loaded, requests) => ({ [TENSOR.history]: int64Tensor(requests[0]!.history), [TENSOR.itemIndex]: int64Tensor(requests[0]!.items) }),
+    split: (outputs) => [floats(outputs[TENSOR.score])],
   };
 }

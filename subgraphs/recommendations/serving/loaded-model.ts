@@ -1,31 +1,38 @@
 import { join } from "node:path";
-import {
-  MODEL_FILES,
-  readHybridRecipe,
-  readIdMaps,
-  resolveArtifactPath,
-  verifyVersion,
-  type HybridRecipe,
-  type IdMaps,
-} from "../../../lib/models/artifact-format.ts";
+import { HYBRID_RECIPE, readHybridRecipe, readIdMaps, resolveArtifactPath, servingDescriptionOf, verifyVersion, type HybridRecipe, type IdMaps } from "../../../lib/models/artifact-format.ts";
+import { INITIALIZER, type GraphKind } from "../../../lib/models/graph-signatures.ts";
 import type { ModelName } from "../../../lib/models/model-names.ts";
 import { loadSession, readFloatInitializer, type InferenceSession } from "../../../lib/models/onnx.ts";
 import type { RegisteredVersion } from "../../../lib/models/registry-reads.ts";
+import type { ServingDescription, ServingRole } from "../../../lib/models/serving-description.ts";
 import { gramOf, type AlsState } from "../../../lib/models/fold-in.ts";
 
-export type { AlsState };
+/**
+ * State of a factor model (one exporting user vectors) serving keeps outside the
+ * graphs: the fold-in solve needs the item factors, Y^T Y and the training settings.
+ */
+export type FactorState = AlsState;
 
-export interface ContentState {
+/** Item embeddings (of a model exporting an item-top-k graph): diversity re-ranking and reasons. */
+export interface EmbeddingState {
   readonly dimensions: number;
-  /** itemCount x dimensions, unit rows: the diversity re-ranking's similarity. */
+  /** itemCount x dimensions, unit rows. */
   readonly embeddings: Float32Array;
 }
 
+export interface ModelState {
+  factors?: FactorState;
+  embeddings?: EmbeddingState;
+  popularity?: Float32Array;
+  recipe?: HybridRecipe;
+}
+
 /**
- * One registered model version loaded for serving: its ONNX sessions, id maps and
- * the constants serving needs outside the graphs. Requests lease it; once a newer
- * version replaces it, it is retired and its sessions are released when the last
- * in-flight request using it returns it.
+ * One registered model version loaded for serving, whatever its algorithm: its
+ * serving description (role, graphs), ONNX sessions, id maps and the constants
+ * serving needs outside the graphs. Requests lease it; once a newer version replaces
+ * it, it is retired and its sessions are released when the last in-flight request
+ * using it returns it.
  */
 export class LoadedModel {
   readonly itemIndex: ReadonlyMap<number, number>;
@@ -41,8 +48,10 @@ export class LoadedModel {
     readonly digest: string,
     readonly directory: string,
     readonly ids: IdMaps,
+    readonly description: ServingDescription,
     private readonly sessions: ReadonlyMap<string, InferenceSession>,
-    readonly state: { als?: AlsState; content?: ContentState; popularity?: Float32Array; recipe?: HybridRecipe },
+    readonly state: ModelState,
+    readonly hyperparameters: Readonly<Record<string, unknown>>,
     private readonly onClosed: (model: LoadedModel) => void,
   ) {
     this.itemIndex = new Map(ids.items.map((id, index) => [id, index]));
@@ -51,6 +60,27 @@ export class LoadedModel {
 
   get key(): string {
     return `${this.name}@${this.version}`;
+  }
+
+  get role(): ServingRole {
+    return this.description.role;
+  }
+
+  /** Whether the version was exported with a graph of this kind. */
+  has(kind: GraphKind): boolean {
+    return this.description.graphs[kind] !== undefined;
+  }
+
+  /** The file holding the graph of this kind. */
+  graphFile(kind: GraphKind): string {
+    const file = this.description.graphs[kind];
+    if (!file) throw new Error(`${this.key} has no ${kind} graph`);
+    return file;
+  }
+
+  /** Every graph file of the version (each may have a session in an inference worker). */
+  get files(): string[] {
+    return Object.values(this.description.graphs);
   }
 
   session(file: string): InferenceSession {
@@ -98,42 +128,54 @@ function numberParam(hyperparameters: Record<string, unknown>, key: string, fall
 
 /**
  * Verifies a registered version's files against the registry's sha256 (a missing or
- * altered artifact fails here, before anything is served from it) and opens its
- * sessions.
+ * altered artifact fails here, before anything is served from it), reads its
+ * serving description and opens a session per graph. What serving keeps outside the
+ * graphs follows from the graph kinds, not from the model's name.
  */
 export async function loadModel(root: string, registered: RegisteredVersion, onClosed: (model: LoadedModel) => void): Promise<LoadedModel> {
   const directory = resolveArtifactPath(root, registered.artifactPath);
-  await verifyVersion(directory, registered.sha256);
-  const { name } = registered;
-  if (name === "hybrid") {
+  const manifest = await verifyVersion(directory, registered.sha256);
+  const description = servingDescriptionOf(directory, manifest);
+  const { name, version, sha256, hyperparameters } = registered;
+  if (description.role === "blend" || manifest.files.some((f) => f.file === HYBRID_RECIPE)) {
     const recipe = await readHybridRecipe(directory);
-    return new LoadedModel(name, registered.version, registered.sha256, directory, { users: [], items: [] }, new Map(), { recipe }, onClosed);
+    return new LoadedModel(name, version, sha256, directory, { users: [], items: [] }, { role: "blend", graphs: {} }, new Map(), { recipe }, hyperparameters, onClosed);
   }
   const ids = await readIdMaps(directory);
-  const files: string[] = Object.values(MODEL_FILES[name]);
   const sessions = new Map<string, InferenceSession>();
+  const { graphs } = description;
   try {
-    for (const file of files) sessions.set(file, await loadSession(join(directory, file)));
-    const state: LoadedModel["state"] = {};
-    if (name === "als") {
-      const items = await readFloatInitializer(join(directory, MODEL_FILES.als.vectorScorer), "item_factors");
-      const users = await readFloatInitializer(join(directory, MODEL_FILES.als.userVectors), "user_factors");
+    // Opened together: a version has up to four graphs and a retraining switches every model at once.
+    const files = [...new Set(Object.values(graphs))];
+    const opened = await Promise.allSettled(files.map((file) => loadSession(join(directory, file))));
+    opened.forEach((result, n) => {
+      if (result.status === "fulfilled") sessions.set(files[n]!, result.value);
+    });
+    const failed = opened.find((result) => result.status === "rejected");
+    if (failed) throw failed.reason;
+    const state: ModelState = {};
+    if (graphs["vector-scorer"] && graphs["user-vectors"]) {
+      const items = await readFloatInitializer(join(directory, graphs["vector-scorer"]), INITIALIZER.itemFactors);
+      const users = await readFloatInitializer(join(directory, graphs["user-vectors"]), INITIALIZER.userFactors);
       const k = items.dims[1]!;
-      state.als = {
+      state.factors = {
         factors: k,
-        regularization: numberParam(registered.hyperparameters, "regularization", 1),
-        alpha: numberParam(registered.hyperparameters, "alpha", 1),
+        regularization: numberParam(hyperparameters, "regularization", 1),
+        alpha: numberParam(hyperparameters, "alpha", 1),
+        recencyDecay: numberParam(hyperparameters, "recencyDecay", 1),
+        regularizationExponent: numberParam(hyperparameters, "regularizationExponent", 0),
+        meanUserInteractions: numberParam(hyperparameters, "meanUserInteractions", 0),
         userFactors: users.data,
         itemFactors: items.data,
         gram: gramOf(items.data, items.dims[0]!, k),
       };
-    } else if (name === "content") {
-      const embeddings = await readFloatInitializer(join(directory, MODEL_FILES.content.itemTopK), "embeddings");
-      state.content = { dimensions: embeddings.dims[1]!, embeddings: embeddings.data };
-    } else if (name === "popularity") {
-      state.popularity = (await readFloatInitializer(join(directory, MODEL_FILES.popularity.scorer), "popularity")).data;
     }
-    return new LoadedModel(name, registered.version, registered.sha256, directory, ids, sessions, state, onClosed);
+    if (graphs["item-top-k"]) {
+      const embeddings = await readFloatInitializer(join(directory, graphs["item-top-k"]), INITIALIZER.embeddings).catch(() => null);
+      if (embeddings) state.embeddings = { dimensions: embeddings.dims[1]!, embeddings: embeddings.data };
+    }
+    if (graphs["popularity-scorer"]) state.popularity = (await readFloatInitializer(join(directory, graphs["popularity-scorer"]), INITIALIZER.popularity)).data;
+    return new LoadedModel(name, version, sha256, directory, ids, description, sessions, state, hyperparameters, onClosed);
   } catch (error) {
     await Promise.allSettled([...sessions.values()].map((session) => session.release()));
     throw error;

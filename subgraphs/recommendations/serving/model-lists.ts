@@ -1,15 +1,15 @@
 import type { PrismaClient } from "../../../lib/db/database.ts";
-import { MODEL_FILES } from "../../../lib/models/artifact-format.ts";
-import type { ModelName } from "../../../lib/models/model-names.ts";
+import { HYBRID } from "../../../lib/models/model-names.ts";
 import { bookFacts } from "./catalogue.ts";
 import { maximalMarginalRelevance } from "./diversify.ts";
 import type { FallbackLists } from "./fallback-lists.ts";
-import { alsPairScores, alsUserTopK, cfNeighbours, contentNeighbours, historyTopK, type IndexedList } from "./graphs.ts";
+import { historyScores, historyTopK, itemTopK, neighbourRows, vectorPairScores, vectorTopK, type IndexedList } from "./graphs.ts";
 import type { LoadedModel } from "./loaded-model.ts";
 import type { ModelStore } from "./model-store.ts";
 import { personalReasons, similarReasons } from "./reasons.ts";
 import { clamp01, LIST_LENGTH, type Prediction, type ServedItem, type ServedList, type Source, type Strategy } from "./served-list.ts";
 import type { SharedBatcher } from "./shared-batcher.ts";
+import { modelsFor, recipeModel, type WeightedModel } from "./strategy-models.ts";
 import { readHistory, type HistoryEntry } from "../../../lib/models/user-history.ts";
 import type { UserVectors } from "./user-vectors.ts";
 
@@ -18,16 +18,20 @@ const LOW_CONFIDENCE = 0.3;
 
 interface Component {
   readonly model: LoadedModel;
+  readonly weight: number;
   readonly scores: Map<number, number>;
 }
 
-type Leased = Map<ModelName, LoadedModel>;
+/** Sums of neighbour weights are unbounded: 1 - e^-sum turns them into a 0-1 confidence. */
+const saturate = (sum: number) => 1 - Math.exp(-sum);
 
 /**
- * The lists and scores the production models give: item-CF and content neighbours
- * for similar books, ALS / item-CF / content history top-K for readers, blended with
- * the hybrid recipe's weights, and ALS pair scores. Every inference goes through the
- * shared batcher. `null` means no model could answer (the caller falls back).
+ * The lists and scores the production models give, whatever their algorithms: each
+ * model answers through the graph kinds its serving description lists (neighbour
+ * rows or item top-K for similar books; user-vector or history top-K for readers;
+ * vector or history scorers for scores), the strategy picks the models
+ * (strategy-models.ts) and the hybrid recipe weighs them. Every inference goes
+ * through the shared batcher. `null` means no model could answer (the caller falls back).
  */
 export class ModelLists {
   constructor(
@@ -39,30 +43,31 @@ export class ModelLists {
   ) {}
 
   async similar(bookId: number, strategy: Strategy, diversify: boolean): Promise<ServedList | null> {
-    const leased = this.lease(["item-cf", "content", "hybrid"]);
+    const leased = this.models.leaseAll();
     try {
-      const cf = strategy === "CONTENT" ? undefined : leased.get("item-cf");
-      const content = strategy === "CF" ? undefined : leased.get("content");
-      const [cfList, contentList] = await Promise.all([
-        cf?.itemIndex.has(bookId) ? this.batcher.run(cf, cfNeighbours, [cf.itemIndex.get(bookId)!]).then(([list]) => toIds(cf, list!)) : undefined,
-        content?.itemIndex.has(bookId)
-          ? this.batcher.run(content, contentNeighbours, [{ item: content.itemIndex.get(bookId)!, k: LIST_LENGTH * 2 }]).then(([list]) => toIds(content, list!))
-          : undefined,
-      ]);
-      const components: Component[] = [];
+      const picked = modelsFor(strategy, leased, (model) => model.itemIndex.has(bookId) && (model.has("item-neighbours") || model.has("item-top-k")));
+      const lists = await Promise.all(
+        picked.map(async ({ model, weight }): Promise<Component> => {
+          const item = model.itemIndex.get(bookId)!;
+          const [list] = model.has("item-neighbours")
+            ? await this.batcher.run(model, neighbourRows(model), [item])
+            : await this.batcher.run(model, itemTopK(model), [{ item, k: LIST_LENGTH * 2 }]);
+          return { model, weight, scores: toIds(model, list!) };
+        }),
+      );
       // A book without co-readers yet (new, or never read together) gets content neighbours only.
-      if (cf && cfList && cfList.size > 0) components.push({ model: cf, scores: cfList });
-      if (content && contentList && contentList.size > 0) components.push({ model: content, scores: contentList });
+      const components = lists.filter((c) => c.scores.size > 0);
       if (components.length === 0) return null;
-      const blended = blend(leased, components, new Set([bookId]));
+      const blended = blend(components, new Set([bookId]));
       const facts = await bookFacts(this.prisma, [bookId, ...blended.slice(0, LIST_LENGTH * 2).map((c) => c.bookId)]);
       const seed = facts.get(bookId);
+      const byRole = (role: string, id: number) => components.some((c) => c.model.role === role && c.scores.has(id));
       const items = blended.map((candidate) => ({
         bookId: candidate.bookId,
         score: candidate.score,
-        reasons: similarReasons(seed, facts.get(candidate.bookId), cfList?.has(candidate.bookId) ?? false, contentList?.has(candidate.bookId) ?? false),
+        reasons: similarReasons(seed, facts.get(candidate.bookId), byRole("collaborative", candidate.bookId), byRole("content", candidate.bookId)),
       }));
-      return this.finish(leased, components, items, diversify, leased.get("content"));
+      return this.finish(leased, components, items, diversify);
     } finally {
       releaseAll(leased);
     }
@@ -72,77 +77,96 @@ export class ModelLists {
   async forReader(userId: number, strategy: Strategy, excludeRead: boolean, diversify: boolean): Promise<ServedList | null> {
     const history = await readHistory(this.prisma, userId);
     if (history.length === 0) return this.fallbacks.coldStart(userId);
-    const leased = this.lease(["als", "item-cf", "content", "hybrid"]);
+    const leased = this.models.leaseAll();
     try {
-      const als = strategy === "CONTENT" ? undefined : leased.get("als");
-      const cf = strategy === "HYBRID" || (strategy === "CF" && !als) ? leased.get("item-cf") : undefined;
-      const content = strategy === "CF" ? undefined : leased.get("content");
       const exclude = excludeRead ? new Set(history.map((entry) => entry.bookId)) : new Set<number>();
       const want = LIST_LENGTH * 2 + exclude.size;
-      const [alsScores, cfScores, contentScores] = await Promise.all([
-        als ? this.vectors.vectorOf(als, userId, history).then(async (vector) => (vector ? toIds(als, (await this.batcher.run(als, alsUserTopK, [{ vector, k: want }]))[0]!) : undefined)) : undefined,
-        cf ? this.historyList(cf, MODEL_FILES["item-cf"].historyTopK, history, want, (sum) => 1 - Math.exp(-sum)) : undefined,
-        content ? this.historyList(content, MODEL_FILES.content.historyTopK, history, want) : undefined,
-      ]);
-      const components: Component[] = [];
-      if (als && alsScores && alsScores.size > 0) components.push({ model: als, scores: alsScores });
-      if (cf && cfScores && cfScores.size > 0) components.push({ model: cf, scores: cfScores });
-      if (content && contentScores && contentScores.size > 0) components.push({ model: content, scores: contentScores });
+      const picked = modelsFor(strategy, leased, (model) => (model.has("user-top-k") && model.state.factors !== undefined) || model.has("history-top-k"));
+      const lists = await Promise.all(picked.map((entry) => this.readerList(entry, userId, history, want)));
+      const components = lists.filter((c): c is Component => c !== undefined && c.scores.size > 0);
       if (components.length === 0) return null;
-      const blended = blend(leased, components, exclude).slice(0, LIST_LENGTH * 2);
+      const blended = blend(components, exclude).slice(0, LIST_LENGTH * 2);
       const anchors = history.slice(0, 50);
       const facts = await bookFacts(this.prisma, [...anchors.map((entry) => entry.bookId), ...blended.map((c) => c.bookId)]);
-      const contentState = leased.get("content");
-      const indexedAnchors = anchors.map((entry) => ({ ...entry, index: contentState?.itemIndex.get(entry.bookId) }));
+      const embedded = embeddingModel(leased);
+      const indexedAnchors = anchors.map((entry) => ({ ...entry, index: embedded?.itemIndex.get(entry.bookId) }));
       const items = blended.map((candidate) => ({
         bookId: candidate.bookId,
         score: candidate.score,
-        reasons: personalReasons(contentState?.itemIndex.get(candidate.bookId), facts.get(candidate.bookId), indexedAnchors, facts, contentState?.state.content),
+        reasons: personalReasons(embedded?.itemIndex.get(candidate.bookId), facts.get(candidate.bookId), indexedAnchors, facts, embedded?.state.embeddings),
       }));
-      return this.finish(leased, components, items, diversify, contentState);
+      return this.finish(leased, components, items, diversify);
     } finally {
       releaseAll(leased);
     }
   }
 
-  /** ALS-predicted preference of the reader for each book, 0 to 1 (popularity for books ALS does not know); null without ALS. */
-  /** The ALS model's predictions for a reader, or null without a loaded ALS model; books it does not know get popularity. */
+  /**
+   * Predicted preference of the reader for each book, 0 to 1, from the collaborative
+   * models that can score pairs (blended by the recipe), with what produced each
+   * score; popularity for books none knows, and for a reader with no history yet
+   * (COLD_START). Null without such a model.
+   */
   async predictions(userId: number, bookIds: readonly number[]): Promise<Map<number, Prediction> | null> {
-    const als = this.models.lease("als");
-    if (!als) return null;
+    const leased = this.models.leaseAll();
     try {
-      const vector = await this.vectors.vectorOf(als, userId);
+      const picked = modelsFor("CF", leased, (model) => (model.has("vector-scorer") && model.state.factors !== undefined) || model.has("history-scorer"));
+      if (picked.length === 0) return null;
+      let history: HistoryEntry[] | undefined;
+      const totals = new Map<number, number>();
+      const weights = new Map<number, number>();
+      let anyTaste = false;
+      for (const { model, weight } of picked) {
+        const known = bookIds.filter((id) => model.itemIndex.has(id));
+        if (known.length === 0) continue;
+        const items = known.map((id) => model.itemIndex.get(id)!);
+        let raw: ArrayLike<number> | null = null;
+        if (model.has("vector-scorer") && model.state.factors) {
+          const vector = await this.vectors.vectorOf(model, userId);
+          if (vector) raw = (await this.batcher.run(model, vectorPairScores(model), items.map((item) => ({ vector, item })))).map(clamp01);
+        } else {
+          history ??= await readHistory(this.prisma, userId);
+          const indexed = oldestFirst(model, history);
+          if (indexed.length > 0) raw = Array.from((await this.batcher.run(model, historyScores(model), [{ history: indexed, items: Int32Array.from(items) }]))[0]!, saturate);
+        }
+        if (!raw) continue;
+        anyTaste = true;
+        known.forEach((id, n) => {
+          totals.set(id, (totals.get(id) ?? 0) + weight * raw[n]!);
+          weights.set(id, (weights.get(id) ?? 0) + weight);
+        });
+      }
       // A reader with no history has no taste to predict yet: popularity is the answer, not a fallback.
-      if (!vector) return this.fallbacks.popularityPredictions(bookIds, "COLD_START");
-      const known = bookIds.filter((id) => als.itemIndex.has(id));
-      const raw = await this.batcher.run(als, alsPairScores, known.map((id) => ({ vector, item: als.itemIndex.get(id)! })));
-      const predictions = new Map<number, Prediction>(known.map((id, n) => [id, { score: clamp01(raw[n]!), source: "MODEL", algorithm: "als", modelVersion: als.version }]));
+      if (!anyTaste) return this.fallbacks.popularityPredictions(bookIds, "COLD_START");
+      const used = picked.filter(({ model }) => bookIds.some((id) => model.itemIndex.has(id)));
+      const algorithm = used.length === 1 ? used[0]!.model.name : `blend(${used.map(({ model }) => model.name).join("+")})`;
+      const modelVersion = used.length === 1 ? used[0]!.model.version : null;
+      const predictions = new Map<number, Prediction>(
+        [...totals].map(([id, total]) => [id, { score: clamp01(total / weights.get(id)!), source: "MODEL", algorithm, modelVersion }]),
+      );
       const unknown = bookIds.filter((id) => !predictions.has(id));
       if (unknown.length > 0) for (const [id, prediction] of await this.fallbacks.popularityPredictions(unknown)) predictions.set(id, prediction);
       return predictions;
     } finally {
-      als.release();
+      releaseAll(leased);
     }
   }
 
-  private lease(names: ModelName[]): Leased {
-    const leased: Leased = new Map();
-    for (const name of names) {
-      const model = this.models.lease(name);
-      if (model) leased.set(name, model);
+  private async readerList({ model, weight }: WeightedModel, userId: number, history: readonly HistoryEntry[], k: number): Promise<Component | undefined> {
+    if (model.has("user-top-k") && model.state.factors) {
+      const vector = await this.vectors.vectorOf(model, userId, history);
+      if (!vector) return undefined;
+      const [list] = await this.batcher.run(model, vectorTopK(model), [{ vector, k }]);
+      return { model, weight, scores: toIds(model, list!) };
     }
-    return leased;
-  }
-
-  private async historyList(model: LoadedModel, file: string, history: readonly HistoryEntry[], k: number, transform?: (score: number) => number) {
-    const indices = Int32Array.from(history.map((entry) => model.itemIndex.get(entry.bookId)).filter((index): index is number => index !== undefined));
-    if (indices.length === 0) return undefined;
-    const [list] = await this.batcher.run(model, historyTopK(file), [{ history: indices, k }]);
-    return toIds(model, list!, transform);
+    const indexed = oldestFirst(model, history);
+    if (indexed.length === 0) return undefined;
+    const [list] = await this.batcher.run(model, historyTopK(model), [{ history: indexed, k }]);
+    return { model, weight, scores: toIds(model, list!, model.has("item-neighbours") ? saturate : clamp01) };
   }
 
   /** Low-confidence lists are blended with popularity; optional diversity re-ranking; cut to length. */
-  private async finish(leased: Leased, components: Component[], candidates: ServedItem[], diversify: boolean, content: LoadedModel | undefined): Promise<ServedList> {
+  private async finish(leased: readonly LoadedModel[], components: Component[], candidates: ServedItem[], diversify: boolean): Promise<ServedList> {
     const description = describe(leased, components);
     const head = candidates.slice(0, 10);
     const confidence = head.reduce((sum, item) => sum + item.score, 0) / Math.max(head.length, 1);
@@ -157,15 +181,31 @@ export class ModelLists {
       source = "MODEL_BLENDED";
       algorithm = `${algorithm}+popularity`;
     }
-    if (diversify && content?.state.content) {
-      items = maximalMarginalRelevance(items, (item) => content.itemIndex.get(item.bookId), content.state.content, LIST_LENGTH);
+    const embedded = embeddingModel(leased);
+    if (diversify && embedded?.state.embeddings) {
+      items = maximalMarginalRelevance(items, (item) => embedded.itemIndex.get(item.bookId), embedded.state.embeddings, LIST_LENGTH);
     }
     return { ...description, algorithm, source, items: items.slice(0, LIST_LENGTH) };
   }
 }
 
-function releaseAll(leased: Leased): void {
-  for (const model of leased.values()) model.release();
+function releaseAll(leased: readonly LoadedModel[]): void {
+  for (const model of leased) model.release();
+}
+
+/** The model whose item embeddings measure similarity for diversity and reasons (a content model), if served. */
+function embeddingModel(leased: readonly LoadedModel[]): LoadedModel | undefined {
+  return leased.find((model) => model.role === "content" && model.state.embeddings) ?? leased.find((model) => model.state.embeddings);
+}
+
+/** The reader's books known to the model, oldest first (the history graphs' convention; readHistory is newest first). */
+function oldestFirst(model: LoadedModel, history: readonly HistoryEntry[]): Int32Array {
+  const indices: number[] = [];
+  for (let e = history.length - 1; e >= 0; e--) {
+    const index = model.itemIndex.get(history[e]!.bookId);
+    if (index !== undefined) indices.push(index);
+  }
+  return Int32Array.from(indices);
 }
 
 function toIds(model: LoadedModel, list: IndexedList, transform: (score: number) => number = clamp01): Map<number, number> {
@@ -177,31 +217,23 @@ function toIds(model: LoadedModel, list: IndexedList, transform: (score: number)
   return scores;
 }
 
-/** Component weights from the hybrid recipe, renormalised over the components present. */
-function weights(leased: Leased, present: ModelName[]): Map<ModelName, number> {
-  const recipe = leased.get("hybrid")?.state.recipe;
-  const raw = present.map((name) => Math.max(recipe?.components.find((c) => c.model === name)?.weight ?? 1, 0));
-  const total = raw.reduce((sum, w) => sum + w, 0);
-  return new Map(present.map((name, i) => [name, total > 0 ? raw[i]! / total : 1 / present.length]));
-}
-
-/** Weighted sum of the components' confidences; each candidate sorted by the blend, `exclude` left out. */
-function blend(leased: Leased, components: Component[], exclude: ReadonlySet<number>): { bookId: number; score: number }[] {
-  const weightOf = weights(leased, components.map((c) => c.model.name));
+/** Weighted sum of the components' confidences (weights renormalised over the components that answered); `exclude` left out. */
+function blend(components: Component[], exclude: ReadonlySet<number>): { bookId: number; score: number }[] {
+  const total = components.reduce((sum, c) => sum + c.weight, 0);
   const totals = new Map<number, number>();
   for (const component of components) {
-    const weight = weightOf.get(component.model.name)!;
+    const weight = total > 0 ? component.weight / total : 1 / components.length;
     for (const [bookId, score] of component.scores) if (!exclude.has(bookId)) totals.set(bookId, (totals.get(bookId) ?? 0) + weight * score);
   }
   return [...totals].map(([bookId, score]) => ({ bookId, score: clamp01(score) })).sort((a, b) => b.score - a.score || a.bookId - b.bookId);
 }
 
-function describe(leased: Leased, components: Component[]): Pick<ServedList, "algorithm" | "modelName" | "modelVersion"> {
+function describe(leased: readonly LoadedModel[], components: Component[]): Pick<ServedList, "algorithm" | "modelName" | "modelVersion"> {
   if (components.length === 1) return { algorithm: components[0]!.model.name, modelName: components[0]!.model.name, modelVersion: components[0]!.model.version };
-  const hybrid = leased.get("hybrid");
+  const hybrid = recipeModel(leased);
   return {
     algorithm: `hybrid(${components.map((c) => c.model.name).join("+")})`,
-    modelName: "hybrid",
+    modelName: HYBRID,
     modelVersion: hybrid?.version ?? Math.max(...components.map((c) => c.model.version)),
   };
 }

@@ -1,7 +1,8 @@
 import type { PrismaClient } from "../../../lib/db/database.ts";
 import type { Logger } from "../../../lib/logger.ts";
 import type { ModelChangedEvent } from "../../../lib/events/model-changed.ts";
-import { MODEL_NAMES, type ModelName } from "../../../lib/models/model-names.ts";
+import type { ModelName } from "../../../lib/models/model-names.ts";
+import type { ServingRole } from "../../../lib/models/serving-description.ts";
 import { productionVersions, type RegisteredVersion } from "../../../lib/models/registry-reads.ts";
 import { verifyVersion, resolveArtifactPath } from "../../../lib/models/artifact-format.ts";
 import { loadModel, type LoadedModel } from "./loaded-model.ts";
@@ -48,9 +49,9 @@ export class ModelStore {
     return this.loaded ? "no production version registered" : "the model registry has not been read yet";
   }
 
-  /** Every model not being served, with why. */
+  /** Every production model that is not being served, with why. */
   missing(): Partial<Record<ModelName, string>> {
-    return Object.fromEntries(MODEL_NAMES.filter((name) => !this.current.has(name)).map((name) => [name, this.whyMissing(name)]));
+    return Object.fromEntries([...this.failed.keys()].filter((name) => !this.current.has(name)).map((name) => [name, this.whyMissing(name)]));
   }
 
   /** Re-reads the registry for the announced model and installs its production version. Serialised. */
@@ -77,6 +78,21 @@ export class ModelStore {
     return this.current.get(name)?.acquire() ?? null;
   }
 
+  /** Every serving model of a role, leased (release each). */
+  leaseRole(role: ServingRole): LoadedModel[] {
+    return [...this.current.values()].filter((model) => model.role === role).map((model) => model.acquire());
+  }
+
+  /** Whether some serving model can list similar books (else warming the cache is pointless). */
+  answersSimilar(): boolean {
+    return [...this.current.values()].some((model) => model.has("item-neighbours") || model.has("item-top-k"));
+  }
+
+  /** Every serving model, leased (release each). */
+  leaseAll(): LoadedModel[] {
+    return [...this.current.values()].map((model) => model.acquire());
+  }
+
   versions(): Partial<Record<ModelName, number>> {
     return Object.fromEntries([...this.current].map(([name, model]) => [name, model.version]));
   }
@@ -87,10 +103,9 @@ export class ModelStore {
    * with a fresh registry, while a shared Redis may still hold the old entries.
    */
   versionTag(): string {
-    return MODEL_NAMES.map((name) => {
-      const model = this.current.get(name);
-      return model ? `${name}${model.version}-${model.digest.slice(0, 8)}` : `${name}0`;
-    }).join(".");
+    const names = [...this.current.keys()].sort();
+    if (names.length === 0) return "none";
+    return names.map((name) => `${name}${this.current.get(name)!.version}-${this.current.get(name)!.digest.slice(0, 8)}`).join(".");
   }
 
   async close(): Promise<void> {

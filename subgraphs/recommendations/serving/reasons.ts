@@ -1,6 +1,6 @@
 import type { BookFacts } from "./catalogue.ts";
 import type { HistoryEntry } from "../../../lib/models/user-history.ts";
-import type { ContentState } from "./loaded-model.ts";
+import type { EmbeddingState } from "./loaded-model.ts";
 
 const sharesAuthor = (a: BookFacts | undefined, b: BookFacts | undefined) =>
   a !== undefined && b !== undefined && a.authorIds.some((author) => b.authorIds.includes(author));
@@ -25,7 +25,7 @@ export function personalReasons(
   candidate: BookFacts | undefined,
   history: readonly (HistoryEntry & { index: number | undefined })[],
   facts: ReadonlyMap<number, BookFacts>,
-  content: ContentState | undefined,
+  content: EmbeddingState | undefined,
 ): string[] {
   if (history.length === 0) return [];
   let anchor = history.reduce((best, entry) => (entry.strength > best.strength ? entry : best), history[0]!);

@@ -3,7 +3,6 @@ import type { Cache } from "../../../lib/cache.ts";
 import type { Config } from "../../../lib/config.ts";
 import type { PrismaClient } from "../../../lib/db/database.ts";
 import type { Logger } from "../../../lib/logger.ts";
-import { MODEL_FILES } from "../../../lib/models/artifact-format.ts";
 import type { ModelName } from "../../../lib/models/model-names.ts";
 import { popularBooksForUser } from "../co-occurrence.ts";
 import { FallbackLists } from "./fallback-lists.ts";
@@ -89,7 +88,7 @@ export class RecommendationEngine {
     this.batcher = new SharedBatcher(this.runner, config.INFERENCE_MAX_BATCH, config.INFERENCE_BATCH_WINDOW_MS, options.batching);
     this.timeBudgetMs = config.RECOMMENDATION_TIME_BUDGET_MS;
     this.models = new ModelStore(prisma, resolve(config.MODEL_ARTIFACTS_DIR), logger, (model) => {
-      for (const file of Object.values(MODEL_FILES[model.name])) this.pool?.forget(model.filePath(file));
+      for (const file of model.files) this.pool?.forget(model.filePath(file));
     });
     this.lists = new ListCache(cache, () => this.models.versionTag(), this.metrics);
     this.variants = new ReaderVariants(new ExperimentVariants(prisma, cache, config.EXPERIMENT_HOLDOUT_PERCENT), logger);
@@ -163,8 +162,7 @@ export class RecommendationEngine {
       this.warmQueued = false;
       try {
         // Without a model there is nothing worth caching: fallback lists are never cached.
-        const versions = this.models.versions();
-        if (versions["item-cf"] === undefined && versions.content === undefined) return;
+        if (!this.models.answersSimilar()) return;
         const popular = await popularBooksForUser(this.prisma, null, WARM_BOOKS);
         for (const book of popular) {
           if (this.stopped) return;
@@ -252,29 +250,29 @@ export class RecommendationEngine {
 
   /**
    * The embeddings consumer's new vector for a reader (USER_VECTOR_CHANGED): served
-   * from now on when it was computed against the ALS version loaded here, else
+   * from now on when it was computed against the model version loaded here, else
    * folded in here; either way the reader's cached lists are retired.
    */
-  async applyUserVector(userId: number, vector: Float32Array | null, alsVersion: number | null): Promise<void> {
-    const als = this.models.lease("als");
+  async applyUserVector(userId: number, vector: Float32Array | null, model: { name: string; version: number } | null): Promise<void> {
+    const target = model ? this.models.lease(model.name) : null;
     try {
-      if (als && vector && als.version === alsVersion && this.vectors.adopt(als, userId, vector)) {
+      if (target && vector && target.version === model!.version && this.vectors.adopt(target, userId, vector)) {
         await this.invalidateUser(userId);
         return;
       }
     } finally {
-      als?.release();
+      target?.release();
     }
     await this.handleInteraction(userId);
   }
 
   /** A reader's signal: fold their vector in against the current item factors and retire their cached lists. */
   async handleInteraction(userId: number): Promise<void> {
-    const als = this.models.lease("als");
+    const leased = this.models.leaseAll();
     try {
-      if (als) await this.vectors.foldIn(als, userId);
+      for (const model of leased) if (model.state.factors) await this.vectors.foldIn(model, userId);
     } finally {
-      als?.release();
+      for (const model of leased) model.release();
     }
     await this.invalidateUser(userId);
   }

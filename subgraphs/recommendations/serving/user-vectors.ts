@@ -1,5 +1,5 @@
 import type { PrismaClient } from "../../../lib/db/database.ts";
-import { foldInUser } from "../../../lib/models/fold-in.ts";
+import { foldInUser, indexHistory } from "../../../lib/models/fold-in.ts";
 import type { LoadedModel } from "./loaded-model.ts";
 import type { ServingMetrics } from "./serving-metrics.ts";
 import { readHistory, type HistoryEntry } from "../../../lib/models/user-history.ts";
@@ -19,7 +19,7 @@ export class UserVectors {
 
   /** Folded-in vector if the reader acted since training, else the trained row, else fold in now (a reader new since training). */
   async vectorOf(als: LoadedModel, userId: number, history?: readonly HistoryEntry[]): Promise<Float32Array | null> {
-    const state = als.state.als!;
+    const state = als.state.factors!;
     const folded = this.foldedOf(als).get(userId);
     if (folded) return folded;
     const row = als.userIndex.get(userId);
@@ -33,16 +33,16 @@ export class UserVectors {
 
   /** The reader's signal: re-solve their vector from their whole history now. */
   async foldIn(als: LoadedModel, userId: number): Promise<void> {
-    if (!als.state.als) return;
+    if (!als.state.factors) return;
     const indexed = this.indexHistory(als, await readHistory(this.prisma, userId));
     if (indexed.length === 0) return;
-    this.foldedOf(als).set(userId, foldInUser(als.state.als, indexed));
+    this.foldedOf(als).set(userId, foldInUser(als.state.factors, indexed));
     this.metrics.foldIns += 1;
   }
 
   /** A vector solved elsewhere (the stream's embeddings consumer) against this same model version; false if it does not fit. */
   adopt(als: LoadedModel, userId: number, vector: Float32Array): boolean {
-    if (!als.state.als || vector.length !== als.state.als.factors) return false;
+    if (!als.state.factors || vector.length !== als.state.factors.factors) return false;
     this.foldedOf(als).set(userId, vector);
     this.metrics.foldIns += 1;
     return true;
@@ -57,10 +57,7 @@ export class UserVectors {
     return map;
   }
 
-  private indexHistory(als: LoadedModel, history: readonly HistoryEntry[]): { item: number; strength: number }[] {
-    return history.flatMap((entry) => {
-      const item = als.itemIndex.get(entry.bookId);
-      return item === undefined ? [] : [{ item, strength: entry.strength }];
-    });
+  private indexHistory(model: LoadedModel, history: readonly HistoryEntry[]): { item: number; strength: number }[] {
+    return indexHistory(model.state.factors ?? {}, model.itemIndex, history);
   }
 }
