@@ -12,6 +12,9 @@ import { federationRules, isPublic, isReader, isSelfOrAdmin } from "../../lib/au
 export const permissions: IRules = {
   Query: { ...federationRules.Query, recommendations: isPublic, trendingBooks: isPublic },
   _Service: federationRules._Service,
+  // Served by the gateway's own subscription server, which checks the reader of recommendationsUpdated.
+  Subscription: { trendingChanged: isPublic, recommendationsUpdated: isReader },
+  TrendingUpdate: isPublic,
   Book: { id: isPublic, similar: isPublic, score: isReader, prediction: isReader },
   // Reached only through Book.prediction, which checks the reader.
   Prediction: isPublic,

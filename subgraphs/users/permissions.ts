@@ -28,7 +28,10 @@ const READER_MUTATIONS = [
 ] as const;
 
 export const permissions: IRules = {
-  Query: { ...federationRules.Query, user: isPublic, me: isReader, apiKeys: isAdmin },
+  Query: { ...federationRules.Query, user: isPublic, review: isPublic, me: isReader, apiKeys: isAdmin },
+  // Served by the gateway's own subscription server; public ratings and reviews as they happen.
+  Subscription: { bookActivity: isPublic },
+  BookActivity: isPublic,
   Mutation: {
     ...Object.fromEntries(READER_MUTATIONS.map((name) => [name, isReader])),
     // How one becomes a reader in the first place.

@@ -42,7 +42,8 @@ export async function createResponseCache(
     generation = Math.max(generation, event.changedAt);
     logger.info({ mutation: event.mutation, generation }, "catalogue changed: response cache starts a new generation");
   }, {});
-  const anonymous = async ({ contextValue }: { contextValue: GatewayContext }) => contextValue.viewer === null;
+  // Only callers with no credential share cached answers: a partner key's scopes may open more than the public.
+  const anonymous = async ({ contextValue }: { contextValue: GatewayContext }) => contextValue.identity.kind === "anonymous";
   const cap: ApolloServerPlugin<GatewayContext> = {
     async requestDidStart() {
       return {
