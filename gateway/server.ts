@@ -8,10 +8,10 @@ import { createHttpApp, createHttpServer, listen, urlOf } from "../lib/server/ht
 import { mountGraphQLEndpoint } from "../lib/server/graphql-endpoint.ts";
 import type { RunningService } from "../lib/server/subgraph-server.ts";
 import { createGatewayContext, type GatewayContext } from "./context.ts";
+import { createEdge } from "./edge/edge.ts";
 import { createAuthenticator } from "./identity/authenticate.ts";
 import { createCredentialDirectory } from "./identity/credential-directory.ts";
 import { introspectionPolicyPlugin } from "./plugins/introspection-policy/index.ts";
-import { createEdge } from "./edge/edge.ts";
 import { SubgraphDataSource } from "./subgraph-data-source.ts";
 import type { PlannedResult } from "./subscriptions/planned-queries.ts";
 import { serveSubscriptions } from "./subscriptions/server.ts";
@@ -83,11 +83,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     executor: { gateway },
     middleware: edge.middleware,
     bodyMiddleware: edge.bodyMiddleware,
-    serverOptions: {
-      ...edge.serverOptions,
-      // Decided per request by introspectionPolicyPlugin (partner keys with the introspection scope).
-      introspection: true,
-    },
+    serverOptions: edge.serverOptions,
     plugins: [
       introspectionPolicyPlugin(config),
       ...edge.plugins,
@@ -124,7 +120,6 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     await subscriptions.dispose();
     await apollo.stop();
     await edge.close();
-    await credentials.close();
     throw error;
   });
   const url = urlOf(config.HOST, port);
@@ -137,8 +132,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
       // WebSockets first: an open socket would keep the HTTP server from ever finishing its drain.
       await subscriptions.dispose();
       await apollo.stop();
-      await edge.close();
       await credentials.close();
+      await edge.close();
     },
   };
 }

@@ -4,6 +4,7 @@ import type { Logger } from "../lib/logger.ts";
 import { CLIENT_IDENTITY_HEADERS, IDENTITY_HEADER, signIdentityHeader } from "../lib/auth/internal-identity.ts";
 import { REQUEST_ID_HEADER } from "../lib/server/headers.ts";
 import type { GatewayContext } from "./context.ts";
+import { subgraphFetcher } from "./subgraph-fetcher.ts";
 
 /** What a data source answers, as @apollo/gateway's public API declares it (the interface package is not a dependency of ours). */
 type GatewayGraphQLResponse = Awaited<ReturnType<RemoteGraphQLDataSource["process"]>>;
@@ -22,8 +23,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     private readonly internalSecret: string,
   ) {
     super({ url });
-    this.fetcher = ((input: string, init?: RequestInit) =>
-      fetch(input, { ...init, signal: AbortSignal.timeout(this.timeoutMs) })) as unknown as typeof this.fetcher;
+    this.fetcher = subgraphFetcher(this.timeoutMs) as unknown as typeof this.fetcher;
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {

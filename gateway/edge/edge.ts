@@ -20,7 +20,7 @@ export interface Edge {
   middleware: RequestHandler[];
   /** After the body is read, before Apollo (trusted documents only, when enforced). */
   bodyMiddleware: RequestHandler[];
-  serverOptions: Pick<ApolloServerOptions<GatewayContext>, "persistedQueries" | "parseOptions">;
+  serverOptions: Pick<ApolloServerOptions<GatewayContext>, "introspection" | "persistedQueries" | "parseOptions">;
   plugins: ApolloServerPlugin<GatewayContext>[];
   close(): Promise<void>;
 }
@@ -40,6 +40,8 @@ export async function createEdge(config: Config, logger: Logger, pubsub: EventBu
     middleware: [corsAllowList(config.CORS_ORIGINS)],
     bodyMiddleware: config.PERSISTED_QUERIES === "enforce" ? [trustedDocumentsOnly(trusted)] : [],
     serverOptions: {
+      // Decided per request by the introspection policy plugin (partner keys with the introspection scope).
+      introspection: true,
       // graphql-js stops parsing past this many tokens: the cheapest limit, checked first.
       parseOptions: { maxTokens: config.MAX_QUERY_TOKENS },
       persistedQueries: { cache: persistedQueries },

@@ -1,3 +1,4 @@
+import { webcrypto } from "node:crypto";
 import { GraphQLError } from "graphql";
 import { createRemoteJWKSet, decodeProtectedHeader, errors as joseErrors, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from "jose";
 import type { Config } from "../config.ts";
@@ -37,7 +38,17 @@ const EXTERNAL_ALGORITHMS = ["RS256", "ES256"];
 /** Clocks of the services and of an external provider may disagree by this much. */
 const CLOCK_TOLERANCE_SECONDS = 30;
 
-const secretKey = (config: Pick<Config, "JWT_SECRET">) => new TextEncoder().encode(config.JWT_SECRET);
+// Imported once per secret: jose would otherwise import the raw bytes into a WebCrypto
+// key on every sign and verify, which cost more than the verification itself.
+const importedKeys = new Map<string, Promise<webcrypto.CryptoKey>>();
+function secretKey(config: Pick<Config, "JWT_SECRET">): Promise<webcrypto.CryptoKey> {
+  let key = importedKeys.get(config.JWT_SECRET);
+  if (!key) {
+    key = webcrypto.subtle.importKey("raw", new TextEncoder().encode(config.JWT_SECRET), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
+    importedKeys.set(config.JWT_SECRET, key);
+  }
+  return key;
+}
 
 /** `expiresIn` is seconds or a jose time span ("15m", "1h"); it defaults to ACCESS_TOKEN_TTL_SECONDS. */
 export async function signAccessToken(
@@ -54,7 +65,7 @@ export async function signAccessToken(
     .setAudience(config.JWT_AUDIENCE)
     .setIssuedAt(now)
     .setExpirationTime(typeof expiresIn === "number" ? now + expiresIn : expiresIn)
-    .sign(secretKey(config));
+    .sign(await secretKey(config));
 }
 
 /** Verifies a bearer token of either kind; anything wrong with it is an UNAUTHENTICATED GraphQLError. */
@@ -67,7 +78,7 @@ export async function verifyAccessToken(config: TokenConfig, token: string): Pro
   }
   try {
     if (algorithm === LOCAL_ALGORITHM) {
-      const { payload } = await jwtVerify(token, secretKey(config), {
+      const { payload } = await jwtVerify(token, await secretKey(config), {
         algorithms: [LOCAL_ALGORITHM],
         issuer: config.JWT_ISSUER,
         audience: config.JWT_AUDIENCE,
