@@ -126,7 +126,6 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     await subscriptions.dispose();
     await apollo.stop();
     await edge.close();
-    await credentials.close();
     throw error;
   });
   const url = urlOf(config.HOST, port);

@@ -11,20 +11,11 @@ const BOOK = `query CachedBook($id: ID!) { book(id: $id) { id title authors { na
 for (const target of databaseTargets().slice(0, 1)) {
   describe(`the response cache (${target.name}${process.env.REDIS_URL ? " + redis" : ""})`, () => {
     let running: TestSupergraph;
-    let subgraphRequests = 0;
-    const originalFetch = globalThis.fetch;
 
     before(async () => {
       running = await startTestSupergraph(target, undefined, { RESPONSE_CACHE: "true" });
-      // Count the gateway's fetches to the books subgraph: a cached answer makes none.
-      const booksUrl = running.supergraph.subgraphs.books.url;
-      globalThis.fetch = (async (input: Parameters<typeof fetch>[0], init?: RequestInit) => {
-        if (String(input) === booksUrl) subgraphRequests += 1;
-        return originalFetch(input, init);
-      }) as typeof fetch;
     });
     after(async () => {
-      globalThis.fetch = originalFetch;
       await running?.stop();
     });
 
@@ -32,10 +23,10 @@ for (const target of databaseTargets().slice(0, 1)) {
       const first = await graphql(running.gatewayUrl, BOOK, { variables: { id: "5" } });
       assert.equal(first.errors, undefined);
       assert.match(first.headers.get("cache-control") ?? "", /^max-age=600, public$/, "the shortest hint: similar lists, 600 s");
-      const before = subgraphRequests;
+      // Changed behind the gateway's back (no catalogue event): a cached answer cannot know.
+      await running.runtime.db.prisma.book.update({ where: { id: 5 }, data: { title: "Changed in the database only" } });
       const second = await graphql(running.gatewayUrl, BOOK, { variables: { id: "5" } });
-      assert.deepEqual(second.data, first.data);
-      assert.equal(subgraphRequests, before, "no subgraph was asked");
+      assert.deepEqual(second.data, first.data, "served from the cache, no subgraph asked");
       assert.ok(second.headers.get("age") !== null, "a cached answer carries its age");
     });
 

@@ -20,7 +20,7 @@ export interface Edge {
   middleware: RequestHandler[];
   /** After the body is read, before Apollo (trusted documents only, when enforced). */
   bodyMiddleware: RequestHandler[];
-  serverOptions: Pick<ApolloServerOptions<GatewayContext>, "persistedQueries" | "parseOptions">;
+  serverOptions: Pick<ApolloServerOptions<GatewayContext>, "introspection" | "persistedQueries" | "parseOptions">;
   plugins: ApolloServerPlugin<GatewayContext>[];
   close(): Promise<void>;
 }
