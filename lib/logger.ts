@@ -12,7 +12,20 @@ export function createLogger(config: Pick<Config, "LOG_LEVEL" | "NODE_ENV">, ser
   const options = {
     level: config.LOG_LEVEL,
     base: { service },
-    redact: { paths: ["req.headers.authorization", "headers.authorization", "*.password", "*.token"], censor: "[redacted]" },
+    redact: {
+      paths: [
+        "req.headers.authorization",
+        "headers.authorization",
+        'req.headers["x-api-key"]',
+        'headers["x-api-key"]',
+        'headers["x-shelfgraph-identity"]',
+        "*.password",
+        "*.token",
+        "*.accessToken",
+        "*.refreshToken",
+      ],
+      censor: "[redacted]",
+    },
   };
   if (pretty) return pino({ ...options, transport: { target: "pino-pretty", options: { colorize: true, translateTime: "HH:MM:ss.l", ignore: "pid,hostname" } } });
   // Lines leave through asynchronous writes, so a request never waits on stdout (a

@@ -5,28 +5,26 @@ import type { PrismaClient } from "../../../lib/db/database.ts";
 import type { Logger } from "../../../lib/logger.ts";
 import { MODEL_FILES } from "../../../lib/models/artifact-format.ts";
 import type { ModelName } from "../../../lib/models/model-names.ts";
-import { TRENDING_LIST_LENGTH, type TrendingEntry } from "../../../lib/trending/trending-changed.ts";
 import { popularBooksForUser } from "../co-occurrence.ts";
-import { trendingBooks, type TrendingWindow } from "./catalogue.ts";
 import { FallbackLists } from "./fallback-lists.ts";
 import { InferencePool } from "./inference-pool.ts";
 import { InferenceRunner } from "./inference-runner.ts";
 import { describeList, ListCache, type ListRef } from "./list-cache.ts";
 import { ModelLists } from "./model-lists.ts";
 import { ModelStore } from "./model-store.ts";
-import { DEFAULT_VARIANT, ReaderVariants } from "./reader-variants.ts";
+import { ExperimentVariants } from "../../../lib/experiments/serving-variants.ts";
+import { ReaderVariants, variantLabel } from "./reader-variants.ts";
 import { RecommendationLogWriter } from "./recommendation-log.ts";
-import { clamp01, type ServedList, type Strategy } from "./served-list.ts";
+import { clamp01, type DeliveredList, type ServedList, type Strategy } from "./served-list.ts";
 import { ServingMetrics } from "./serving-metrics.ts";
 import { SharedBatcher } from "./shared-batcher.ts";
 import { TimeBudgetExceeded, withinBudget } from "./time-budget.ts";
-import { readHistory } from "./user-history.ts";
+import { readHistory } from "../../../lib/models/user-history.ts";
 import { UserVectors } from "./user-vectors.ts";
 
 export { LIST_LENGTH } from "./served-list.ts";
 export { TimeBudgetExceeded } from "./time-budget.ts";
 
-const TRENDING_TTL_SECONDS = 60;
 const WARM_BOOKS = 50;
 
 interface LogFields {
@@ -88,7 +86,7 @@ export class RecommendationEngine {
       for (const file of Object.values(MODEL_FILES[model.name])) this.pool?.forget(model.filePath(file));
     });
     this.lists = new ListCache(cache, () => this.models.versionTag(), this.metrics);
-    this.variants = new ReaderVariants(prisma, cache);
+    this.variants = new ReaderVariants(new ExperimentVariants(prisma, cache, config.EXPERIMENT_HOLDOUT_PERCENT), logger);
     this.vectors = new UserVectors(prisma, this.metrics);
     this.fallbacks = new FallbackLists(prisma, this.models);
     this.modelLists = new ModelLists(prisma, this.models, this.batcher, this.vectors, this.fallbacks);
@@ -134,7 +132,7 @@ export class RecommendationEngine {
         const popular = await popularBooksForUser(this.prisma, null, WARM_BOOKS);
         for (const book of popular) {
           if (this.stopped) return;
-          await this.similar(book.bookId, "HYBRID", false, { requestId: null, log: false });
+          await this.similarList(book.bookId, "HYBRID", false, { requestId: null, log: false }, variantLabel(null));
           this.metrics.warmed += 1;
         }
       } catch (error) {
@@ -146,26 +144,38 @@ export class RecommendationEngine {
 
   // ---- public API -------------------------------------------------------
 
-  similar(bookId: number, strategy: Strategy, diversify: boolean, context: ServeContext): Promise<ServedList> {
-    // Similar lists are the same for every reader, so they share the default variant's entries.
-    return this.serve({ kind: "similar", bookId, strategy, diversify }, context, { userId: null, seedBookId: bookId, strategy, variant: DEFAULT_VARIANT }, {
-      compute: () => this.modelLists.similar(bookId, strategy, diversify),
+  /** A book's similar books; a signed-in viewer in a SIMILAR_BOOKS experiment gets their arm's strategy. */
+  async similar(bookId: number, strategy: Strategy, diversify: boolean, context: ServeContext): Promise<DeliveredList> {
+    const variant = await this.variants.of("SIMILAR_BOOKS", context.viewerId);
+    const list = await this.similarList(bookId, this.variants.strategyOf(variant, strategy), diversify, context, variantLabel(variant));
+    return this.variants.deliver(list, variant, context.viewerId);
+  }
+
+  /** A reader's recommendations; in a USER_RECOMMENDATIONS experiment, their arm's strategy. */
+  async forUser(userId: number, requested: Strategy, excludeRead: boolean, diversify: boolean, context: ServeContext): Promise<DeliveredList> {
+    const variant = await this.variants.of("USER_RECOMMENDATIONS", userId);
+    const strategy = this.variants.strategyOf(variant, requested);
+    const list = await this.serve({ kind: "reader", userId, strategy, excludeRead, diversify }, context, { userId, seedBookId: null, strategy, variant: variantLabel(variant) }, {
+      compute: () => (strategy === "POPULARITY" ? this.fallbacks.popularityList(excludeRead ? userId : null) : this.modelLists.forReader(userId, strategy, excludeRead, diversify)),
+      fallback: () => this.fallbacks.forReader(userId, excludeRead),
+    });
+    return this.variants.deliver(list, variant, userId);
+  }
+
+  /** Similar lists are the same for every reader of one arm, so they share its cache entries. */
+  private similarList(bookId: number, strategy: Strategy, diversify: boolean, context: ServeContext, variant: string): Promise<ServedList> {
+    return this.serve({ kind: "similar", bookId, strategy, diversify }, context, { userId: null, seedBookId: bookId, strategy, variant }, {
+      compute: () => (strategy === "POPULARITY" ? this.fallbacks.popularityList(null) : this.modelLists.similar(bookId, strategy, diversify)),
       fallback: () => this.fallbacks.similar(bookId),
     });
   }
 
-  async forUser(userId: number, strategy: Strategy, excludeRead: boolean, diversify: boolean, context: ServeContext): Promise<ServedList> {
-    const variant = await this.variants.of(userId);
-    return this.serve({ kind: "reader", userId, strategy, excludeRead, diversify }, context, { userId, seedBookId: null, strategy, variant }, {
-      compute: () => this.modelLists.forReader(userId, strategy, excludeRead, diversify),
-      fallback: () => this.fallbacks.forReader(userId, excludeRead),
-    });
-  }
-
   /** A reader and a seed book: the seed's similar books re-ranked by the reader's predicted taste. */
-  async forUserAndBook(userId: number, bookId: number, strategy: Strategy, diversify: boolean, context: ServeContext): Promise<ServedList> {
+  async forUserAndBook(userId: number, bookId: number, requested: Strategy, diversify: boolean, context: ServeContext): Promise<DeliveredList> {
+    const variant = await this.variants.of("USER_RECOMMENDATIONS", userId);
+    const strategy = this.variants.strategyOf(variant, requested);
     const [similar, history] = await Promise.all([
-      this.similar(bookId, strategy, diversify, { requestId: context.requestId, log: false }),
+      this.similarList(bookId, strategy, diversify, { requestId: context.requestId, log: false }, variantLabel(variant)),
       readHistory(this.prisma, userId),
     ]);
     const read = new Set(history.map((entry) => entry.bookId));
@@ -175,8 +185,8 @@ export class RecommendationEngine {
       .map((item) => ({ ...item, score: clamp01(0.5 * item.score + 0.5 * (taste.get(item.bookId) ?? 0)) }))
       .sort((a, b) => b.score - a.score);
     const list: ServedList = { ...similar, items, algorithm: `${similar.algorithm}+personal` };
-    this.record(list, context, { userId, seedBookId: bookId, strategy, variant: await this.variants.of(userId) });
-    return list;
+    this.record(list, context, { userId, seedBookId: bookId, strategy, variant: variantLabel(variant) });
+    return this.variants.deliver(list, variant, userId);
   }
 
   /** Predicted preference of `userId` for each book, 0 to 1; popularity where the model cannot say. */
@@ -192,19 +202,22 @@ export class RecommendationEngine {
     return this.fallbacks.popularity(bookIds);
   }
 
-  async trending(window: TrendingWindow, limit: number): Promise<TrendingEntry[]> {
-    const load = () => trendingBooks(this.prisma, window, TRENDING_LIST_LENGTH);
-    const list = this.options.caching ? await this.cache.getOrSet(trendingKey(window), load, TRENDING_TTL_SECONDS) : await load();
-    return list.slice(0, limit);
-  }
-
   /**
-   * The trending watcher saw a new ranking: the next query recomputes rather than
-   * serving the old list until it expires (dropped, not overwritten, because the
-   * watcher's list may already trail interactions made since).
+   * The embeddings consumer's new vector for a reader (USER_VECTOR_CHANGED): served
+   * from now on when it was computed against the ALS version loaded here, else
+   * folded in here; either way the reader's cached lists are retired.
    */
-  async trendingChanged(window: TrendingWindow): Promise<void> {
-    await this.cache.delete(trendingKey(window));
+  async applyUserVector(userId: number, vector: Float32Array | null, alsVersion: number | null): Promise<void> {
+    const als = this.models.lease("als");
+    try {
+      if (als && vector && als.version === alsVersion && this.vectors.adopt(als, userId, vector)) {
+        await this.invalidateUser(userId);
+        return;
+      }
+    } finally {
+      als?.release();
+    }
+    await this.handleInteraction(userId);
   }
 
   /** A reader's signal: fold their vector in against the current item factors and retire their cached lists. */
@@ -291,6 +304,3 @@ export class RecommendationEngine {
   }
 }
 
-function trendingKey(window: TrendingWindow): string {
-  return `rec:trending:${window}`;
-}

@@ -1,0 +1,42 @@
+import { Prisma, type PrismaClient } from "../db/database.ts";
+import { interactionStrength, ratingStrength } from "./signal-strength.ts";
+
+/** One book the reader has a signal for, at the strength the trainer gives it. */
+export interface HistoryEntry {
+  readonly bookId: number;
+  readonly strength: number;
+  /** Stars (out of 5) when the reader rated it. */
+  readonly stars: number | null;
+  readonly at: number;
+}
+
+/**
+ * Everything the reader did with books (ratings, interaction events, reading
+ * history, bookmarks), collapsed to the strongest signal per book exactly as the
+ * trainer's extraction does, newest first.
+ */
+export async function readHistory(prisma: PrismaClient, userId: number): Promise<HistoryEntry[]> {
+  const rows = await prisma.$queryRaw<{ book_id: number; kind: string; value: number | null; scale: number | null; t: number }[]>(Prisma.sql`
+    SELECT book_id, 'RATING' AS kind, rating::float8 AS value, scale, (extract(epoch FROM created_at) * 1000)::float8 AS t FROM ratings WHERE user_id = ${userId}
+    UNION ALL
+    SELECT book_id, type::text, value, NULL, (extract(epoch FROM occurred_at) * 1000)::float8 FROM interactions WHERE user_id = ${userId}
+    UNION ALL
+    SELECT book_id, CASE WHEN status = 'FINISHED' THEN 'FINISH_READING' ELSE 'START_READING' END, NULL, NULL, (extract(epoch FROM started_at) * 1000)::float8 FROM reading_history WHERE user_id = ${userId}
+    UNION ALL
+    SELECT book_id, 'SHELVE', NULL, NULL, (extract(epoch FROM created_at) * 1000)::float8 FROM bookmarks WHERE user_id = ${userId}`);
+  const byBook = new Map<number, { strength: number; stars: number | null; at: number }>();
+  for (const row of rows) {
+    const strength = row.kind === "RATING" ? ratingStrength(row.value ?? 0, row.scale ?? 5) : interactionStrength(row.kind, row.value);
+    const stars = row.kind === "RATING" && (row.scale ?? 0) > 0 ? strength : null;
+    const entry = byBook.get(row.book_id);
+    if (!entry) byBook.set(row.book_id, { strength, stars, at: row.t });
+    else {
+      entry.strength = Math.max(entry.strength, strength);
+      entry.stars = stars ?? entry.stars;
+      entry.at = Math.max(entry.at, row.t);
+    }
+  }
+  return [...byBook]
+    .map(([bookId, entry]) => ({ bookId, ...entry }))
+    .sort((a, b) => b.at - a.at);
+}
