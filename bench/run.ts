@@ -67,7 +67,8 @@ const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 const JWT_SECRET = "shelfgraph-bench-secret-0123456789abcdef";
 // The rate limit stays on (its cost is part of every request) but high enough that one
 // load generator standing in for thousands of clients is not turned away.
-const SERVER_ENV = { NODE_ENV: "production", JWT_SECRET, HOST: "127.0.0.1", LOG_LEVEL: "info", RATE_LIMIT_PER_MINUTE: "1000000000" };
+const INTERNAL_SECRET = "shelfgraph-bench-internal-secret-fedcba9876543210";
+const SERVER_ENV = { NODE_ENV: "production", JWT_SECRET, INTERNAL_SECRET, HOST: "127.0.0.1", LOG_LEVEL: "info", RATE_LIMIT_PER_MINUTE: "1000000000" };
 
 const FLAGSHIP = `query Flagship($id: ID!) { book(id: $id) { title score similar(limit: 10) { book { id title score } score source } } }`;
 // Book.score is the signed-in reader's predicted taste: an anonymous client asks for the rest.
@@ -254,7 +255,7 @@ if (withServers && (wanted("ours-multi") || wanted("stock-gateway") || wanted("d
           role: "stock-gateway",
           script: "bench/harness/stock-gateway.ts",
           cwd: ROOT,
-          env: { PORT: String(port), ...Object.fromEntries(Object.entries(multi.urls).map(([name, url]) => [`${name.toUpperCase()}_URL`, url])) },
+          env: { PORT: String(port), JWT_SECRET, INTERNAL_SECRET, ...Object.fromEntries(Object.entries(multi.urls).map(([name, url]) => [`${name.toUpperCase()}_URL`, url])) },
           port: port!,
           readyPath: "/",
           anyAnswer: true,
