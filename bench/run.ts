@@ -20,7 +20,7 @@
  * 127.0.0.1:5432 user postgres, 127.0.0.1:6379); without them only the embedded setups run.
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -29,7 +29,7 @@ import { loadConfig } from "../lib/config.ts";
 import { freePort } from "../test/support/ports.ts";
 import { prepareData, type PreparedData } from "./harness/data.ts";
 import type { LoadJob, LoadResult, LoadStep } from "./harness/load.ts";
-import { summarise } from "./harness/profile-summary.ts";
+import { profileMarkdown } from "./harness/profile-summary.ts";
 import { prepareReference } from "./harness/reference.ts";
 import { writeReport, type BenchReport, type RunRecord } from "./harness/report.ts";
 import { startService, usageBetween, type Service } from "./harness/services.ts";
@@ -59,7 +59,8 @@ const READERS = 2_000;
 
 const ROOT = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
 const WORK = join(ROOT, "bench/.work");
-const RUN_DIR = join(WORK, "run");
+// One folder per run (logs, probe samples, profiles): runs side by side never clear each other's.
+const RUN_DIR = join(WORK, "runs", new Date().toISOString().replace(/[:.]/g, "-"));
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
 // Production settings for every server process, ours and the reference alike.
@@ -212,7 +213,6 @@ async function reachable(url: string): Promise<boolean> {
 // ---- the run -------------------------------------------------------------------------
 
 const startedAt = new Date();
-rmSync(RUN_DIR, { recursive: true, force: true });
 mkdirSync(RUN_DIR, { recursive: true });
 if (!args["no-build"]) {
   log("npm run build");
@@ -262,7 +262,7 @@ if (withServers && (wanted("ours-multi") || wanted("stock-gateway") || wanted("d
           role: "stock-gateway",
           script: "bench/harness/stock-gateway.ts",
           cwd: ROOT,
-          env: { PORT: String(port), ...Object.fromEntries(Object.entries(multi.urls).map(([name, url]) => [`${name.toUpperCase()}_URL`, url])) },
+          env: { PORT: String(port), JWT_SECRET, INTERNAL_SECRET, ...Object.fromEntries(Object.entries(multi.urls).map(([name, url]) => [`${name.toUpperCase()}_URL`, url])) },
           port: port!,
           readyPath: "/",
           anyAnswer: true,
@@ -313,22 +313,12 @@ for (const [setup, codeDir, script, key] of [
 }
 
 if (PROFILE) {
-  const sections: string[] = ["# CPU profiles: signed-in flagship under load", "", `Made by \`npm run bench -- --profile\` at ${new Date().toISOString()} (load average ${loadavg().map((n) => n.toFixed(2)).join(" / ")}). Self time per process.`];
-  for (const run of runs) sections.push("", `Load: ${run.setup} ${run.scenario} c=${run.connections}: ${run.throughput} req/s, p50 ${run.p50} ms, p99 ${run.p99} ms, ${run.errors} errors`);
-  for (const setup of ["ours-multi", "ours-embedded"]) {
-    const profiles = join(RUN_DIR, setup, "profiles");
-    for (const role of existsSync(profiles) ? readdirSync(profiles) : []) {
-      for (const file of readdirSync(join(profiles, role)).filter((name) => name.endsWith(".cpuprofile"))) {
-        const summary = summarise(JSON.parse(readFileSync(join(profiles, role, file), "utf8")));
-        sections.push("", `## ${setup} / ${role}: ${summary.totalMs} ms of CPU sampled over ${summary.wallMs} ms`, "", "| area | self % |", "| --- | ---: |");
-        for (const area of summary.areas) sections.push(`| ${area.name} | ${area.percent} |`);
-        sections.push("", "| hottest functions (self) | % |", "| --- | ---: |");
-        for (const fn of summary.functions) sections.push(`| \`${fn.name}\` | ${fn.percent} |`);
-      }
-    }
-  }
+  const header = [
+    `Made by \`npm run bench -- --profile\` at ${new Date().toISOString()} (load average ${loadavg().map((n) => n.toFixed(2)).join(" / ")}). Self time per process.`,
+    ...runs.map((run) => `Load: ${run.setup} ${run.scenario} c=${run.connections}: ${run.throughput} req/s, p50 ${run.p50} ms, p99 ${run.p99} ms, ${run.errors} errors`),
+  ];
   mkdirSync(join(ROOT, "bench/results"), { recursive: true });
-  writeFileSync(join(ROOT, "bench/results/profile-latest.md"), `${sections.join("\n")}\n`);
+  writeFileSync(join(ROOT, "bench/results/profile-latest.md"), profileMarkdown(header, ["ours-multi", "ours-embedded"].map((setup) => join(RUN_DIR, setup, "profiles"))));
   log("wrote bench/results/profile-latest.md");
   process.exit(0);
 }

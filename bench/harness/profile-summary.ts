@@ -4,8 +4,8 @@
  * process. `npx tsx bench/harness/profile-summary.ts DIR...` prints one section per
  * profile.
  */
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 
 interface ProfileNode {
   id: number;
@@ -51,6 +51,25 @@ export function summarise(profile: CpuProfile, top = 15) {
   const share = (ms: number) => Math.round((1000 * ms) / Math.max(totalMs, 1)) / 10;
   const sorted = (map: Map<string, number>) => [...map].sort((a, b) => b[1] - a[1]).slice(0, top).map(([name, ms]) => ({ name, ms: Math.round(ms), percent: share(ms) }));
   return { totalMs: Math.round(totalMs), wallMs: Math.round((profile.endTime - profile.startTime) / 1000), areas: sorted(areas), functions: sorted(functions) };
+}
+
+/** Markdown: per profile (folders laid out <setup>/profiles/<role>/*.cpuprofile), self time by area and hottest functions. */
+export function profileMarkdown(header: string[], profileDirs: string[]): string {
+  const sections = ["# CPU profiles: signed-in flagship under load", "", ...header.flatMap((line) => [line, ""])];
+  for (const profiles of profileDirs) {
+    const setup = basename(dirname(profiles));
+    for (const role of existsSync(profiles) ? readdirSync(profiles) : []) {
+      for (const file of readdirSync(join(profiles, role)).filter((name) => name.endsWith(".cpuprofile"))) {
+        const summary = summarise(JSON.parse(readFileSync(join(profiles, role, file), "utf8")) as CpuProfile, 25);
+        sections.push(`## ${setup} / ${role}: ${summary.totalMs} ms of CPU sampled over ${summary.wallMs} ms`, "", "| area | self % |", "| --- | ---: |");
+        for (const area of summary.areas) sections.push(`| ${area.name} | ${area.percent} |`);
+        sections.push("", "| hottest functions (self) | % |", "| --- | ---: |");
+        for (const fn of summary.functions) sections.push(`| \`${fn.name}\` | ${fn.percent} |`);
+        sections.push("");
+      }
+    }
+  }
+  return `${sections.join("\n")}\n`;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
