@@ -30,7 +30,9 @@ const fieldOf = (fields: string[], name: string): string | undefined => {
  * failed `maxDeliveries` times, each with its last error. Keys are `prefix + stream`.
  */
 export function createRedisStream(url: string, prefix: string, settings: StreamSettings, logger: Logger): DurableStream {
-  const writer = createRedisClient(url, logger, "stream-writer");
+  // Off the request path (the outbox relay, consumers): no request-path command timeout, which a
+  // blocking XREADGROUP or a 500-entry XADD pipeline on a busy host would trip.
+  const writer = createRedisClient(url, logger, "stream-writer", { profile: "background" });
   const consumers = new Set<RedisConsumer>();
   return {
     kind: "redis",
@@ -44,7 +46,7 @@ export function createRedisStream(url: string, prefix: string, settings: StreamS
     },
     consume(options) {
       // A blocking read holds its connection: each consumer has its own.
-      const client = createRedisClient(url, logger, `stream-${options.group}`);
+      const client = createRedisClient(url, logger, `stream-${options.group}`, { profile: "background" });
       const consumer = new RedisConsumer(client, writer, prefix, options, settings, logger);
       consumers.add(consumer);
       consumer.run().finally(() => consumers.delete(consumer));
