@@ -68,10 +68,11 @@ const JWT_SECRET = "shelfgraph-bench-secret-0123456789abcdef";
 // The rate limit stays on (its cost is part of every request) but high enough that one
 // load generator standing in for thousands of clients is not turned away. Production
 // requires both secrets; the bench mints its tokens with JWT_SECRET (config below).
+const INTERNAL_SECRET = "shelfgraph-bench-internal-secret-0123456789";
 const SERVER_ENV = {
   NODE_ENV: "production",
   JWT_SECRET,
-  INTERNAL_SECRET: "shelfgraph-bench-internal-secret-0123456789",
+  INTERNAL_SECRET,
   HOST: "127.0.0.1",
   LOG_LEVEL: "info",
   RATE_LIMIT_PER_MINUTE: "1000000000",

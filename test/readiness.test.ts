@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { after, describe, it } from "node:test";
+import { allow } from "graphql-shield";
 import { loadConfig } from "../lib/config.ts";
 import { openDatabase } from "../lib/db/database.ts";
 import { createRuntime, type Runtime } from "../lib/runtime.ts";
@@ -55,7 +56,7 @@ describe("readiness", () => {
         name: "probe",
         schemaPath: pathToFileURL(schemaPath),
         resolvers: { Query: { ping: () => "pong" } },
-        permissions: {},
+        permissions: { Query: { ping: allow } },
         extendContext: (base) => base,
         start: async () => ({
           stop: async () => {},

@@ -30,6 +30,8 @@ const fieldOf = (fields: string[], name: string): string | undefined => {
  * failed `maxDeliveries` times, each with its last error. Keys are `prefix + stream`.
  */
 export function createRedisStream(url: string, prefix: string, settings: StreamSettings, logger: Logger): DurableStream {
+  // Off the request path (the outbox relay, consumers): no request-path command timeout, which a
+  // blocking XREADGROUP or a 500-entry XADD pipeline on a busy host would trip.
   const writer = createRedisClient(url, logger, "stream-writer", { profile: "background" });
   const consumers = new Set<RedisConsumer>();
   return {

@@ -27,7 +27,9 @@ export interface TrendingStore {
 
 export function createTrendingStore(options: { REDIS_URL?: string; STREAM_KEY_PREFIX: string }, logger: Logger): TrendingStore {
   return options.REDIS_URL
-    ? redisTrendingStore(createRedisClient(options.REDIS_URL, logger, "trending", { profile: "background" }), `${options.STREAM_KEY_PREFIX}trending:`)
+    ? // Mostly written by the trending calculator in bulk (a backfill is one long pipeline): the
+      // request-path profile's tens-of-ms timeout would fail it on a busy host.
+      redisTrendingStore(createRedisClient(options.REDIS_URL, logger, "trending", { profile: "background" }), `${options.STREAM_KEY_PREFIX}trending:`)
     : memoryTrendingStore();
 }
 

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { appendFile, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { Redis } from "ioredis";
 import { signAccessToken } from "../../lib/auth/tokens.ts";
 import { loadConfig } from "../../lib/config.ts";
 import { resolveArtifactPath } from "../../lib/models/artifact-format.ts";
@@ -89,6 +90,29 @@ describe("fault injection under load", { skip: missing }, () => {
     );
     report("ratings acknowledged / interactions stored", [acknowledged, stored!.count]);
     assert.equal(stored!.count, acknowledged, "no acknowledged rating lost its interaction");
+
+    // And none lost its event: the outbox holds what Redis could not take and relays it once Redis is back,
+    // so fold-in and invalidation catch up. Counted on the durable stream after recovery.
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const [outbox] = await stack.sql<{ count: number }>("SELECT count(*)::int AS count FROM event_outbox");
+      if (outbox!.count === 0) break;
+      assert.ok(Date.now() < deadline, `${outbox!.count} events still in the outbox a minute after Redis returned`);
+      await sleep(500);
+    }
+    const stream = new Redis(stack.redis.url);
+    try {
+      const entries = (await stream.xrange("shelfgraph:stream:interactions", "-", "+")) as [string, string[]][];
+      const relayed = entries
+        .map(([, fields]) => JSON.parse(fields[fields.indexOf("event") + 1]!) as { userId: number; type: string; occurredAt: string })
+        .filter((event) => event.type === "RATE" && readers.includes(event.userId) && new Date(event.occurredAt) >= startedAt);
+      // At-least-once: a relay interrupted between append and commit may append an event twice.
+      const distinct = new Set(relayed.map((event) => `${event.userId}:${event.occurredAt}`));
+      report("interaction events on the stream after recovery", { events: relayed.length, distinct: distinct.size });
+      assert.equal(distinct.size, acknowledged, "every acknowledged rating's event reached the stream");
+    } finally {
+      stream.disconnect();
+    }
   });
 
   it("PostgreSQL down: only coded, retryable SERVICE_UNAVAILABLE errors with no internals, unready meanwhile, and recovery by itself", async () => {

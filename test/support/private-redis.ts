@@ -1,11 +1,16 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createConnection } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { cleanUpOnExit } from "./cleanup-on-exit.ts";
 import { freePort } from "./ports.ts";
 
 /**
- * A redis-server of the test's own on a free port, with no persistence, so a test
- * can stop, freeze and restart it without touching anyone else's Redis.
+ * A redis-server of the test's own on a free port, so a test can stop, freeze and
+ * restart it without touching anyone else's Redis. It keeps an append-only file
+ * (fsync on every write) in a temporary directory, as a Redis holding a durable
+ * stream must: a restart after a kill keeps what was written.
  */
 export interface PrivateRedis {
   readonly url: string;
@@ -34,12 +39,12 @@ export const redisServerAvailable = async (): Promise<boolean> =>
 
 export async function startPrivateRedis(): Promise<PrivateRedis> {
   const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), "shelfgraph-redis-"));
   let child: ChildProcess | undefined;
 
   async function start(): Promise<void> {
-    child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--loglevel", "warning"], {
-      stdio: "ignore",
-    });
+    const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes", "--appendfsync", "always", "--dir", dir, "--loglevel", "warning"];
+    child = spawn("redis-server", args, { stdio: "ignore" });
     running.add(child);
     const started = child;
     started.once("exit", () => running.delete(started));
@@ -64,7 +69,10 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
     stop,
     freeze: () => child?.kill("SIGSTOP"),
     thaw: () => child?.kill("SIGCONT"),
-    close: stop,
+    async close() {
+      await stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
 
