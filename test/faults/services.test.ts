@@ -204,9 +204,10 @@ describe("fault injection under load", { skip: missing }, () => {
     report("recommendations without ALS", list[0]);
     assert.ok(list.length > 0 && list.every((item) => !item.algorithm.includes("als")), "the list says which algorithm served instead of ALS");
 
-    const prediction = await postGraphQL(stack.urlOf("recommendations"), `{ _entities(representations: [{ __typename: "Book", id: "1" }]) { ... on Book { prediction { score source algorithm modelVersion } } } }`, {}, tokens[1]);
+    // Through the gateway, signed in: subgraphs trust identity only from the gateway.
+    const prediction = await postGraphQL(stack.gatewayUrl, `{ book(id: "1") { prediction { score source algorithm modelVersion } } }`, {}, tokens[1]);
     assert.equal(prediction.body?.errors, undefined, JSON.stringify(prediction.body?.errors));
-    const predicted = (prediction.body as { data: { _entities: { prediction: { source: string; algorithm: string; modelVersion: number | null } }[] } }).data._entities[0]!.prediction;
+    const predicted = (prediction.body as { data: { book: { prediction: { source: string; algorithm: string; modelVersion: number | null } } } }).data.book.prediction;
     report("prediction without ALS", predicted);
     assert.deepEqual({ source: predicted.source, algorithm: predicted.algorithm, modelVersion: predicted.modelVersion }, { source: "POPULARITY", algorithm: "popularity", modelVersion: null });
   });
