@@ -5,6 +5,7 @@ import type { EventBus } from "../lib/pubsub.ts";
 import { REQUEST_ID_HEADER } from "../lib/server/headers.ts";
 import { createHttpApp, listen, urlOf } from "../lib/server/http-server.ts";
 import { mountGraphQLEndpoint } from "../lib/server/graphql-endpoint.ts";
+import { requestMetricsPlugin } from "../lib/server/plugins/request-metrics.ts";
 import type { RunningService } from "../lib/server/subgraph-server.ts";
 import { createGatewayContext, type GatewayContext } from "./context.ts";
 import { SubgraphDataSource } from "./subgraph-data-source.ts";
@@ -57,6 +58,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     logger,
     executor: { gateway },
     plugins: [
+      requestMetricsPlugin<GatewayContext>("gateway"),
       {
         // Echo the request id so a client can quote it when reporting a problem.
         async requestDidStart({ contextValue }) {

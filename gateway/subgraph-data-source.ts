@@ -2,6 +2,7 @@ import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from "@
 import type { GatewayGraphQLResponse } from "@apollo/server-gateway-interface";
 import { serviceUnavailable } from "../lib/errors.ts";
 import type { Logger } from "../lib/logger.ts";
+import { subgraphFetchDuration } from "../lib/metrics/index.ts";
 import { AUTHORIZATION_HEADER, REQUEST_ID_HEADER } from "../lib/server/headers.ts";
 import type { GatewayContext } from "./context.ts";
 
@@ -30,9 +31,13 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   }
 
   override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+    const stopTimer = subgraphFetchDuration.startTimer({ subgraph: this.subgraphName });
     try {
-      return await super.process(options);
+      const response = await super.process(options);
+      stopTimer({ outcome: response.errors?.length ? "error" : "success" });
+      return response;
     } catch (error) {
+      stopTimer({ outcome: "unavailable" });
       const context = options.context as Partial<GatewayContext>;
       (context.logger ?? this.logger).warn({ err: error, subgraph: this.subgraphName }, "subgraph request failed");
       const timedOut = (error as Error).name === "TimeoutError" || /aborted|timeout/i.test((error as Error).message);

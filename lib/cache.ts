@@ -1,6 +1,7 @@
 import { LRUCache } from "lru-cache";
 import type { Config } from "./config.ts";
 import type { Logger } from "./logger.ts";
+import { cacheRequests } from "./metrics/metrics.ts";
 import { createRedisClient, type Redis } from "./redis.ts";
 
 /**
@@ -42,16 +43,19 @@ export function createCache(options: CacheOptions, logger: Logger): Cache {
 
   async function get<T>(key: string): Promise<T | undefined> {
     const near = local.get(key);
+    cacheRequests.inc({ layer: "memory", result: near ? "hit" : "miss" });
     if (near) return near.value as T;
     if (!redis) return undefined;
     try {
       const raw = await redis.get(KEY_PREFIX + key);
+      cacheRequests.inc({ layer: "redis", result: raw === null ? "miss" : "hit" });
       if (raw === null) return undefined;
       const value = JSON.parse(raw) as T;
       local.set(key, { value }, { ttl: localTtlMs(defaultTtl) });
       return value;
     } catch (error) {
       // A cache that is down is a cache miss, never a failed request.
+      cacheRequests.inc({ layer: "redis", result: "error" });
       logger.warn({ err: error, key }, "cache read failed");
       return undefined;
     }

@@ -33,6 +33,9 @@ export const configSchema = z
     RECOMMENDATIONS_PORT: port(4003),
     EXPERIMENTS_PORT: port(4004),
 
+    // Prometheus scrapes GET /metrics here, apart from the public port (one per process; 0 picks a free one).
+    METRICS_PORT: port(9464),
+
     USERS_URL: optionalUrl,
     BOOKS_URL: optionalUrl,
     RECOMMENDATIONS_URL: optionalUrl,

@@ -8,6 +8,7 @@ import { viewerFromAuthorization } from "../../lib/auth/tokens.ts";
 import type { Viewer } from "../../lib/auth/viewer.ts";
 import { createErrorFormatter, rateLimited } from "../../lib/errors.ts";
 import type { Logger } from "../../lib/logger.ts";
+import { countActiveSubscriptions, rateLimitRejections } from "../../lib/metrics/index.ts";
 import type { EventBus } from "../../lib/pubsub.ts";
 import { createSubscriptionSchema, type SubscriptionContext } from "./schema.ts";
 
@@ -35,6 +36,13 @@ export function serveSubscriptions(options: SubscriptionServerOptions): { dispos
   const formatError = createErrorFormatter(logger);
   const schema = createSubscriptionSchema(options.pubsub);
   const webSockets = new WebSocketServer({ server: options.httpServer, path: options.path });
+  // Counted at scrape time from graphql-ws's own bookkeeping, so no open/close event can be missed.
+  const connections = new Set<{ subscriptions: Record<string, unknown> }>();
+  const stopCounting = countActiveSubscriptions(() => {
+    let open = 0;
+    for (const connection of connections) open += Object.keys(connection.subscriptions).length;
+    return open;
+  });
   const server = useServer<Record<string, unknown>, ConnectionState>(
     {
       schema,
@@ -45,6 +53,7 @@ export function serveSubscriptions(options: SubscriptionServerOptions): { dispos
         try {
           if (authorization !== undefined && typeof authorization !== "string") throw new Error("authorization must be a string");
           ctx.extra.viewer = await viewerFromAuthorization(options.config, authorization);
+          connections.add(ctx);
           return true;
         } catch (error) {
           // graphql-ws closes a refused connection with 4403; a token that does not verify is 4401, as for HTTP's 401.
@@ -55,8 +64,12 @@ export function serveSubscriptions(options: SubscriptionServerOptions): { dispos
       onSubscribe(ctx) {
         // The subscription being opened is already counted.
         if (Object.keys(ctx.subscriptions).length > MAX_SUBSCRIPTIONS_PER_CONNECTION) {
+          rateLimitRejections.inc({ scope: "subscriptions" });
           return [rateLimited(`At most ${MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions per connection`, { limit: MAX_SUBSCRIPTIONS_PER_CONNECTION })];
         }
+      },
+      onClose(ctx) {
+        connections.delete(ctx);
       },
       context: (ctx): SubscriptionContext => ({ viewer: ctx.extra.viewer ?? null, logger }),
       // Queries and mutations go to the supergraph over HTTP; this schema only knows subscriptions.
@@ -77,6 +90,7 @@ export function serveSubscriptions(options: SubscriptionServerOptions): { dispos
   return {
     // Closes every socket (1001 Going away, ending their subscriptions) and stops accepting upgrades.
     async dispose() {
+      stopCounting();
       await server.dispose();
     },
   };

@@ -1,4 +1,3 @@
-import type { Express } from "express";
 import { parseModelChanged } from "../../lib/models/model-changed.ts";
 import { Topics } from "../../lib/pubsub.ts";
 import { publishTrendingChanged, TRENDING_LIST_LENGTH } from "../../lib/trending/trending-changed.ts";
@@ -27,7 +26,7 @@ export function recommendationEngineOf(runtime: Runtime): RecommendationEngine {
   return engine;
 }
 
-async function startEngine(runtime: Runtime, app: Express): Promise<{ stop(): Promise<void> }> {
+async function startEngine(runtime: Runtime): Promise<{ stop(): Promise<void> }> {
   const logger = runtime.logger.child({ component: "recommendation-engine" });
   const engine = new RecommendationEngine(runtime.db.prisma, runtime.cache, logger, runtime.config);
   await engine.start();
@@ -50,16 +49,14 @@ async function startEngine(runtime: Runtime, app: Express): Promise<{ stop(): Pr
       if (event) void engine.switchModel(event);
       else logger.warn({ payload }, "ignoring malformed MODEL_CHANGED event");
     }, {}),
-    await runtime.pubsub.subscribe(Topics.INTERACTION, (payload: { userId?: unknown }) => {
+    await runtime.pubsub.subscribe(Topics.INTERACTION, (payload: { userId?: unknown; bookId?: unknown; type?: unknown }) => {
       const userId = Number(payload?.userId);
       if (!Number.isInteger(userId) || userId < 1) return;
+      engine.servingMetrics.interaction({ userId, bookId: Number(payload.bookId), type: String(payload.type) });
       trending.interactionArrived();
       engine.handleInteraction(userId).catch((error: unknown) => logger.warn({ err: error, userId }, "real-time update failed"));
     }, {}),
   ];
-  app.get("/metrics", (_request, response) => {
-    response.json(engine.snapshot());
-  });
   let stopping: Promise<void> | undefined;
   return {
     stop() {

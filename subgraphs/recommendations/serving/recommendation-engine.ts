@@ -18,6 +18,7 @@ import { ModelStore } from "./model-store.ts";
 import { personalReasons, similarReasons } from "./reasons.ts";
 import { RecommendationLogWriter } from "./recommendation-log.ts";
 import { clamp01, type ServedItem, type ServedList, type Source, type Strategy } from "./served-list.ts";
+import { ServingMetrics } from "./serving-metrics.ts";
 import { SharedBatcher } from "./shared-batcher.ts";
 import { readHistory, type HistoryEntry } from "./user-history.ts";
 
@@ -83,6 +84,7 @@ export class RecommendationEngine {
     invalidations: 0,
     warmed: 0,
   };
+  readonly servingMetrics: ServingMetrics;
   timeBudgetMs: number;
   private readonly pool: InferencePool | null;
   private readonly foldIns = new WeakMap<LoadedModel, Map<number, Float32Array>>();
@@ -106,6 +108,7 @@ export class RecommendationEngine {
       for (const file of Object.values(MODEL_FILES[model.name])) this.pool?.forget(model.filePath(file));
     });
     this.logWriter = new RecommendationLogWriter(prisma, logger);
+    this.servingMetrics = new ServingMetrics(this.models);
   }
 
   /** Turns batching/caching on or off at run time (the bench compares them in one process). */
@@ -116,6 +119,7 @@ export class RecommendationEngine {
 
   async start(): Promise<void> {
     await this.models.loadProduction().catch((error: unknown) => this.logger.error({ err: error }, "cannot read the model registry; serving fallbacks"));
+    await this.servingMetrics.modelsChanged(this.prisma, this.logger);
     this.warm();
   }
 
@@ -129,6 +133,7 @@ export class RecommendationEngine {
 
   async switchModel(event: { name: ModelName; version: number }): Promise<void> {
     await this.models.handleModelChanged(event);
+    await this.servingMetrics.modelsChanged(this.prisma, this.logger);
     this.warm();
   }
 
@@ -367,6 +372,7 @@ export class RecommendationEngine {
 
   private record(list: ServedList, context: ServeContext, log: LogFields): ServedList {
     this.metrics.served[list.source] = (this.metrics.served[list.source] ?? 0) + 1;
+    this.servingMetrics.listServed(list, log.variant, log.userId ?? context.viewerId ?? null, context.log);
     if (context.log) {
       this.logWriter.append({
         requestId: context.requestId,
@@ -386,6 +392,7 @@ export class RecommendationEngine {
 
   private countFallback(reason: string): void {
     this.metrics.fallbacks[reason] = (this.metrics.fallbacks[reason] ?? 0) + 1;
+    this.servingMetrics.fallback(reason);
   }
 
   private async withinBudget<T>(work: Promise<T>): Promise<T> {
