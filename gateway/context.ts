@@ -5,12 +5,15 @@ import { viewerFromAuthorization } from "../lib/auth/tokens.ts";
 import type { Viewer } from "../lib/auth/viewer.ts";
 import type { Logger } from "../lib/logger.ts";
 import { acceptableRequestId, AUTHORIZATION_HEADER, REQUEST_ID_HEADER } from "../lib/server/headers.ts";
+import { continueTrace, parseTraceparent, TRACEPARENT_HEADER, type TraceContext } from "../lib/server/trace-context.ts";
 
 export interface GatewayContext {
   requestId: string;
   /** The caller's verified bearer token, forwarded so each subgraph can authorise on its own. */
   authorization: string | undefined;
   viewer: Viewer | null;
+  /** The caller's W3C trace, continued (or a new one): every subgraph call carries it on. */
+  trace: TraceContext;
   logger: Logger;
 }
 
@@ -19,5 +22,6 @@ export async function createGatewayContext(config: Config, logger: Logger, heade
   const requestId = acceptableRequestId(headers[REQUEST_ID_HEADER]) ?? randomUUID();
   const authorization = headers[AUTHORIZATION_HEADER];
   const viewer = await viewerFromAuthorization(config, authorization);
-  return { requestId, authorization: viewer ? authorization : undefined, viewer, logger: logger.child({ requestId }) };
+  const trace = continueTrace(parseTraceparent(headers[TRACEPARENT_HEADER]));
+  return { requestId, authorization: viewer ? authorization : undefined, viewer, trace, logger: logger.child({ requestId, traceId: trace.traceId }) };
 }

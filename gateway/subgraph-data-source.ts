@@ -4,6 +4,7 @@ import { serviceUnavailable } from "../lib/errors.ts";
 import type { Logger } from "../lib/logger.ts";
 import { subgraphFetchDuration } from "../lib/metrics/index.ts";
 import { AUTHORIZATION_HEADER, REQUEST_ID_HEADER } from "../lib/server/headers.ts";
+import { TRACEPARENT_HEADER, traceparentFor } from "../lib/server/trace-context.ts";
 import type { GatewayContext } from "./context.ts";
 
 /**
@@ -27,6 +28,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     const headers = request.http?.headers;
     if (!headers || !("requestId" in context)) return;
     headers.set(REQUEST_ID_HEADER, context.requestId);
+    headers.set(TRACEPARENT_HEADER, traceparentFor(context.trace));
     if (context.authorization) headers.set(AUTHORIZATION_HEADER, context.authorization);
   }
 
