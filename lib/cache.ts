@@ -15,9 +15,18 @@ export interface Cache {
   delete(...keys: string[]): Promise<void>;
   /** Returns the cached value, or loads, stores and returns it; concurrent misses share one load. */
   getOrSet<T>(key: string, load: () => Promise<T>, ttlSeconds?: number): Promise<T>;
+  /** Keys matching a glob pattern (`*` any run of characters), in both layers: erasure and its proof need them. */
+  keys(pattern: string): Promise<string[]>;
+  /** Deletes every key matching a glob pattern, in both layers; returns how many distinct keys were found. */
+  deleteMatching(pattern: string): Promise<number>;
   stats(): CacheStats;
   close(): Promise<void>;
 }
+
+const globToRegExp = (pattern: string) =>
+  new RegExp(`^${pattern.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`);
+/** Redis MATCH treats ?, [ and \ as special too: escape them so the pattern means what the in-process layer reads. */
+const redisGlob = (pattern: string) => pattern.replace(/[?[\]\\]/g, "\\$&");
 
 export interface CacheStats {
   hits: number;
@@ -71,9 +80,33 @@ export function createCache(options: CacheOptions, logger: Logger): Cache {
     }
   }
 
+  async function keys(pattern: string): Promise<string[]> {
+    const matcher = globToRegExp(pattern);
+    const found = new Set([...local.keys()].filter((key) => matcher.test(key)));
+    if (redis) {
+      let cursor = "0";
+      do {
+        const [next, batch] = await redis.scan(cursor, "MATCH", redisGlob(KEY_PREFIX + pattern), "COUNT", 1000);
+        cursor = next;
+        for (const key of batch) found.add(key.slice(KEY_PREFIX.length));
+      } while (cursor !== "0");
+    }
+    return [...found];
+  }
+
   return {
     get,
     set,
+    keys,
+    async deleteMatching(pattern) {
+      const matching = await keys(pattern);
+      for (const key of matching) local.delete(key);
+      // Unlike a cache write, a purge that did not happen must fail loudly: erasure depends on it.
+      for (let start = 0; redis && start < matching.length; start += 500) {
+        await redis.del(...matching.slice(start, start + 500).map((key) => KEY_PREFIX + key));
+      }
+      return matching.length;
+    },
     async delete(...keys) {
       for (const key of keys) local.delete(key);
       if (!redis || keys.length === 0) return;

@@ -58,6 +58,10 @@ export const configSchema = z
 
     SHUTDOWN_TIMEOUT_MS: positiveInt(10_000),
 
+    // deleteMyAccount: "delete" removes the reader's ratings and reviews with everything else;
+    // "anonymise" keeps them for the catalogue under a placeholder account that training skips.
+    ACCOUNT_DELETION_MODE: z.enum(["delete", "anonymise"]).default("delete"),
+
     // Batch training (ml-models/): where model artifacts live, how much better (relative
     // NDCG@10) a candidate must be to replace production, and when the trainer retrains.
     MODEL_ARTIFACTS_DIR: z.string().min(1).default("ml-models/artifacts"),

@@ -12,6 +12,8 @@ export const Topics = {
   MODEL_CHANGED: "MODEL_CHANGED",
   /** The ranked trending list of a window changed: { window, books: [{ bookId, readers, interactions }], changedAt } (lib/trending/trending-changed.ts). */
   TRENDING_CHANGED: "TRENDING_CHANGED",
+  /** A reader deleted their account: { userId }. Every process drops what it holds of them in memory. */
+  USER_ERASED: "USER_ERASED",
 } as const;
 export type Topic = (typeof Topics)[keyof typeof Topics];
 

@@ -56,6 +56,10 @@ async function startEngine(runtime: Runtime): Promise<{ stop(): Promise<void> }>
       trending.interactionArrived();
       engine.handleInteraction(userId).catch((error: unknown) => logger.warn({ err: error, userId }, "real-time update failed"));
     }, {}),
+    await runtime.pubsub.subscribe(Topics.USER_ERASED, (payload: { userId?: unknown }) => {
+      const userId = Number(payload?.userId);
+      if (Number.isInteger(userId) && userId > 0) engine.forgetReader(userId);
+    }, {}),
   ];
   let stopping: Promise<void> | undefined;
   return {

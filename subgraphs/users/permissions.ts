@@ -24,10 +24,11 @@ const MUTATIONS = [
   "follow",
   "unfollow",
   "recordBookView",
+  "deleteMyAccount",
 ] as const;
 
 export const permissions: IRules = {
-  Query: { me: isAuthenticated },
+  Query: { me: isAuthenticated, exportMyData: isAuthenticated },
   Mutation: Object.fromEntries(MUTATIONS.map((name) => [name, isAuthenticated])),
   User: {
     email: isSelfOrAdmin,

@@ -1,5 +1,5 @@
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/resolverMap.js";
-import { DateTimeResolver } from "graphql-scalars";
+import { DateTimeResolver, JSONObjectResolver } from "graphql-scalars";
 import type { Bookmark, Follow, Rating, ReadingEntry, Review, User, UserAuthorPreference, UserGenrePreference } from "../../lib/db/database.ts";
 import { notFound } from "../../lib/errors.ts";
 import { parseId } from "../../lib/graphql/arguments.ts";
@@ -7,6 +7,7 @@ import type { Connection } from "../../lib/graphql/cursor.ts";
 import type { UsersContext } from "./context.ts";
 import { loadFeed, type FeedItem } from "./feed.ts";
 import type { PageArgs } from "./paged-relation.ts";
+import { privacyMutations, privacyQueries } from "./privacy/privacy-resolvers.ts";
 import { loadPreferences, preferenceMutations } from "./preferences.ts";
 import { ratingMutations } from "./ratings.ts";
 import { readingMutations } from "./reading.ts";
@@ -35,10 +36,12 @@ async function usersOf(connection: Connection<Follow>, side: "followerId" | "fol
 
 export const resolvers: GraphQLResolverMap<UsersContext> = {
   DateTime: DateTimeResolver as never,
+  JSONObject: JSONObjectResolver as never,
   Query: {
     user: (_parent, args: { id: string }, context) => existingUser(parseId(args.id), context),
     // A token of a deleted user finds nobody.
     me: (_parent, _args, context) => existingUser(requireViewer(context).userId, context),
+    ...privacyQueries,
   },
   Mutation: {
     ...preferenceMutations,
@@ -48,6 +51,7 @@ export const resolvers: GraphQLResolverMap<UsersContext> = {
     ...shelfMutations,
     ...socialMutations,
     ...viewMutations,
+    ...privacyMutations,
   },
   User: {
     __resolveReference: (reference: { id: string }, context: UsersContext) => context.loaders.userById.load(parseId(reference.id)),

@@ -10,6 +10,7 @@ import { TRENDING_LIST_LENGTH, type TrendingEntry } from "../../../lib/trending/
 import { bookFacts, booksForStatedPreferences, booksSharingMetadata, trendingBooks, type TrendingWindow } from "./catalogue.ts";
 import { maximalMarginalRelevance } from "./diversify.ts";
 import { foldInUser } from "./fold-in.ts";
+import { forgetTrainedVector } from "./forget-reader.ts";
 import { alsPairScores, alsUserTopK, cfNeighbours, contentNeighbours, historyTopK, type IndexedList } from "./graphs.ts";
 import { InferencePool } from "./inference-pool.ts";
 import { InferenceRunner } from "./inference-runner.ts";
@@ -269,6 +270,20 @@ export class RecommendationEngine {
       als?.release();
     }
     await this.invalidateUser(userId);
+  }
+
+  /** A reader deleted their account: their vectors (folded-in and trained) and recent lists leave serving memory. */
+  forgetReader(userId: number): void {
+    const als = this.models.lease("als");
+    try {
+      if (als) {
+        this.foldInsOf(als).delete(userId);
+        forgetTrainedVector(als, userId);
+      }
+    } finally {
+      als?.release();
+    }
+    this.servingMetrics.forget(userId);
   }
 
   async invalidateUser(userId: number): Promise<void> {
