@@ -14,14 +14,21 @@ export interface GatewayContext {
   viewer: Viewer | null;
   /** The caller's W3C trace, continued (or a new one): every subgraph call carries it on. */
   trace: TraceContext;
+  /** The caller's IP address (through TRUST_PROXY_HOPS proxies): whom an anonymous call is counted against. */
+  clientAddress: string;
   logger: Logger;
 }
 
 /** Verifies the token at the edge (bad tokens never reach a subgraph) and assigns the request id. */
-export async function createGatewayContext(config: Config, logger: Logger, headers: IncomingHttpHeaders): Promise<GatewayContext> {
+export async function createGatewayContext(
+  config: Config,
+  logger: Logger,
+  headers: IncomingHttpHeaders,
+  clientAddress = "unknown",
+): Promise<GatewayContext> {
   const requestId = acceptableRequestId(headers[REQUEST_ID_HEADER]) ?? randomUUID();
   const authorization = headers[AUTHORIZATION_HEADER];
   const viewer = await viewerFromAuthorization(config, authorization);
   const trace = continueTrace(parseTraceparent(headers[TRACEPARENT_HEADER]));
-  return { requestId, authorization: viewer ? authorization : undefined, viewer, trace, logger: logger.child({ requestId, traceId: trace.traceId }) };
+  return { requestId, authorization: viewer ? authorization : undefined, viewer, trace, clientAddress, logger: logger.child({ requestId, traceId: trace.traceId }) };
 }

@@ -1,9 +1,9 @@
-import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/resolverMap.js";
+import type { GraphQLResolverMap } from "../../lib/graphql/resolver-map.ts";
 import { badUserInput, forbidden, unauthenticated } from "../../lib/errors.ts";
 import { parseId, parseLimit } from "../../lib/graphql/arguments.ts";
 import type { RecommendationsContext } from "./context.ts";
 import type { TrendingWindow } from "./serving/catalogue.ts";
-import { LIST_LENGTH } from "./serving/recommendation-engine.ts";
+import { LIST_LENGTH } from "./serving/served-list.ts";
 import type { ServedList, Strategy } from "./serving/served-list.ts";
 
 type EntityReference = { id: string };

@@ -52,7 +52,7 @@ async function startEngine(runtime: Runtime): Promise<{ stop(): Promise<void> }>
     await runtime.pubsub.subscribe(Topics.INTERACTION, (payload: { userId?: unknown; bookId?: unknown; type?: unknown }) => {
       const userId = Number(payload?.userId);
       if (!Number.isInteger(userId) || userId < 1) return;
-      engine.servingMetrics.interaction({ userId, bookId: Number(payload.bookId), type: String(payload.type) });
+      engine.telemetry.interaction({ userId, bookId: Number(payload.bookId), type: String(payload.type) });
       trending.interactionArrived();
       engine.handleInteraction(userId).catch((error: unknown) => logger.warn({ err: error, userId }, "real-time update failed"));
     }, {}),

@@ -1,3 +1,6 @@
+/** Lists are computed (and cached) at this length; any requested limit is a prefix. */
+export const LIST_LENGTH = 50;
+
 /** The strategies a client can ask for. */
 export type Strategy = "CF" | "CONTENT" | "HYBRID";
 
