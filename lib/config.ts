@@ -14,6 +14,11 @@ const optionalUrl = z
   .pipe(z.string().url().optional())
   .optional();
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const flag = (fallback: boolean) =>
+  z
+    .enum(["true", "false", "1", "0"])
+    .default(fallback ? "true" : "false")
+    .transform((value) => value === "true" || value === "1");
 
 const DEVELOPMENT_JWT_SECRET = "shelfgraph-development-secret-change-me-in-production";
 
@@ -86,6 +91,9 @@ export const configSchema = z
     INFERENCE_BATCH_WINDOW_MS: z.coerce.number().int().min(0).max(100).default(0),
     INFERENCE_WORKER_THRESHOLD: positiveInt(256),
     INFERENCE_WORKERS: positiveInt(2),
+    // On in production; off only to measure what they save (npm run bench).
+    RECOMMENDATION_CACHE: flag(true),
+    INFERENCE_BATCHING: flag(true),
     // Recommendation logs: every reader's list is kept; anonymous lists are sampled at this rate
     // (each kept row weighted 1/rate) so anonymous traffic is no write amplifier; rows expire after the retention.
     RECOMMENDATION_LOG_ANONYMOUS_SAMPLE_RATE: z.coerce.number().min(0).max(1).default(0.1),

@@ -25,6 +25,13 @@ export interface EventBus extends PubSubEngine {
 
 /** How long a publish made while the first connection is still being made waits for it (one-shot scripts publish early). */
 const FIRST_CONNECT_WAIT_MS = 2_000;
+/**
+ * A publish may take longer than a cache read: losing an event costs more than a
+ * cache miss (a model switch nobody hears of), and a busy host can stall a healthy
+ * Redis for more than the cache's tens of ms. Still "a few hundred ms" at most, and
+ * only until the circuit opens.
+ */
+const MIN_PUBLISH_TIMEOUT_MS = 300;
 
 /**
  * In-process pub/sub for the embedded single-process mode; Redis pub/sub when
@@ -39,7 +46,10 @@ export function createPubSub(options: Pick<Config, "REDIS_URL"> & Partial<Pick<C
     const pubsub = new PubSub() as PubSub & EventBus;
     return Object.assign(pubsub, { kind: "memory" as const, close: async () => {} });
   }
-  const publisher = createRedisClient(options.REDIS_URL, logger, "publisher", { profile: "request", commandTimeoutMs: options.REDIS_COMMAND_TIMEOUT_MS });
+  const publisher = createRedisClient(options.REDIS_URL, logger, "publisher", {
+    profile: "request",
+    commandTimeoutMs: Math.max(options.REDIS_COMMAND_TIMEOUT_MS ?? 0, MIN_PUBLISH_TIMEOUT_MS),
+  });
   const subscriber = createRedisClient(options.REDIS_URL, logger, "subscriber", { profile: "subscriber" });
   const breaker = redisBreaker(publisher, logger, "publisher");
   let everReady = false;

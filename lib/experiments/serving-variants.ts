@@ -66,9 +66,10 @@ export class ExperimentVariants {
     if (experiments.length === 0) return null;
     let profile: Promise<ReaderProfile | null> | undefined;
     for (const experiment of experiments) {
-      const known = await this.cache.get<{ variantId: number | null }>(assignmentKey(experiment.id, userId));
+      const known = await this.cache.get<{ variantId: number | null; trafficPercent: number }>(assignmentKey(experiment.id, userId));
       let variantId = known?.variantId;
-      if (known === undefined) {
+      // "Not in it" holds only for the traffic share it was decided at: growth admits new readers at once.
+      if (known === undefined || (known.variantId === null && known.trafficPercent !== experiment.trafficPercent)) {
         variantId = await this.persistedVariant(experiment.id, userId);
         if (variantId === null && !inHoldout(userId, this.holdoutPercent) && inTraffic(experiment.key, userId, experiment.trafficPercent)) {
           profile ??= this.profile(userId);
@@ -78,7 +79,7 @@ export class ExperimentVariants {
             variantId = await this.assign(experiment, chosen.id, userId);
           }
         }
-        await this.cache.set(assignmentKey(experiment.id, userId), { variantId }, variantId === null ? NOT_ASSIGNED_TTL_SECONDS : ASSIGNED_TTL_SECONDS);
+        await this.cache.set(assignmentKey(experiment.id, userId), { variantId, trafficPercent: experiment.trafficPercent }, variantId === null ? NOT_ASSIGNED_TTL_SECONDS : ASSIGNED_TTL_SECONDS);
       }
       const variant = experiment.variants.find((candidate) => candidate.id === variantId);
       if (variant) {

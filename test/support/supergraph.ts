@@ -35,6 +35,9 @@ export async function startTestSupergraph(
       // Each test supergraph has its own database, so it gets its own cache namespace in the shared Redis.
       CACHE_KEY_PREFIX: `shelfgraph:test:${randomUUID()}:`,
       SUBGRAPH_TIMEOUT_MS: "5000",
+      // Tests and benches are not rate-limited clients (every one of them calls from 127.0.0.1);
+      // the rate-limit tests set their own allowance.
+      RATE_LIMIT_PER_MINUTE: "1000000",
       ...env,
     });
     const runtime = await createRuntime(config, "test", { db: database.db });

@@ -80,7 +80,8 @@ export class FallbackLists {
     return new Map(rows.map((row) => [row.id, clamp01(row.ratingsCount / max)]));
   }
 
-  private async popularityList(userId: number | null): Promise<ServedList> {
+  /** The most popular books, less the reader's own when a reader is given. */
+  async popularityList(userId: number | null): Promise<ServedList> {
     const popular = await popularBooksForUser(this.prisma, userId, LIST_LENGTH);
     return modelFree(popular, "POPULARITY", "popularity", ["Popular with readers"]);
   }

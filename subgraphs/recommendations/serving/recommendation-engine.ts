@@ -14,10 +14,11 @@ import { InferenceRunner } from "./inference-runner.ts";
 import { describeList, ListCache, type ListRef } from "./list-cache.ts";
 import { ModelLists } from "./model-lists.ts";
 import { ModelStore } from "./model-store.ts";
-import { DEFAULT_VARIANT, ReaderVariants } from "./reader-variants.ts";
+import { ExperimentVariants } from "../../../lib/experiments/serving-variants.ts";
+import { ReaderVariants, variantLabel } from "./reader-variants.ts";
 import { RecommendationLogWriter } from "./recommendation-log.ts";
-import { clamp01, type ServedList, type Strategy } from "./served-list.ts";
 import { ListTelemetry } from "./list-telemetry.ts";
+import { clamp01, type DeliveredList, type ServedList, type Strategy } from "./served-list.ts";
 import { ServingMetrics } from "./serving-metrics.ts";
 import { SharedBatcher } from "./shared-batcher.ts";
 import { TimeBudgetExceeded, withinBudget } from "./time-budget.ts";
@@ -91,7 +92,7 @@ export class RecommendationEngine {
       for (const file of Object.values(MODEL_FILES[model.name])) this.pool?.forget(model.filePath(file));
     });
     this.lists = new ListCache(cache, () => this.models.versionTag(), this.metrics);
-    this.variants = new ReaderVariants(prisma, cache);
+    this.variants = new ReaderVariants(new ExperimentVariants(prisma, cache, config.EXPERIMENT_HOLDOUT_PERCENT), logger);
     this.vectors = new UserVectors(prisma, this.metrics);
     this.fallbacks = new FallbackLists(prisma, this.models);
     this.modelLists = new ModelLists(prisma, this.models, this.batcher, this.vectors, this.fallbacks);
@@ -140,7 +141,7 @@ export class RecommendationEngine {
         const popular = await popularBooksForUser(this.prisma, null, WARM_BOOKS);
         for (const book of popular) {
           if (this.stopped) return;
-          await this.similar(book.bookId, "HYBRID", false, { requestId: null, log: false });
+          await this.similarList(book.bookId, "HYBRID", false, { requestId: null, log: false }, variantLabel(null));
           this.metrics.warmed += 1;
         }
       } catch (error) {
@@ -152,26 +153,38 @@ export class RecommendationEngine {
 
   // ---- public API -------------------------------------------------------
 
-  similar(bookId: number, strategy: Strategy, diversify: boolean, context: ServeContext): Promise<ServedList> {
-    // Similar lists are the same for every reader, so they share the default variant's entries.
-    return this.serve({ kind: "similar", bookId, strategy, diversify }, context, { userId: null, seedBookId: bookId, strategy, variant: DEFAULT_VARIANT }, {
-      compute: () => this.modelLists.similar(bookId, strategy, diversify),
+  /** A book's similar books; a signed-in viewer in a SIMILAR_BOOKS experiment gets their arm's strategy. */
+  async similar(bookId: number, strategy: Strategy, diversify: boolean, context: ServeContext): Promise<DeliveredList> {
+    const variant = await this.variants.of("SIMILAR_BOOKS", context.viewerId);
+    const list = await this.similarList(bookId, this.variants.strategyOf(variant, strategy), diversify, context, variantLabel(variant));
+    return this.variants.deliver(list, variant, context.viewerId);
+  }
+
+  /** A reader's recommendations; in a USER_RECOMMENDATIONS experiment, their arm's strategy. */
+  async forUser(userId: number, requested: Strategy, excludeRead: boolean, diversify: boolean, context: ServeContext): Promise<DeliveredList> {
+    const variant = await this.variants.of("USER_RECOMMENDATIONS", userId);
+    const strategy = this.variants.strategyOf(variant, requested);
+    const list = await this.serve({ kind: "reader", userId, strategy, excludeRead, diversify }, context, { userId, seedBookId: null, strategy, variant: variantLabel(variant) }, {
+      compute: () => (strategy === "POPULARITY" ? this.fallbacks.popularityList(excludeRead ? userId : null) : this.modelLists.forReader(userId, strategy, excludeRead, diversify)),
+      fallback: () => this.fallbacks.forReader(userId, excludeRead),
+    });
+    return this.variants.deliver(list, variant, userId);
+  }
+
+  /** Similar lists are the same for every reader of one arm, so they share its cache entries. */
+  private similarList(bookId: number, strategy: Strategy, diversify: boolean, context: ServeContext, variant: string): Promise<ServedList> {
+    return this.serve({ kind: "similar", bookId, strategy, diversify }, context, { userId: null, seedBookId: bookId, strategy, variant }, {
+      compute: () => (strategy === "POPULARITY" ? this.fallbacks.popularityList(null) : this.modelLists.similar(bookId, strategy, diversify)),
       fallback: () => this.fallbacks.similar(bookId),
     });
   }
 
-  async forUser(userId: number, strategy: Strategy, excludeRead: boolean, diversify: boolean, context: ServeContext): Promise<ServedList> {
-    const variant = await this.variants.of(userId);
-    return this.serve({ kind: "reader", userId, strategy, excludeRead, diversify }, context, { userId, seedBookId: null, strategy, variant }, {
-      compute: () => this.modelLists.forReader(userId, strategy, excludeRead, diversify),
-      fallback: () => this.fallbacks.forReader(userId, excludeRead),
-    });
-  }
-
   /** A reader and a seed book: the seed's similar books re-ranked by the reader's predicted taste. */
-  async forUserAndBook(userId: number, bookId: number, strategy: Strategy, diversify: boolean, context: ServeContext): Promise<ServedList> {
+  async forUserAndBook(userId: number, bookId: number, requested: Strategy, diversify: boolean, context: ServeContext): Promise<DeliveredList> {
+    const variant = await this.variants.of("USER_RECOMMENDATIONS", userId);
+    const strategy = this.variants.strategyOf(variant, requested);
     const [similar, history] = await Promise.all([
-      this.similar(bookId, strategy, diversify, { requestId: context.requestId, log: false }),
+      this.similarList(bookId, strategy, diversify, { requestId: context.requestId, log: false }, variantLabel(variant)),
       readHistory(this.prisma, userId),
     ]);
     const read = new Set(history.map((entry) => entry.bookId));
@@ -181,8 +194,8 @@ export class RecommendationEngine {
       .map((item) => ({ ...item, score: clamp01(0.5 * item.score + 0.5 * (taste.get(item.bookId) ?? 0)) }))
       .sort((a, b) => b.score - a.score);
     const list: ServedList = { ...similar, items, algorithm: `${similar.algorithm}+personal` };
-    this.record(list, context, { userId, seedBookId: bookId, strategy, variant: await this.variants.of(userId) });
-    return list;
+    this.record(list, context, { userId, seedBookId: bookId, strategy, variant: variantLabel(variant) });
+    return this.variants.deliver(list, variant, userId);
   }
 
   /** Predicted preference of `userId` for each book, 0 to 1; popularity where the model cannot say. */
