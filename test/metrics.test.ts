@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { signAccessToken } from "../lib/auth/tokens.ts";
 import { serveMetrics, type MetricsServer } from "../lib/metrics/index.ts";
+import { productionVersions } from "../lib/models/registry-reads.ts";
 import { recommendationEngineOf } from "../subgraphs/recommendations/subgraph.ts";
 import { databaseTargets } from "./support/databases.ts";
 import { graphql } from "./support/graphql-client.ts";
@@ -39,10 +40,12 @@ describe(`Prometheus /metrics of the embedded process after a short load (${targ
     running = await startTestSupergraph(target!, { books: 200, users: 150, seed: 13 });
     const engine = recommendationEngineOf(running.runtime);
     models = await trainTestModels(running.runtime);
-    const deadline = Date.now() + 15_000;
-    while (!["als", "item-cf", "content"].every((name) => name in engine.models.versions()) && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    // Every promoted model loaded: a version arriving mid-test would change the cache keys under it.
+    const production = await productionVersions(running.runtime.db.prisma);
+    const deadline = Date.now() + 20_000;
+    const loaded = () => production.every((model) => engine.models.versions()[model.name] === model.version);
+    while (!loaded() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.ok(loaded(), `models loaded: ${JSON.stringify(engine.models.versions())}`);
     metrics = await serveMetrics({ host: "127.0.0.1", port: 0, logger: running.runtime.logger });
   });
   after(async () => {
@@ -89,7 +92,7 @@ describe(`Prometheus /metrics of the embedded process after a short load (${targ
     assert.ok(total(text, "shelfgraph_graphql_errors_total", { service: "gateway", code: "GRAPHQL_VALIDATION_FAILED" }) >= 1);
     assert.ok(total(text, "shelfgraph_subgraph_fetch_duration_seconds_count", { subgraph: "books", outcome: "success" }) >= 2);
     assert.ok(total(text, "shelfgraph_subgraph_fetch_duration_seconds_count", { subgraph: "recommendations" }) >= 2);
-    assert.ok(total(text, "shelfgraph_cache_requests_total", { layer: "memory", result: "hit" }) >= 1);
+    assert.ok(total(text, "shelfgraph_cache_requests_total", { layer: "memory", result: "hit" }) >= 1, "a repeated list is a cache hit");
     assert.ok(total(text, "shelfgraph_cache_requests_total", { layer: "memory", result: "miss" }) >= 1);
     if (process.env.REDIS_URL) assert.ok(total(text, "shelfgraph_cache_requests_total", { layer: "redis" }) >= 1);
     assert.ok(total(text, "shelfgraph_inference_duration_seconds_count") >= 1);

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { signAccessToken } from "../lib/auth/tokens.ts";
+import { productionVersions } from "../lib/models/registry-reads.ts";
 import { readerReferences } from "../lib/privacy/reader-references.ts";
 import { extractFromDatabase } from "../ml-models/extract/database.ts";
 import { recommendationEngineOf } from "../subgraphs/recommendations/subgraph.ts";
@@ -31,7 +32,8 @@ for (const target of databaseTargets()) {
       url = running.gatewayUrl;
       models = await trainTestModels(running.runtime);
       const engine = recommendationEngineOf(running.runtime);
-      await until(async () => ("als" in engine.models.versions() ? true : undefined), 15_000, "the ALS model to load");
+      const production = await productionVersions(running.runtime.db.prisma);
+      await until(async () => (production.every((model) => engine.models.versions()[model.name] === model.version) ? true : undefined), 20_000, "the models to load");
     });
     after(async () => {
       await running?.stop();
