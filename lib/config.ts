@@ -31,6 +31,8 @@ export const configSchema = z
     DATABASE_URL: optionalUrl,
     DATABASE_POOL_SIZE: positiveInt(10),
     PGLITE_DATA_DIR: z.string().min(1).default("data/pglite"),
+    // `npm run db:backup` writes here when not given a file.
+    BACKUP_DIR: z.string().min(1).default("data/backups"),
     REDIS_URL: optionalUrl,
     // Redis only accelerates a request: a command slower than this counts as a cache miss.
     REDIS_COMMAND_TIMEOUT_MS: positiveInt(50),
