@@ -1,16 +1,20 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
-import type { Config } from "../lib/config.ts";
-import { viewerFromAuthorization } from "../lib/auth/tokens.ts";
+import { viewerOf, type Identity } from "../lib/auth/identity.ts";
 import type { Viewer } from "../lib/auth/viewer.ts";
 import type { Logger } from "../lib/logger.ts";
-import { acceptableRequestId, AUTHORIZATION_HEADER, REQUEST_ID_HEADER } from "../lib/server/headers.ts";
+import { acceptableRequestId, REQUEST_ID_HEADER } from "../lib/server/headers.ts";
 import { continueTrace, parseTraceparent, TRACEPARENT_HEADER, type TraceContext } from "../lib/server/trace-context.ts";
+import type { Authenticate } from "./identity/authenticate.ts";
 
 export interface GatewayContext {
   requestId: string;
-  /** The caller's verified bearer token, forwarded so each subgraph can authorise on its own. */
-  authorization: string | undefined;
+  /**
+   * Who is calling, verified once here (lib/auth/identity.ts): what rate limiting
+   * and logging key on, and what subgraphs receive in the signed identity header.
+   */
+  identity: Identity;
+  /** The reader the request acts as: `identity` when it is a user, else null. */
   viewer: Viewer | null;
   /** The caller's W3C trace, continued (or a new one): every subgraph call carries it on. */
   trace: TraceContext;
@@ -19,16 +23,16 @@ export interface GatewayContext {
   logger: Logger;
 }
 
-/** Verifies the token at the edge (bad tokens never reach a subgraph) and assigns the request id. */
+/** Verifies the credential at the edge (bad ones never reach a subgraph) and assigns the request id. */
 export async function createGatewayContext(
-  config: Config,
+  authenticate: Authenticate,
   logger: Logger,
   headers: IncomingHttpHeaders,
   clientAddress = "unknown",
 ): Promise<GatewayContext> {
   const requestId = acceptableRequestId(headers[REQUEST_ID_HEADER]) ?? randomUUID();
-  const authorization = headers[AUTHORIZATION_HEADER];
-  const viewer = await viewerFromAuthorization(config, authorization);
   const trace = continueTrace(parseTraceparent(headers[TRACEPARENT_HEADER]));
-  return { requestId, authorization: viewer ? authorization : undefined, viewer, trace, clientAddress, logger: logger.child({ requestId, traceId: trace.traceId }) };
+  const requestLogger = logger.child({ requestId, traceId: trace.traceId });
+  const identity = await authenticate(headers, requestLogger);
+  return { requestId, identity, viewer: viewerOf(identity), trace, clientAddress, logger: requestLogger };
 }

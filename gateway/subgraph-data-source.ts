@@ -1,8 +1,9 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from "@apollo/gateway";
 import { serviceUnavailable } from "../lib/errors.ts";
 import type { Logger } from "../lib/logger.ts";
+import { CLIENT_IDENTITY_HEADERS, IDENTITY_HEADER, signIdentityHeader } from "../lib/auth/internal-identity.ts";
 import { subgraphFetchDuration } from "../lib/metrics/index.ts";
-import { AUTHORIZATION_HEADER, REQUEST_ID_HEADER } from "../lib/server/headers.ts";
+import { REQUEST_ID_HEADER } from "../lib/server/headers.ts";
 import { TRACEPARENT_HEADER, traceparentFor } from "../lib/server/trace-context.ts";
 import type { GatewayContext } from "./context.ts";
 
@@ -10,8 +11,8 @@ import type { GatewayContext } from "./context.ts";
 type GatewayGraphQLResponse = Awaited<ReturnType<RemoteGraphQLDataSource["process"]>>;
 
 /**
- * How the gateway talks to one subgraph: it forwards the caller's token and the
- * request id, bounds each fetch by a timeout, and turns an unreachable subgraph
+ * How the gateway talks to one subgraph: it sends the caller's verified identity,
+ * signed (lib/auth/internal-identity.ts), and the request id, bounds each fetch by a timeout, and turns an unreachable subgraph
  * into a coded error on that part of the response instead of failing the rest.
  */
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
@@ -20,6 +21,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     url: string,
     private readonly timeoutMs: number,
     private readonly logger: Logger,
+    private readonly internalSecret: string,
   ) {
     super({ url });
     this.fetcher = ((input: string, init?: RequestInit) =>
@@ -29,9 +31,10 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     const headers = request.http?.headers;
     if (!headers || !("requestId" in context)) return;
+    for (const name of CLIENT_IDENTITY_HEADERS) headers.delete(name);
     headers.set(REQUEST_ID_HEADER, context.requestId);
     headers.set(TRACEPARENT_HEADER, traceparentFor(context.trace));
-    if (context.authorization) headers.set(AUTHORIZATION_HEADER, context.authorization);
+    headers.set(IDENTITY_HEADER, signIdentityHeader(this.internalSecret, context.identity));
   }
 
   override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {

@@ -17,6 +17,7 @@ const SECRET_FIELDS = [
   "cookie",
   "email",
   "x-api-key",
+  "x-shelfgraph-identity",
   "set-cookie",
 ];
 const member = (field: string) => (/^\w+$/.test(field) ? `.${field}` : `["${field}"]`);

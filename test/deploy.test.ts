@@ -31,14 +31,14 @@ function assertKnownSettings(env: Record<string, string>, where: string): void {
 const expand = (value: unknown) =>
   String(value)
     .replace(/\$\{(\w+):-([^}]*)\}/g, (_m, _name, fallback) => fallback)
-    .replace(/\$\{(\w+):\?[^}]*\}/g, (_m, name) => (name === "JWT_SECRET" ? "x".repeat(40) : "example"));
+    .replace(/\$\{(\w+):\?[^}]*\}/g, (_m, name) => (/SECRET/.test(name) ? `${name.toLowerCase()}-${"x".repeat(40)}` : "example"));
 
 describe("docker-compose.yml", () => {
   const compose = parse(readFileSync("docker-compose.yml", "utf8"), { merge: true }) as { services: Record<string, any>; volumes: Record<string, unknown> };
   const { services } = compose;
 
   it("runs the whole platform: databases, migration, subgraphs, gateway, trainer, Prometheus and Grafana", () => {
-    for (const name of ["postgres", "redis", "migrate", ...APP_SERVICES, "trainer", "prometheus", "grafana"]) assert.ok(services[name], `service ${name}`);
+    for (const name of ["postgres", "redis", "migrate", ...APP_SERVICES, "trainer", "stream", "prometheus", "grafana"]) assert.ok(services[name], `service ${name}`);
     assert.equal(services.migrate.restart, "no", "migrate is a one-shot job");
     for (const name of [...APP_SERVICES, "trainer"]) {
       assert.equal(services[name].depends_on.migrate.condition, "service_completed_successfully", `${name} waits for the migrations`);
@@ -97,7 +97,7 @@ describe("docker-compose.yml", () => {
   it("has Prometheus scrape every process's METRICS_PORT with the alert rules, and Grafana provisioned with the dashboard", () => {
     const prometheus = parse(readFileSync("deploy/prometheus/prometheus.yml", "utf8")) as { rule_files: string[]; scrape_configs: { static_configs: { targets: string[] }[] }[] };
     const targets = prometheus.scrape_configs.flatMap((job) => job.static_configs.flatMap((config) => config.targets));
-    for (const name of [...APP_SERVICES, "trainer"]) assert.ok(targets.includes(`${name}:${defaults.METRICS_PORT}`), `scrapes ${name}`);
+    for (const name of [...APP_SERVICES, "trainer", "stream"]) assert.ok(targets.includes(`${name}:${defaults.METRICS_PORT}`), `scrapes ${name}`);
     assert.deepEqual(prometheus.rule_files, ["/etc/prometheus/alerts.yml"]);
     assert.ok((services.prometheus.volumes as string[]).includes("./deploy/prometheus/alerts.yml:/etc/prometheus/alerts.yml:ro"));
     assert.ok((services.grafana.volumes as string[]).some((volume) => volume.startsWith("./deploy/grafana/dashboards:")));

@@ -1,9 +1,9 @@
 import type { PrismaClient } from "../../../lib/db/database.ts";
-import { foldInUser } from "./fold-in.ts";
+import { foldInUser } from "../../../lib/models/fold-in.ts";
 import { forgetTrainedVector } from "./forget-reader.ts";
 import type { LoadedModel } from "./loaded-model.ts";
 import type { ServingMetrics } from "./serving-metrics.ts";
-import { readHistory, type HistoryEntry } from "./user-history.ts";
+import { readHistory, type HistoryEntry } from "../../../lib/models/user-history.ts";
 
 /**
  * Readers' ALS vectors: the trained row, or one folded in against the current item
@@ -45,6 +45,14 @@ export class UserVectors {
   forget(als: LoadedModel, userId: number): void {
     this.foldedOf(als).delete(userId);
     forgetTrainedVector(als, userId);
+  }
+
+  /** A vector solved elsewhere (the stream's embeddings consumer) against this same model version; false if it does not fit. */
+  adopt(als: LoadedModel, userId: number, vector: Float32Array): boolean {
+    if (!als.state.als || vector.length !== als.state.als.factors) return false;
+    this.foldedOf(als).set(userId, vector);
+    this.metrics.foldIns += 1;
+    return true;
   }
 
   private foldedOf(als: LoadedModel): Map<number, Float32Array> {
