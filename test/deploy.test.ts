@@ -23,7 +23,7 @@ const sourceOf = (distPath: string) => distPath.replace(/^dist\//, "").replace(/
 
 /** Every variable in `env` is one lib/config.ts reads: it survives validation (unknown keys are dropped). */
 function assertKnownSettings(env: Record<string, string>, where: string): void {
-  const loaded = loadConfig({ JWT_SECRET: "x".repeat(40), ...env }) as Record<string, unknown>;
+  const loaded = loadConfig({ JWT_SECRET: "j".repeat(40), INTERNAL_SECRET: "i".repeat(40), ...env }) as Record<string, unknown>;
   for (const key of Object.keys(env)) assert.ok(key in loaded, `${where}: ${key} is not a setting of lib/config.ts`);
 }
 

@@ -79,7 +79,7 @@ for (const target of databaseTargets()) {
       // Personal lists: cached, logged, and the reader's vector folded in.
       await ok(`{ me { recommendations(limit: 5) { book { id } } } }`);
       await ok(`{ me { recommendations(limit: 5, strategy: CF) { book { id } } } }`);
-      await until(async () => ((await prisma.recommendationLog.count({ where: { userId: id } })) > 0 ? true : undefined), 5000, "the recommendation log");
+      await until(async () => ((await prisma.recommendationLog.count({ where: { userId: id } })) > 0 ? true : undefined), 15_000, "the recommendation log");
       return { id, token, marker, other };
     }
 
