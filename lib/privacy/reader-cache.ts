@@ -5,5 +5,6 @@
  * its pattern here, so account deletion purges it.
  */
 export function readerCachePatterns(userId: number): string[] {
-  return [`rec:*:user:${userId}:*`, `rec:variant:${userId}`, `rec:generation:${userId}`];
+  // rate:user:<id>:<window>: the edge rate limiter's sliding-window counters for the reader.
+  return [`rec:*:user:${userId}:*`, `rec:variant:${userId}`, `rec:generation:${userId}`, `rate:user:${userId}:*`];
 }
