@@ -1,6 +1,7 @@
 import { applyMigrations } from "./lib/db/migrate.ts";
 import { createRuntime } from "./lib/runtime.ts";
 import { loadConfigOrExit } from "./lib/config.ts";
+import { serveMetrics } from "./lib/metrics/metrics-server.ts";
 import { stopOnSignals } from "./lib/server/shutdown.ts";
 import { isDatabaseEmpty, seedDemoData } from "./prisma/seed/index.ts";
 import { modelChangedPublisher } from "./ml-models/pipeline/publish.ts";
@@ -42,6 +43,8 @@ try {
     // Serving falls back to non-model strategies; `npm run train` or the trainer can fix this later.
     logger.error({ err: error }, "first training failed; starting without models");
   }
+  // One /metrics for the whole process: every service's series, told apart by their `service` label.
+  const metrics = await serveMetrics({ host: config.HOST, port: config.METRICS_PORT, logger });
   const supergraph = await startSupergraph(runtime, {
     gateway: config.GATEWAY_PORT,
     users: config.USERS_PORT,
@@ -51,6 +54,7 @@ try {
   });
   stopOnSignals(logger, config.SHUTDOWN_TIMEOUT_MS, async () => {
     await supergraph.stop();
+    await metrics.stop();
     await runtime.close();
   });
   logger.info({ url: supergraph.gateway.url }, "Shelfgraph is ready");

@@ -4,6 +4,7 @@ import { viewerOf, type Identity } from "../lib/auth/identity.ts";
 import type { Viewer } from "../lib/auth/viewer.ts";
 import type { Logger } from "../lib/logger.ts";
 import { acceptableRequestId, REQUEST_ID_HEADER } from "../lib/server/headers.ts";
+import { continueTrace, parseTraceparent, TRACEPARENT_HEADER, type TraceContext } from "../lib/server/trace-context.ts";
 import type { Authenticate } from "./identity/authenticate.ts";
 
 export interface GatewayContext {
@@ -15,6 +16,8 @@ export interface GatewayContext {
   identity: Identity;
   /** The reader the request acts as: `identity` when it is a user, else null. */
   viewer: Viewer | null;
+  /** The caller's W3C trace, continued (or a new one): every subgraph call carries it on. */
+  trace: TraceContext;
   /** The caller's IP address (through TRUST_PROXY_HOPS proxies): whom an anonymous call is counted against. */
   clientAddress: string;
   logger: Logger;
@@ -28,7 +31,8 @@ export async function createGatewayContext(
   clientAddress = "unknown",
 ): Promise<GatewayContext> {
   const requestId = acceptableRequestId(headers[REQUEST_ID_HEADER]) ?? randomUUID();
-  const requestLogger = logger.child({ requestId });
+  const trace = continueTrace(parseTraceparent(headers[TRACEPARENT_HEADER]));
+  const requestLogger = logger.child({ requestId, traceId: trace.traceId });
   const identity = await authenticate(headers, requestLogger);
-  return { requestId, identity, viewer: viewerOf(identity), clientAddress, logger: requestLogger };
+  return { requestId, identity, viewer: viewerOf(identity), trace, clientAddress, logger: requestLogger };
 }

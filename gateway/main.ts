@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { loadConfigOrExit, SUBGRAPH_NAMES, subgraphUrl, type SubgraphName } from "../lib/config.ts";
 import { createLogger } from "../lib/logger.ts";
+import { serveMetrics } from "../lib/metrics/metrics-server.ts";
 import { createPubSub } from "../lib/pubsub.ts";
 import { stopOnSignals } from "../lib/server/shutdown.ts";
 import { startGateway } from "./server.ts";
@@ -13,6 +14,7 @@ const subgraphUrls = Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, subg
 const pubsub = createPubSub(config, logger);
 if (pubsub.kind === "memory") logger.warn("no REDIS_URL: subscriptions receive no events from subgraph processes");
 try {
+  const metrics = await serveMetrics({ host: config.HOST, port: config.METRICS_PORT, logger });
   const gateway = await startGateway({
     config,
     logger,
@@ -24,6 +26,7 @@ try {
   stopOnSignals(logger, config.SHUTDOWN_TIMEOUT_MS, async () => {
     await gateway.stop();
     await pubsub.close();
+    await metrics.stop();
   });
 } catch (error) {
   logger.fatal({ err: error }, "gateway failed to start");

@@ -6,6 +6,7 @@ import type { EventBus } from "../lib/pubsub.ts";
 import { REQUEST_ID_HEADER } from "../lib/server/headers.ts";
 import { createHttpApp, createHttpServer, listen, urlOf } from "../lib/server/http-server.ts";
 import { mountGraphQLEndpoint } from "../lib/server/graphql-endpoint.ts";
+import { requestMetricsPlugin } from "../lib/server/plugins/request-metrics.ts";
 import type { RunningService } from "../lib/server/subgraph-server.ts";
 import { createGatewayContext, type GatewayContext } from "./context.ts";
 import { createAuthenticator } from "./identity/authenticate.ts";
@@ -90,6 +91,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
       introspection: true,
     },
     plugins: [
+      requestMetricsPlugin<GatewayContext>("gateway"),
       introspectionPolicyPlugin(config),
       ...edge.plugins,
       {

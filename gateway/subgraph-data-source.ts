@@ -2,7 +2,9 @@ import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from "@
 import { serviceUnavailable } from "../lib/errors.ts";
 import type { Logger } from "../lib/logger.ts";
 import { CLIENT_IDENTITY_HEADERS, IDENTITY_HEADER, signIdentityHeader } from "../lib/auth/internal-identity.ts";
+import { subgraphFetchDuration } from "../lib/metrics/index.ts";
 import { REQUEST_ID_HEADER } from "../lib/server/headers.ts";
+import { TRACEPARENT_HEADER, traceparentFor } from "../lib/server/trace-context.ts";
 import type { GatewayContext } from "./context.ts";
 import { subgraphFetcher } from "./subgraph-fetcher.ts";
 
@@ -31,13 +33,18 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     if (!headers || !("requestId" in context)) return;
     for (const name of CLIENT_IDENTITY_HEADERS) headers.delete(name);
     headers.set(REQUEST_ID_HEADER, context.requestId);
+    headers.set(TRACEPARENT_HEADER, traceparentFor(context.trace));
     headers.set(IDENTITY_HEADER, signIdentityHeader(this.internalSecret, context.identity));
   }
 
   override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+    const stopTimer = subgraphFetchDuration.startTimer({ subgraph: this.subgraphName });
     try {
-      return await super.process(options);
+      const response = await super.process(options);
+      stopTimer({ outcome: response.errors?.length ? "error" : "success" });
+      return response;
     } catch (error) {
+      stopTimer({ outcome: "unavailable" });
       const context = options.context as Partial<GatewayContext>;
       (context.logger ?? this.logger).warn({ err: error, subgraph: this.subgraphName }, "subgraph request failed");
       const timedOut = (error as Error).name === "TimeoutError" || /aborted|timeout/i.test((error as Error).message);

@@ -1,6 +1,7 @@
 import { LRUCache } from "lru-cache";
 import type { Config } from "./config.ts";
 import type { Logger } from "./logger.ts";
+import { cacheRequests } from "./metrics/metrics.ts";
 import type { CircuitBreaker, CircuitState } from "./circuit-breaker.ts";
 import { createRedisClient, redisBreaker, type Redis } from "./redis.ts";
 
@@ -19,9 +20,21 @@ export interface Cache {
   delete(...keys: string[]): Promise<void>;
   /** Returns the cached value, or loads, stores and returns it; concurrent misses share one load. */
   getOrSet<T>(key: string, load: () => Promise<T>, ttlSeconds?: number): Promise<T>;
+  /** Keys matching a glob pattern (`*` any run of characters), in both layers: erasure and its proof need them. */
+  keys(pattern: string): Promise<string[]>;
+  /**
+   * Deletes every key matching a glob pattern, in both layers; returns how many distinct keys were found.
+   * Unlike the request path it goes to Redis directly and fails loudly: erasure depends on it.
+   */
+  deleteMatching(pattern: string): Promise<number>;
   stats(): CacheStats;
   close(): Promise<void>;
 }
+
+const globToRegExp = (pattern: string) =>
+  new RegExp(`^${pattern.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`);
+/** Redis MATCH treats ?, [ and \ as special too: escape them so the pattern means what the in-process layer reads. */
+const redisGlob = (pattern: string) => pattern.replace(/[?[\]\\]/g, "\\$&");
 
 export interface CacheStats {
   hits: number;
@@ -117,8 +130,12 @@ export function createCache(options: CacheOptions, logger: Logger): Cache {
 
   async function get<T>(key: string): Promise<T | undefined> {
     const near = local.get(key);
+    cacheRequests.inc({ layer: "memory", result: near ? "hit" : "miss" });
     if (near) return near.value as T;
+    if (!redis) return undefined;
     const raw = await tryRedis((client) => client.get(KEY_PREFIX + key), "get");
+    // undefined: Redis was skipped (breaker open) or failed, which the request sees as a miss.
+    cacheRequests.inc({ layer: "redis", result: raw === undefined ? "error" : raw === null ? "miss" : "hit" });
     if (raw === undefined || raw === null) return undefined;
     const value = JSON.parse(raw) as T;
     local.set(key, { value }, { ttl: localTtlMs(defaultTtl) });
@@ -132,9 +149,32 @@ export function createCache(options: CacheOptions, logger: Logger): Cache {
     void tryRedis((client) => client.set(KEY_PREFIX + key, JSON.stringify(value), "EX", ttlSeconds), "set");
   }
 
+  async function keys(pattern: string): Promise<string[]> {
+    const matcher = globToRegExp(pattern);
+    const found = new Set([...local.keys()].filter((key) => matcher.test(key)));
+    if (redis) {
+      let cursor = "0";
+      do {
+        const [next, batch] = await redis.scan(cursor, "MATCH", redisGlob(KEY_PREFIX + pattern), "COUNT", 1000);
+        cursor = next;
+        for (const key of batch) found.add(key.slice(KEY_PREFIX.length));
+      } while (cursor !== "0");
+    }
+    return [...found];
+  }
+
   return {
     get,
     set,
+    keys,
+    async deleteMatching(pattern) {
+      const matching = await keys(pattern);
+      for (const key of matching) local.delete(key);
+      for (let start = 0; redis && start < matching.length; start += 500) {
+        await redis.del(...matching.slice(start, start + 500).map((key) => KEY_PREFIX + key));
+      }
+      return matching.length;
+    },
     async delete(...keys) {
       for (const key of keys) local.delete(key);
       if (!redis || keys.length === 0) return;

@@ -32,6 +32,8 @@ export const configSchema = z
     DATABASE_URL: optionalUrl,
     DATABASE_POOL_SIZE: positiveInt(10),
     PGLITE_DATA_DIR: z.string().min(1).default("data/pglite"),
+    // `npm run db:backup` writes here when not given a file.
+    BACKUP_DIR: z.string().min(1).default("data/backups"),
     REDIS_URL: optionalUrl,
     // Redis only accelerates a request: a command slower than this counts as a cache miss.
     REDIS_COMMAND_TIMEOUT_MS: positiveInt(50),
@@ -41,6 +43,9 @@ export const configSchema = z
     BOOKS_PORT: port(4002),
     RECOMMENDATIONS_PORT: port(4003),
     EXPERIMENTS_PORT: port(4004),
+
+    // Prometheus scrapes GET /metrics here, apart from the public port (one per process; 0 picks a free one).
+    METRICS_PORT: port(9464),
 
     USERS_URL: optionalUrl,
     BOOKS_URL: optionalUrl,
@@ -87,6 +92,10 @@ export const configSchema = z
     SEED_RANDOM_SEED: z.coerce.number().int().default(42),
 
     SHUTDOWN_TIMEOUT_MS: positiveInt(10_000),
+
+    // deleteMyAccount: "delete" removes the reader's ratings and reviews with everything else;
+    // "anonymise" keeps them for the catalogue under a placeholder account that training skips.
+    ACCOUNT_DELETION_MODE: z.enum(["delete", "anonymise"]).default("delete"),
 
     // Batch training (ml-models/): where model artifacts live, how much better (relative
     // NDCG@10) a candidate must be to replace production, and when the trainer retrains.

@@ -2,6 +2,7 @@ import { loadConfigOrExit } from "../lib/config.ts";
 import { openDatabase } from "../lib/db/database.ts";
 import { applyMigrations } from "../lib/db/migrate.ts";
 import { createLogger } from "../lib/logger.ts";
+import { serveMetrics } from "../lib/metrics/metrics-server.ts";
 import { parseRetrainRequested } from "../lib/events/retrain-requested.ts";
 import { createPubSub, Topics } from "../lib/pubsub.ts";
 import { stopOnSignals } from "../lib/server/shutdown.ts";
@@ -18,6 +19,7 @@ const config = loadConfigOrExit();
 const logger = createLogger(config, "trainer");
 const db = await openDatabase(config);
 const bus = createPubSub(config, logger);
+const metrics = await serveMetrics({ host: config.HOST, port: config.METRICS_PORT, logger });
 await applyMigrations(db, { logger });
 
 const scheduler = startScheduler({
@@ -51,5 +53,6 @@ stopOnSignals(logger, Math.max(config.SHUTDOWN_TIMEOUT_MS, 600_000), async () =>
   bus.unsubscribe(retrainListener);
   await scheduler.stop();
   await bus.close();
+  await metrics.stop();
   await db.close();
 });

@@ -1,5 +1,6 @@
 import type { ApolloServerPlugin } from "@apollo/server";
 import { ErrorCode, rateLimited, requestRefused } from "../../lib/errors.ts";
+import { rateLimitRejections } from "../../lib/metrics/index.ts";
 import type { GatewayContext } from "../context.ts";
 import { checkOperation, type OperationLimits } from "./operation-limits/limits.ts";
 import { rateLimitIdentityOf } from "./rate-limit/identity-of.ts";
@@ -32,6 +33,7 @@ export function protectionPlugin(options: ProtectionOptions): ApolloServerPlugin
           const units = Math.ceil(cost / options.costPerUnit);
           const decision = await limiter.consume(rateLimitKey(identity), units, identity.limitPerMinute ?? options.ratePerMinute);
           if (!decision.allowed) {
+            rateLimitRejections.inc({ scope: identity.kind });
             const error = rateLimited(`Rate limit of ${decision.limit} per minute exceeded; retry in ${decision.retryAfterSeconds} s`, {
               limit: decision.limit,
               retryAfterSeconds: decision.retryAfterSeconds,

@@ -8,6 +8,7 @@ import type { Viewer } from "../../lib/auth/viewer.ts";
 import type { Config } from "../../lib/config.ts";
 import { createErrorFormatter, rateLimited, serviceUnavailable } from "../../lib/errors.ts";
 import type { Logger } from "../../lib/logger.ts";
+import { countActiveSubscriptions, rateLimitRejections } from "../../lib/metrics/index.ts";
 import { EntityLoader } from "./entity-loader.ts";
 import { keepAlive } from "./keep-alive.ts";
 import { PlannedQueries, type Caller, type ExecuteAs } from "./planned-queries.ts";
@@ -70,6 +71,13 @@ export function serveSubscriptions(options: SubscriptionServerOptions): { dispos
   const logger = options.logger.child({ component: "subscriptions" });
   const formatError = createErrorFormatter(logger);
   const webSockets = new WebSocketServer({ server: options.httpServer, path: options.path });
+  // Counted at scrape time from graphql-ws's own bookkeeping, so no open/close event can be missed.
+  const connections = new Set<{ subscriptions: Record<string, unknown> }>();
+  const stopCounting = countActiveSubscriptions(() => {
+    let open = 0;
+    for (const connection of connections) open += Object.keys(connection.subscriptions).length;
+    return open;
+  });
   const pings = keepAlive(webSockets, options.config.SUBSCRIPTION_KEEPALIVE_MS);
   const server = useServer<Record<string, unknown>, ConnectionState>(
     {
@@ -79,6 +87,7 @@ export function serveSubscriptions(options: SubscriptionServerOptions): { dispos
           const caller: Caller = { headers: credentialHeaders(ctx.connectionParams), address: ctx.extra.request.socket.remoteAddress };
           ctx.extra.caller = caller;
           ctx.extra.viewer = await options.authenticate(caller);
+          connections.add(ctx);
           return true;
         } catch (error) {
           // graphql-ws closes a refused connection with 4403; a token that does not verify is 4401, as for HTTP's 401.
@@ -89,6 +98,7 @@ export function serveSubscriptions(options: SubscriptionServerOptions): { dispos
       onSubscribe(ctx, _id, payload) {
         // The subscription being opened is already counted.
         if (Object.keys(ctx.subscriptions).length > MAX_SUBSCRIPTIONS_PER_CONNECTION) {
+          rateLimitRejections.inc({ scope: "subscriptions" });
           return [rateLimited(`At most ${MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions per connection`, { limit: MAX_SUBSCRIPTIONS_PER_CONNECTION })];
         }
         const schema = options.schema();
@@ -137,6 +147,9 @@ export function serveSubscriptions(options: SubscriptionServerOptions): { dispos
           fieldResolver: resolveField,
         };
       },
+      onClose(ctx) {
+        connections.delete(ctx);
+      },
       onNext: (_ctx, _id, _payload, _args, result) =>
         result.errors ? { ...result, errors: result.errors.map((error) => formatError(error.toJSON(), error)) } : undefined,
       onError: (_ctx, _id, _payload, errors) => errors.map((error) => formatError(error.toJSON(), error)),
@@ -147,6 +160,7 @@ export function serveSubscriptions(options: SubscriptionServerOptions): { dispos
   return {
     // Closes every socket (1001 Going away, ending their subscriptions) and stops accepting upgrades.
     async dispose() {
+      stopCounting();
       pings.stop();
       await server.dispose();
     },

@@ -18,5 +18,7 @@ export const Topics = {
   RETRAIN_REQUESTED: "RETRAIN_REQUESTED",
   /** An admin changed the catalogue: the gateway's response cache starts afresh (lib/events/catalogue-changed.ts). */
   CATALOGUE_CHANGED: "CATALOGUE_CHANGED",
+  /** A reader deleted their account: { userId }. Every process drops what it holds of them in memory. */
+  USER_ERASED: "USER_ERASED",
 } as const;
 export type Topic = (typeof Topics)[keyof typeof Topics];

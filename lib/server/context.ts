@@ -6,6 +6,7 @@ import type { Viewer } from "../auth/viewer.ts";
 import type { Logger } from "../logger.ts";
 import type { Runtime } from "../runtime.ts";
 import { acceptableRequestId, REQUEST_ID_HEADER } from "./headers.ts";
+import { continueTrace, parseTraceparent, TRACEPARENT_HEADER, type TraceContext } from "./trace-context.ts";
 
 /** What every resolver in every service can rely on. Subgraphs extend it with their DataLoaders. */
 export interface RequestContext {
@@ -14,6 +15,8 @@ export interface RequestContext {
   identity: Identity;
   /** The reader the request acts as; null for partners (API keys) and anonymous callers. */
   viewer: Viewer | null;
+  /** The gateway's W3C trace (a subgraph called directly starts its own). */
+  trace: TraceContext;
   logger: Logger;
   runtime: Runtime;
 }
@@ -21,11 +24,12 @@ export interface RequestContext {
 /** Subgraphs trust only the gateway's signed identity header; a forged or stale one is treated as no identity at all. */
 export async function createRequestContext(runtime: Runtime, headers: IncomingHttpHeaders): Promise<RequestContext> {
   const requestId = acceptableRequestId(headers[REQUEST_ID_HEADER]) ?? randomUUID();
-  const logger = runtime.logger.child({ requestId });
+  const trace = continueTrace(parseTraceparent(headers[TRACEPARENT_HEADER]));
+  const logger = runtime.logger.child({ requestId, traceId: trace.traceId });
   let identity = identityFromHeader(runtime.config.INTERNAL_SECRET, headers[IDENTITY_HEADER]);
   if (identity === null) {
     logger.warn("ignoring an identity header that does not verify (not from the gateway, or expired)");
     identity = ANONYMOUS;
   }
-  return { requestId, identity, viewer: viewerOf(identity), logger, runtime };
+  return { requestId, identity, viewer: viewerOf(identity), trace, logger, runtime };
 }

@@ -1,4 +1,5 @@
 import { loadConfigOrExit } from "../config.ts";
+import { serveMetrics } from "../metrics/metrics-server.ts";
 import { createRuntime, type Runtime } from "../runtime.ts";
 import type { RunningService } from "./subgraph-server.ts";
 import { stopOnSignals } from "./shutdown.ts";
@@ -9,9 +10,11 @@ export async function runService(name: string, start: (runtime: Runtime) => Prom
   const config = loadConfigOrExit();
   const runtime = await createRuntime(config, name);
   try {
+    const metrics = await serveMetrics({ host: config.HOST, port: config.METRICS_PORT, logger: runtime.logger });
     const service = await start(runtime);
     stopOnSignals(runtime.logger, config.SHUTDOWN_TIMEOUT_MS, async () => {
       await service.stop();
+      await metrics.stop();
       await runtime.close();
     });
   } catch (error) {

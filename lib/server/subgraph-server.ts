@@ -11,6 +11,7 @@ import type { Runtime } from "../runtime.ts";
 import { createRequestContext, type RequestContext } from "./context.ts";
 import { createHttpApp, createHttpServer, listen, urlOf } from "./http-server.ts";
 import { mountGraphQLEndpoint } from "./graphql-endpoint.ts";
+import { requestMetricsPlugin } from "./plugins/request-metrics.ts";
 
 export interface SubgraphDefinition<Context extends RequestContext> {
   name: string;
@@ -75,7 +76,7 @@ export async function startSubgraphServer<Context extends RequestContext>(
     logger,
     executor: { schema },
     // Traces are for Apollo's hosted Studio, which this deployment does not use.
-    plugins: [ApolloServerPluginInlineTraceDisabled()],
+    plugins: [ApolloServerPluginInlineTraceDisabled(), requestMetricsPlugin<Context>(definition.name)],
     context: async (request) => definition.extendContext(await createRequestContext(serviceRuntime, request.headers)),
   });
   const { port: boundPort } = await listen(httpServer, config.HOST, port).catch(async (error: unknown) => {

@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { loadConfigOrExit } from "../config.ts";
 import { applyMigrations } from "../db/migrate.ts";
+import { serveMetrics } from "../metrics/metrics-server.ts";
 import { createRuntime } from "../runtime.ts";
 import { stopOnSignals } from "../server/shutdown.ts";
 import { startStreamRoles, STREAM_ROLES, type StreamRole } from "./roles/index.ts";
@@ -23,10 +24,12 @@ const runtime = await createRuntime(config, `stream-${roles.join("+")}`);
 try {
   await applyMigrations(runtime.db, { logger: runtime.logger });
   runtime.outbox.start();
+  const metrics = await serveMetrics({ host: config.HOST, port: config.METRICS_PORT, logger: runtime.logger });
   const running = await startStreamRoles(runtime, roles);
   runtime.logger.info({ roles, stream: runtime.stream.kind }, "stream consumers running");
   stopOnSignals(runtime.logger, config.SHUTDOWN_TIMEOUT_MS, async () => {
     await running.stop();
+    await metrics.stop();
     await runtime.close();
   });
 } catch (error) {

@@ -25,7 +25,12 @@ export async function extractFromDatabase(db: Database): Promise<{ dataset: Data
   return db.withConnection(async (connection) => {
     const collector = new RawEventCollector();
     let newestSignal = 0;
+    // Placeholder accounts holding anonymised ratings of deleted readers: kept for the catalogue, never trained on.
+    const erased = new Set(
+      (await connection.query<{ id: number }>(`SELECT id FROM users WHERE source = 'erased'`)).map((row) => row.id),
+    );
     const add = (user: number, book: number, strength: number, time: number) => {
+      if (erased.has(user)) return;
       collector.add(user, book, strength, time);
       if (time > newestSignal) newestSignal = time;
     };

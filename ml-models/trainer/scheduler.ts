@@ -1,6 +1,7 @@
 import { Cron } from "croner";
 import type { Database } from "../../lib/db/database.ts";
 import type { Logger } from "../../lib/logger.ts";
+import { trainingDuration, trainingRuns } from "../../lib/metrics/metrics.ts";
 import type { TrainAllSummary } from "../pipeline/train-all.ts";
 import { countSignalsSince, lastTrainedAt } from "./new-signals.ts";
 
@@ -46,6 +47,8 @@ export function startScheduler(options: SchedulerOptions): TrainerScheduler {
     running = options
       .train()
       .then((summary) => {
+        trainingRuns.inc({ trigger, outcome: "success" });
+        trainingDuration.observe(summary.seconds);
         logger.info(
           { trigger, seconds: summary.seconds, models: summary.models.map((m) => ({ name: m.name, version: m.version, status: m.status, ndcgAt10: m.metrics.ndcgAt10 })) },
           "training run finished",
@@ -53,6 +56,7 @@ export function startScheduler(options: SchedulerOptions): TrainerScheduler {
         return true;
       })
       .catch((error: unknown) => {
+        trainingRuns.inc({ trigger, outcome: "failure" });
         logger.error({ err: error, trigger, seconds: (Date.now() - started) / 1000 }, "training run failed; production models unchanged");
         return false;
       })

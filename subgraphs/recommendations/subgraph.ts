@@ -48,6 +48,11 @@ async function startEngine(runtime: Runtime, app: Express): Promise<{ stop(): Pr
       if (event) void engine.switchModel(event);
       else logger.warn({ payload }, "ignoring malformed MODEL_CHANGED event");
     }, {}),
+    // Clicks for the CTR metrics: a reader acting on a book they were recommended.
+    await runtime.pubsub.subscribe(Topics.INTERACTION, (payload: { userId?: unknown; bookId?: unknown; type?: unknown }) => {
+      const userId = Number(payload?.userId);
+      if (Number.isInteger(userId) && userId > 0) engine.telemetry.interaction({ userId, bookId: Number(payload.bookId), type: String(payload.type) });
+    }, {}),
     await runtime.pubsub.subscribe(Topics.TRENDING_CHANGED, (payload: unknown) => {
       const event = parseTrendingChanged(payload);
       if (event) trending.changed(event).catch((error: unknown) => logger.warn({ err: error }, "could not store a trending list"));
@@ -66,10 +71,11 @@ async function startEngine(runtime: Runtime, app: Express): Promise<{ stop(): Pr
         })
         .catch((error: unknown) => logger.warn({ err: error, userId: event.userId }, "real-time update failed"));
     }, {}),
+    await runtime.pubsub.subscribe(Topics.USER_ERASED, (payload: { userId?: unknown }) => {
+      const userId = Number(payload?.userId);
+      if (Number.isInteger(userId) && userId > 0) engine.forgetReader(userId);
+    }, {}),
   ];
-  app.get("/metrics", (_request, response) => {
-    response.json(engine.snapshot());
-  });
   let stopping: Promise<void> | undefined;
   return {
     ready: () => engine.ready(),

@@ -24,11 +24,12 @@ const READER_MUTATIONS = [
   "follow",
   "unfollow",
   "recordBookView",
+  "deleteMyAccount",
   "signOut",
 ] as const;
 
 export const permissions: IRules = {
-  Query: { ...federationRules.Query, user: isPublic, review: isPublic, me: isReader, apiKeys: isAdmin },
+  Query: { ...federationRules.Query, user: isPublic, review: isPublic, me: isReader, exportMyData: isReader, apiKeys: isAdmin },
   // Served by the gateway's own subscription server; public ratings and reviews as they happen.
   Subscription: { bookActivity: isPublic },
   BookActivity: isPublic,

@@ -1,5 +1,5 @@
 import type { GraphQLResolverMap } from "../../lib/graphql/resolver-map.ts";
-import { DateTimeResolver } from "graphql-scalars";
+import { DateTimeResolver, JSONObjectResolver } from "graphql-scalars";
 import type { Bookmark, Follow, Rating, ReadingEntry, Review, User, UserAuthorPreference, UserGenrePreference } from "../../lib/db/database.ts";
 import { notFound } from "../../lib/errors.ts";
 import { parseId } from "../../lib/graphql/arguments.ts";
@@ -9,6 +9,7 @@ import { apiKeyMutations, apiKeyQueries } from "./api-keys/api-keys.ts";
 import type { UsersContext } from "./context.ts";
 import { loadFeed, type FeedItem } from "./feed.ts";
 import type { PageArgs } from "./paged-relation.ts";
+import { privacyMutations, privacyQueries } from "./privacy/privacy-resolvers.ts";
 import { loadPreferences, preferenceMutations } from "./preferences.ts";
 import { ratingMutations } from "./ratings.ts";
 import { readingMutations } from "./reading.ts";
@@ -37,10 +38,12 @@ async function usersOf(connection: Connection<Follow>, side: "followerId" | "fol
 
 export const resolvers: GraphQLResolverMap<UsersContext> = {
   DateTime: DateTimeResolver as never,
+  JSONObject: JSONObjectResolver as never,
   Query: {
     user: (_parent, args: { id: string }, context) => existingUser(parseId(args.id), context),
     // A token of a deleted user finds nobody.
     me: (_parent, _args, context) => existingUser(requireViewer(context).userId, context),
+    ...privacyQueries,
     ...apiKeyQueries,
     review: async (_parent, args: { id: string }, context) => {
       const id = parseId(args.id);
@@ -57,6 +60,7 @@ export const resolvers: GraphQLResolverMap<UsersContext> = {
     ...shelfMutations,
     ...socialMutations,
     ...viewMutations,
+    ...privacyMutations,
     ...accountMutations,
     ...apiKeyMutations,
   },

@@ -24,7 +24,8 @@ cleanUpOnExit(() => {
 
 export function startServiceProcess(script: string, env: Record<string, string | undefined>): ServiceProcess {
   const child = spawn(process.execPath, ["--import", "tsx", script], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: "info", NODE_ENV: "test", ...env },
+    // METRICS_PORT 0: each process its own free metrics port unless a test names one.
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: "info", NODE_ENV: "test", METRICS_PORT: "0", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   running.add(child);

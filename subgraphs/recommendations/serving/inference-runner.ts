@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { inferenceBatchSize, inferenceDuration } from "../../../lib/metrics/index.ts";
 import type { Tensor } from "../../../lib/models/onnx.ts";
 import type { InferencePool } from "./inference-pool.ts";
 import type { LoadedModel } from "./loaded-model.ts";
@@ -30,11 +31,18 @@ export class InferenceRunner {
     this.counters.calls += 1;
     this.counters.rows += rows;
     this.counters.byGraph[graph] = (this.counters.byGraph[graph] ?? 0) + 1;
-    if (this.injectedDelayMs > 0) await sleep(this.injectedDelayMs);
-    if (this.pool && rows >= this.workerThreshold) {
-      this.counters.workerCalls += 1;
-      return this.pool.run(model.filePath(file), feeds);
+    const labels = { model: model.name, graph: file.replace(/\.onnx$/, "") };
+    inferenceBatchSize.observe(labels, rows);
+    const stopTimer = inferenceDuration.startTimer(labels);
+    try {
+      if (this.injectedDelayMs > 0) await sleep(this.injectedDelayMs);
+      if (this.pool && rows >= this.workerThreshold) {
+        this.counters.workerCalls += 1;
+        return await this.pool.run(model.filePath(file), feeds);
+      }
+      return (await model.session(file).run(feeds)) as Record<string, Tensor>;
+    } finally {
+      stopTimer();
     }
-    return (await model.session(file).run(feeds)) as Record<string, Tensor>;
   }
 }

@@ -15,6 +15,7 @@ import { ExperimentVariants } from "../../../lib/experiments/serving-variants.ts
 import { FallbackLog } from "./fallback-log.ts";
 import { ReaderVariants, variantLabel } from "./reader-variants.ts";
 import { RecommendationLogWriter } from "./recommendation-log.ts";
+import { ListTelemetry } from "./list-telemetry.ts";
 import { clamp01, type DeliveredList, type Prediction, type ServedList, type Strategy } from "./served-list.ts";
 import { ServingMetrics } from "./serving-metrics.ts";
 import { SharedBatcher } from "./shared-batcher.ts";
@@ -62,6 +63,8 @@ export class RecommendationEngine {
   readonly runner: InferenceRunner;
   readonly batcher: SharedBatcher;
   readonly metrics = new ServingMetrics();
+  /** Prometheus business and model metrics: impressions, clicks, diversity, model versions and accuracy. */
+  readonly telemetry: ListTelemetry;
   timeBudgetMs: number;
   private readonly pool: InferencePool | null;
   private readonly lists: ListCache;
@@ -100,6 +103,7 @@ export class RecommendationEngine {
       retentionDays: config.RECOMMENDATION_LOG_RETENTION_DAYS,
     });
     this.fallbackLog = new FallbackLog(logger);
+    this.telemetry = new ListTelemetry(this.models);
   }
 
   /** Turns batching/caching on or off at run time (the bench compares them in one process). */
@@ -120,6 +124,7 @@ export class RecommendationEngine {
   private async loadModels(): Promise<boolean> {
     try {
       await this.models.loadProduction();
+      await this.telemetry.modelsChanged(this.prisma, this.logger);
       return true;
     } catch (error) {
       this.logger.error({ err: error, retryInMs: REGISTRY_RETRY_MS }, "cannot read the model registry; serving fallbacks");
@@ -149,6 +154,7 @@ export class RecommendationEngine {
 
   async switchModel(event: { name: ModelName; version: number }): Promise<void> {
     await this.models.handleModelChanged(event);
+    await this.telemetry.modelsChanged(this.prisma, this.logger);
     this.warm();
   }
 
@@ -277,6 +283,17 @@ export class RecommendationEngine {
     await this.invalidateUser(userId);
   }
 
+  /** A reader deleted their account: their vectors (folded-in and trained) and recent lists leave serving memory. */
+  forgetReader(userId: number): void {
+    const als = this.models.lease("als");
+    try {
+      if (als) this.vectors.forget(als, userId);
+    } finally {
+      als?.release();
+    }
+    this.telemetry.forget(userId);
+  }
+
   invalidateUser(userId: number): Promise<void> {
     return this.lists.invalidateReader(userId);
   }
@@ -334,6 +351,7 @@ export class RecommendationEngine {
 
   private record(list: ServedList, context: ServeContext, log: LogFields): ServedList {
     this.metrics.countServed(list.source);
+    this.telemetry.listServed(list, log.variant, log.userId ?? context.viewerId ?? null, context.log);
     if (context.log) {
       this.logWriter.append({
         requestId: context.requestId,

@@ -1,6 +1,7 @@
+import { recommendationFallbacks, recommendationsServed } from "../../../lib/metrics/index.ts";
 import type { Source } from "./served-list.ts";
 
-/** The serving path's counters, shared by its modules and read by `GET /metrics` and the bench. */
+/** The serving path's counters, shared by its modules, read by the bench and tests, and mirrored to Prometheus. */
 export class ServingMetrics {
   readonly served: Record<string, number> = {};
   readonly fallbacks: Record<string, number> = {};
@@ -12,9 +13,11 @@ export class ServingMetrics {
 
   countServed(source: Source): void {
     this.served[source] = (this.served[source] ?? 0) + 1;
+    recommendationsServed.inc({ source });
   }
 
   countFallback(reason: string): void {
     this.fallbacks[reason] = (this.fallbacks[reason] ?? 0) + 1;
+    recommendationFallbacks.inc({ reason });
   }
 }

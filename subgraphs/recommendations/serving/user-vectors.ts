@@ -1,5 +1,6 @@
 import type { PrismaClient } from "../../../lib/db/database.ts";
 import { foldInUser, indexHistory } from "../../../lib/models/fold-in.ts";
+import { forgetTrainedVector } from "./forget-reader.ts";
 import type { LoadedModel } from "./loaded-model.ts";
 import type { ServingMetrics } from "./serving-metrics.ts";
 import { readHistory, type HistoryEntry } from "../../../lib/models/user-history.ts";
@@ -38,6 +39,12 @@ export class UserVectors {
     if (indexed.length === 0) return;
     this.foldedOf(als).set(userId, foldInUser(als.state.factors, indexed));
     this.metrics.foldIns += 1;
+  }
+
+  /** An erased reader: their folded-in vector and their trained row leave serving. */
+  forget(als: LoadedModel, userId: number): void {
+    this.foldedOf(als).delete(userId);
+    forgetTrainedVector(als, userId);
   }
 
   /** A vector solved elsewhere (the stream's embeddings consumer) against this same model version; false if it does not fit. */
