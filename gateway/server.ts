@@ -6,6 +6,7 @@ import { REQUEST_ID_HEADER } from "../lib/server/headers.ts";
 import { createHttpApp, listen, urlOf } from "../lib/server/http-server.ts";
 import { mountGraphQLEndpoint } from "../lib/server/graphql-endpoint.ts";
 import type { RunningService } from "../lib/server/subgraph-server.ts";
+import { serveBrowserClients } from "./clients/serve-clients.ts";
 import { createGatewayContext, type GatewayContext } from "./context.ts";
 import { SubgraphDataSource } from "./subgraph-data-source.ts";
 import { serveSubscriptions } from "./subscriptions/server.ts";
@@ -49,6 +50,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
       if (!loaded) throw new Error("supergraph not loaded yet");
     },
   });
+  serveBrowserClients(app, logger);
   const { server: httpServer, port } = await listen(app, config.HOST, options.port);
   const apollo = await mountGraphQLEndpoint<GatewayContext>({
     app,
@@ -56,6 +58,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     config,
     logger,
     executor: { gateway },
+    // The bundled partner playground (/playground) replaces Apollo's CDN-loaded landing page.
+    landingPage: false,
     plugins: [
       {
         // Echo the request id so a client can quote it when reporting a problem.

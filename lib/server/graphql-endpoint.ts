@@ -19,6 +19,8 @@ export interface GraphQLEndpointOptions<Context extends BaseContext & { logger: 
   /** A subgraph serves its own schema; the gateway serves the supergraph through its gateway. */
   executor: { schema: GraphQLSchema } | { gateway: GatewayInterface };
   plugins?: ApolloServerPlugin<Context>[];
+  /** Apollo's default landing page (development only); false turns it off everywhere. */
+  landingPage?: boolean;
   context(request: Request): Promise<Context>;
 }
 
@@ -33,7 +35,7 @@ export async function mountGraphQLEndpoint<Context extends BaseContext & { logge
     ApolloServerPluginDrainHttpServer({ httpServer: options.httpServer }),
     requestLoggingPlugin<Context>(),
     ...(options.plugins ?? []),
-    ...(options.config.NODE_ENV === "production" ? [ApolloServerPluginLandingPageDisabled()] : []),
+    ...(options.config.NODE_ENV === "production" || options.landingPage === false ? [ApolloServerPluginLandingPageDisabled()] : []),
   ];
   const shared = {
     formatError: createErrorFormatter(options.logger),
