@@ -11,13 +11,20 @@ export interface GatewayContext {
   /** The caller's verified bearer token, forwarded so each subgraph can authorise on its own. */
   authorization: string | undefined;
   viewer: Viewer | null;
+  /** The caller's IP address (through TRUST_PROXY_HOPS proxies): whom an anonymous call is counted against. */
+  clientAddress: string;
   logger: Logger;
 }
 
 /** Verifies the token at the edge (bad tokens never reach a subgraph) and assigns the request id. */
-export async function createGatewayContext(config: Config, logger: Logger, headers: IncomingHttpHeaders): Promise<GatewayContext> {
+export async function createGatewayContext(
+  config: Config,
+  logger: Logger,
+  headers: IncomingHttpHeaders,
+  clientAddress = "unknown",
+): Promise<GatewayContext> {
   const requestId = acceptableRequestId(headers[REQUEST_ID_HEADER]) ?? randomUUID();
   const authorization = headers[AUTHORIZATION_HEADER];
   const viewer = await viewerFromAuthorization(config, authorization);
-  return { requestId, authorization: viewer ? authorization : undefined, viewer, logger: logger.child({ requestId }) };
+  return { requestId, authorization: viewer ? authorization : undefined, viewer, clientAddress, logger: logger.child({ requestId }) };
 }

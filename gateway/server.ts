@@ -3,11 +3,15 @@ import type { Config, SubgraphName } from "../lib/config.ts";
 import type { Logger } from "../lib/logger.ts";
 import type { EventBus } from "../lib/pubsub.ts";
 import { REQUEST_ID_HEADER } from "../lib/server/headers.ts";
-import { createHttpApp, listen, urlOf } from "../lib/server/http-server.ts";
+import { createHttpApp, createHttpServer, listen, urlOf } from "../lib/server/http-server.ts";
 import { mountGraphQLEndpoint } from "../lib/server/graphql-endpoint.ts";
 import type { RunningService } from "../lib/server/subgraph-server.ts";
 import { serveBrowserClients } from "./clients/serve-clients.ts";
 import { createGatewayContext, type GatewayContext } from "./context.ts";
+import { corsAllowList } from "./edge/cors.ts";
+import { operationLimitsFrom } from "./edge/operation-limits/limits.ts";
+import { protectionPlugin } from "./edge/protection-plugin.ts";
+import { createRateLimiter } from "./edge/rate-limit/create-limiter.ts";
 import { SubgraphDataSource } from "./subgraph-data-source.ts";
 import { serveSubscriptions } from "./subscriptions/server.ts";
 import { supergraphFromFile } from "./supergraph-file.ts";
@@ -51,7 +55,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     },
   });
   serveBrowserClients(app, logger);
-  const { server: httpServer, port } = await listen(app, config.HOST, options.port);
+  // req.ip, the anonymous caller's rate-limit key, then comes from X-Forwarded-For as set by that many proxies.
+  if (config.TRUST_PROXY_HOPS > 0) app.set("trust proxy", config.TRUST_PROXY_HOPS);
+  // Mounted before the port opens, so the first request already finds /graphql.
+  const httpServer = createHttpServer(app);
   const apollo = await mountGraphQLEndpoint<GatewayContext>({
     app,
     httpServer,
@@ -60,7 +67,19 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     executor: { gateway },
     // The bundled partner playground (/playground) replaces Apollo's CDN-loaded landing page.
     landingPage: false,
+    middleware: [corsAllowList(config.CORS_ORIGINS)],
+    serverOptions: {
+      introspection: config.GRAPHQL_INTROSPECTION ?? config.NODE_ENV !== "production",
+      // graphql-js stops parsing past this many tokens: the cheapest limit, checked first.
+      parseOptions: { maxTokens: config.MAX_QUERY_TOKENS },
+    },
     plugins: [
+      protectionPlugin({
+        limits: operationLimitsFrom(config),
+        limiter: createRateLimiter(config, logger),
+        ratePerMinute: config.RATE_LIMIT_PER_MINUTE,
+        costPerUnit: config.RATE_LIMIT_COST_PER_UNIT,
+      }),
       {
         // Echo the request id so a client can quote it when reporting a problem.
         async requestDidStart({ contextValue }) {
@@ -72,10 +91,15 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
         },
       },
     ],
-    context: (request) => createGatewayContext(config, logger, request.headers),
+    context: (request) => createGatewayContext(config, logger, request.headers, request.ip ?? request.socket.remoteAddress),
   });
   // Same server and path as queries: ws://host:port/graphql.
   const subscriptions = serveSubscriptions({ httpServer, path: "/graphql", config, logger, pubsub: options.pubsub });
+  const { port } = await listen(httpServer, config.HOST, options.port).catch(async (error: unknown) => {
+    await subscriptions.dispose();
+    await apollo.stop();
+    throw error;
+  });
   const url = urlOf(config.HOST, port);
   logger.info({ url }, "gateway listening");
   return {

@@ -1,9 +1,11 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from "@apollo/gateway";
-import type { GatewayGraphQLResponse } from "@apollo/server-gateway-interface";
 import { serviceUnavailable } from "../lib/errors.ts";
 import type { Logger } from "../lib/logger.ts";
 import { AUTHORIZATION_HEADER, REQUEST_ID_HEADER } from "../lib/server/headers.ts";
 import type { GatewayContext } from "./context.ts";
+
+/** What a data source answers, as @apollo/gateway's public API declares it (the interface package is not a dependency of ours). */
+type GatewayGraphQLResponse = Awaited<ReturnType<RemoteGraphQLDataSource["process"]>>;
 
 /**
  * How the gateway talks to one subgraph: it forwards the caller's token and the

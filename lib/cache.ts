@@ -1,12 +1,17 @@
 import { LRUCache } from "lru-cache";
 import type { Config } from "./config.ts";
 import type { Logger } from "./logger.ts";
-import { createRedisClient, type Redis } from "./redis.ts";
+import type { CircuitBreaker, CircuitState } from "./circuit-breaker.ts";
+import { createRedisClient, redisBreaker, type Redis } from "./redis.ts";
 
 /**
  * A JSON value cache with TTLs. Embedded mode keeps it in process; with REDIS_URL
  * an in-process LRU sits in front of Redis, so hot keys cost no round trip and all
  * replicas share what any of them computed.
+ *
+ * Redis only ever accelerates: reads time out in tens of ms and count as misses,
+ * a circuit breaker skips Redis entirely while it is down, writes are never awaited
+ * by the request, and the in-process layer keeps serving (for longer) meanwhile.
  */
 export interface Cache {
   get<T>(key: string): Promise<T | undefined>;
@@ -22,49 +27,109 @@ export interface CacheStats {
   hits: number;
   misses: number;
   hitRate: number;
+  /** "closed" when Redis is in use (or absent), "open"/"half-open" while the cache serves without it. */
+  redis: CircuitState | "none";
+  /** Redis commands that failed or were skipped by the open circuit. */
+  redisFailures: number;
+  /** Invalidations waiting for Redis to return. */
+  pendingDeletes: number;
 }
 
-type CacheOptions = Pick<Config, "REDIS_URL" | "CACHE_TTL_SECONDS" | "CACHE_MAX_ENTRIES"> & Partial<Pick<Config, "CACHE_KEY_PREFIX">>;
+type CacheOptions = Pick<Config, "REDIS_URL" | "CACHE_TTL_SECONDS" | "CACHE_MAX_ENTRIES"> &
+  Partial<Pick<Config, "CACHE_KEY_PREFIX" | "REDIS_COMMAND_TIMEOUT_MS">> & {
+    /** Told of every change of the Redis circuit (metrics). */
+    onRedisStateChange?: (state: CircuitState) => void;
+  };
 
 /** How long an entry stays in the in-process layer in front of Redis: short, so invalidations elsewhere land quickly. */
 const NEAR_CACHE_TTL_SECONDS = 5;
+/** While Redis is down the in-process layer is the only cache: it keeps entries longer. */
+const OUTAGE_NEAR_CACHE_TTL_SECONDS = 60;
+/** Invalidations remembered while Redis is down, replayed when it returns; beyond this the oldest are dropped (their entries expire by TTL). */
+const MAX_PENDING_DELETES = 10_000;
 
 export function createCache(options: CacheOptions, logger: Logger): Cache {
   const local = new LRUCache<string, { value: unknown }>({ max: options.CACHE_MAX_ENTRIES, ttlAutopurge: false });
-  const redis = options.REDIS_URL ? createRedisClient(options.REDIS_URL, logger, "cache") : undefined;
+  const redis = options.REDIS_URL
+    ? createRedisClient(options.REDIS_URL, logger, "cache", { profile: "request", commandTimeoutMs: options.REDIS_COMMAND_TIMEOUT_MS })
+    : undefined;
+  const breaker: CircuitBreaker | undefined = redis
+    ? redisBreaker(redis, logger, "cache", (state) => {
+        if (state === "closed") replayDeletes();
+        options.onRedisStateChange?.(state);
+      })
+    : undefined;
   const defaultTtl = options.CACHE_TTL_SECONDS;
   const KEY_PREFIX = options.CACHE_KEY_PREFIX ?? "shelfgraph:cache:";
   const pending = new Map<string, Promise<unknown>>();
+  const pendingDeletes = new Set<string>();
   let hits = 0;
   let misses = 0;
+  let redisFailures = 0;
+  let lastFailureLoggedAt = 0;
 
-  const localTtlMs = (ttlSeconds: number) => 1000 * (redis ? Math.min(ttlSeconds, NEAR_CACHE_TTL_SECONDS) : ttlSeconds);
+  const redisUsable = () => breaker !== undefined && breaker.state === "closed";
+  const localTtlMs = (ttlSeconds: number) =>
+    1000 * (!redis ? ttlSeconds : Math.min(ttlSeconds, redisUsable() ? NEAR_CACHE_TTL_SECONDS : OUTAGE_NEAR_CACHE_TTL_SECONDS));
 
-  async function get<T>(key: string): Promise<T | undefined> {
-    const near = local.get(key);
-    if (near) return near.value as T;
-    if (!redis) return undefined;
+  /** A Redis command through the breaker; undefined when Redis is skipped or failed (a miss, never an error). */
+  async function tryRedis<T>(work: (client: Redis) => Promise<T>, what: string): Promise<T | undefined> {
+    if (!redis || !breaker) return undefined;
+    if (!breaker.allows()) {
+      redisFailures += 1;
+      return undefined;
+    }
     try {
-      const raw = await redis.get(KEY_PREFIX + key);
-      if (raw === null) return undefined;
-      const value = JSON.parse(raw) as T;
-      local.set(key, { value }, { ttl: localTtlMs(defaultTtl) });
-      return value;
+      const result = await work(redis);
+      breaker.succeeded();
+      // Redis answers again without having reconnected (it was hung, not gone).
+      if (pendingDeletes.size > 0 && what !== "replay") replayDeletes();
+      return result;
     } catch (error) {
-      // A cache that is down is a cache miss, never a failed request.
-      logger.warn({ err: error, key }, "cache read failed");
+      breaker.failed();
+      redisFailures += 1;
+      // An outage fails every command: one line a second says so without flooding the log.
+      if (Date.now() - lastFailureLoggedAt > 1_000) {
+        lastFailureLoggedAt = Date.now();
+        logger.warn({ err: error, operation: what, failures: redisFailures }, "cache redis command failed; serving from the in-process cache");
+      }
       return undefined;
     }
   }
 
+  function replayDeletes(): void {
+    if (pendingDeletes.size === 0) return;
+    const keys = [...pendingDeletes];
+    pendingDeletes.clear();
+    logger.info({ keys: keys.length }, "replaying cache invalidations missed while redis was down");
+    void removeFromRedis(keys, "replay");
+  }
+
+  async function removeFromRedis(keys: string[], what = "del"): Promise<void> {
+    const done = await tryRedis((client) => client.del(...keys.map((key) => KEY_PREFIX + key)), what);
+    if (done !== undefined) return;
+    for (const key of keys) {
+      // A Set keeps insertion order: dropping the first is dropping the oldest.
+      if (pendingDeletes.size >= MAX_PENDING_DELETES) pendingDeletes.delete(pendingDeletes.values().next().value!);
+      pendingDeletes.add(key);
+    }
+  }
+
+  async function get<T>(key: string): Promise<T | undefined> {
+    const near = local.get(key);
+    if (near) return near.value as T;
+    const raw = await tryRedis((client) => client.get(KEY_PREFIX + key), "get");
+    if (raw === undefined || raw === null) return undefined;
+    const value = JSON.parse(raw) as T;
+    local.set(key, { value }, { ttl: localTtlMs(defaultTtl) });
+    return value;
+  }
+
+  /** Stores locally at once; the Redis write happens in the background and is never awaited by a request. */
   async function set<T>(key: string, value: T, ttlSeconds = defaultTtl): Promise<void> {
     local.set(key, { value }, { ttl: localTtlMs(ttlSeconds) });
     if (!redis) return;
-    try {
-      await redis.set(KEY_PREFIX + key, JSON.stringify(value), "EX", ttlSeconds);
-    } catch (error) {
-      logger.warn({ err: error, key }, "cache write failed");
-    }
+    void tryRedis((client) => client.set(KEY_PREFIX + key, JSON.stringify(value), "EX", ttlSeconds), "set");
   }
 
   return {
@@ -73,11 +138,8 @@ export function createCache(options: CacheOptions, logger: Logger): Cache {
     async delete(...keys) {
       for (const key of keys) local.delete(key);
       if (!redis || keys.length === 0) return;
-      try {
-        await redis.del(...keys.map((key) => KEY_PREFIX + key));
-      } catch (error) {
-        logger.warn({ err: error, keys }, "cache delete failed");
-      }
+      // Awaited when Redis answers (the caller's next read must not see the old entry), remembered when it does not.
+      await removeFromRedis(keys);
     },
     async getOrSet<T>(key: string, load: () => Promise<T>, ttlSeconds = defaultTtl): Promise<T> {
       const cached = await get<T>(key);
@@ -89,8 +151,8 @@ export function createCache(options: CacheOptions, logger: Logger): Cache {
       const inFlight = pending.get(key);
       if (inFlight) return inFlight as Promise<T>;
       const loading = load()
-        .then(async (value) => {
-          await set(key, value, ttlSeconds);
+        .then((value) => {
+          void set(key, value, ttlSeconds);
           return value;
         })
         .finally(() => pending.delete(key));
@@ -99,7 +161,14 @@ export function createCache(options: CacheOptions, logger: Logger): Cache {
     },
     stats() {
       const total = hits + misses;
-      return { hits, misses, hitRate: total === 0 ? 0 : hits / total };
+      return {
+        hits,
+        misses,
+        hitRate: total === 0 ? 0 : hits / total,
+        redis: breaker?.state ?? "none",
+        redisFailures,
+        pendingDeletes: pendingDeletes.size,
+      };
     },
     async close() {
       local.clear();

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { edgeConfigShape } from "./config/edge.ts";
 
 /**
  * Every setting comes from the environment and is validated once at start, so a
@@ -13,6 +14,11 @@ const optionalUrl = z
   .pipe(z.string().url().optional())
   .optional();
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const flag = (fallback: boolean) =>
+  z
+    .enum(["true", "false", "1", "0"])
+    .default(fallback ? "true" : "false")
+    .transform((value) => value === "true" || value === "1");
 
 const DEVELOPMENT_JWT_SECRET = "shelfgraph-development-secret-change-me-in-production";
 
@@ -26,6 +32,8 @@ export const configSchema = z
     DATABASE_POOL_SIZE: positiveInt(10),
     PGLITE_DATA_DIR: z.string().min(1).default("data/pglite"),
     REDIS_URL: optionalUrl,
+    // Redis only accelerates a request: a command slower than this counts as a cache miss.
+    REDIS_COMMAND_TIMEOUT_MS: positiveInt(50),
 
     GATEWAY_PORT: port(4000),
     USERS_PORT: port(4001),
@@ -43,6 +51,10 @@ export const configSchema = z
     JWT_SECRET: z.string().min(32, "must be at least 32 characters").default(DEVELOPMENT_JWT_SECRET),
     JWT_ISSUER: z.string().min(1).default("shelfgraph"),
     JWT_AUDIENCE: z.string().min(1).default("shelfgraph-api"),
+
+    // The edge (gateway/edge/): operation limits checked before anything is planned, rate limits,
+    // CORS, persisted queries and the response cache.
+    ...edgeConfigShape,
 
     CACHE_TTL_SECONDS: positiveInt(3600),
     CACHE_MAX_ENTRIES: positiveInt(50_000),
@@ -72,6 +84,17 @@ export const configSchema = z
     INFERENCE_BATCH_WINDOW_MS: z.coerce.number().int().min(0).max(100).default(0),
     INFERENCE_WORKER_THRESHOLD: positiveInt(256),
     INFERENCE_WORKERS: positiveInt(2),
+    // On in production; off only to measure what they save (npm run bench).
+    RECOMMENDATION_CACHE: flag(true),
+    INFERENCE_BATCHING: flag(true),
+    // Recommendation logs: every reader's list is kept; anonymous lists are sampled at this rate
+    // (each kept row weighted 1/rate) so anonymous traffic is no write amplifier; rows expire after the retention.
+    RECOMMENDATION_LOG_ANONYMOUS_SAMPLE_RATE: z.coerce.number().min(0).max(1).default(0.1),
+    RECOMMENDATION_LOG_RETENTION_DAYS: positiveInt(90),
+
+    // Experiments: share of readers (0-100) kept out of every experiment, the baseline
+    // that measures their combined effect.
+    EXPERIMENT_HOLDOUT_PERCENT: z.coerce.number().min(0).max(100).default(0),
   })
   .superRefine((config, ctx) => {
     if (config.NODE_ENV === "production" && config.JWT_SECRET === DEVELOPMENT_JWT_SECRET) {

@@ -2,7 +2,8 @@ import { PubSub, type PubSubEngine } from "graphql-subscriptions";
 import { RedisPubSub } from "graphql-redis-subscriptions";
 import type { Config } from "./config.ts";
 import type { Logger } from "./logger.ts";
-import { createRedisClient } from "./redis.ts";
+import { CircuitOpenError } from "./circuit-breaker.ts";
+import { createRedisClient, redisBreaker, type Redis } from "./redis.ts";
 
 /** Topics on the event bus; payload shapes are documented beside each publisher. */
 export const Topics = {
@@ -20,24 +21,65 @@ export interface EventBus extends PubSubEngine {
   close(): Promise<void>;
 }
 
+/** How long a publish made while the first connection is still being made waits for it (one-shot scripts publish early). */
+const FIRST_CONNECT_WAIT_MS = 2_000;
+/**
+ * A publish may take longer than a cache read: losing an event costs more than a
+ * cache miss (a model switch nobody hears of), and a busy host can stall a healthy
+ * Redis for more than the cache's tens of ms. Still "a few hundred ms" at most, and
+ * only until the circuit opens.
+ */
+const MIN_PUBLISH_TIMEOUT_MS = 300;
+
 /**
  * In-process pub/sub for the embedded single-process mode; Redis pub/sub when
  * REDIS_URL is set, so events cross service processes.
+ *
+ * A publish happens on a request's path (a rating's interaction event): it fails
+ * within the command timeout, or at once while the circuit is open, and the caller
+ * decides what losing it means. It never waits for Redis to come back.
  */
-export function createPubSub(options: Pick<Config, "REDIS_URL">, logger: Logger): EventBus {
+export function createPubSub(options: Pick<Config, "REDIS_URL"> & Partial<Pick<Config, "REDIS_COMMAND_TIMEOUT_MS">>, logger: Logger): EventBus {
   if (!options.REDIS_URL) {
     const pubsub = new PubSub() as PubSub & EventBus;
     return Object.assign(pubsub, { kind: "memory" as const, close: async () => {} });
   }
-  const publisher = createRedisClient(options.REDIS_URL, logger, "publisher");
-  const subscriber = createRedisClient(options.REDIS_URL, logger, "subscriber", { subscriber: true });
+  const publisher = createRedisClient(options.REDIS_URL, logger, "publisher", {
+    profile: "request",
+    commandTimeoutMs: Math.max(options.REDIS_COMMAND_TIMEOUT_MS ?? 0, MIN_PUBLISH_TIMEOUT_MS),
+  });
+  const subscriber = createRedisClient(options.REDIS_URL, logger, "subscriber", { profile: "subscriber" });
+  const breaker = redisBreaker(publisher, logger, "publisher");
+  let everReady = false;
+  publisher.once("ready", () => (everReady = true));
   const pubsub = new RedisPubSub({ publisher, subscriber });
-  // Bound before Object.assign replaces `close` on the instance (else close() would call itself).
+  // Bound before Object.assign replaces them on the instance (else they would call themselves).
   const closeRedis = pubsub.close.bind(pubsub);
+  const publishToRedis = pubsub.publish.bind(pubsub);
   return Object.assign(pubsub, {
     kind: "redis" as const,
+    async publish(trigger: string, payload: unknown): Promise<void> {
+      if (!everReady) await firstConnection(publisher);
+      await breaker.run(() => publishToRedis(trigger, payload));
+    },
     async close() {
       await closeRedis();
     },
   }) as unknown as EventBus;
 }
+
+/** Waits (briefly) for the very first connection; callers skip it once the client was ever ready. */
+async function firstConnection(client: Redis): Promise<void> {
+  if (client.status === "ready") return;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(done, FIRST_CONNECT_WAIT_MS);
+    client.once("ready", done);
+    function done() {
+      clearTimeout(timer);
+      client.off("ready", done);
+      resolve();
+    }
+  });
+}
+
+export { CircuitOpenError };

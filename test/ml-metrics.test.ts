@@ -125,7 +125,7 @@ describe("interaction files", () => {
     const lines = ["user_id,book_id,rating"];
     for (let i = 1; i <= 10; i++) lines.push(`7,${i},${(i % 5) + 1}`);
     await writeFile(file, `${lines.join("\n")}\n`);
-    const dataset = datasetFromFile(file);
+    const dataset = await datasetFromFile(file);
     assert.equal(dataset.interactions.users.length, 10);
     const { test } = splitByTime(dataset.interactions, dataset.userMap.ids.length);
     assert.deepEqual(
@@ -137,7 +137,7 @@ describe("interaction files", () => {
   it("takes train and test files over one id space and drops test pairs already in train", async () => {
     await writeFile(join(dir, "train.csv"), "1,10\n1,11\n2,10\n");
     await writeFile(join(dir, "test.csv"), "1,12\n2,10\n2,13\n");
-    const { dataset, train, test } = datasetFromTrainTestFiles(join(dir, "train.csv"), join(dir, "test.csv"));
+    const { dataset, train, test } = await datasetFromTrainTestFiles(join(dir, "train.csv"), join(dir, "test.csv"));
     assert.deepEqual([...dataset.itemMap.ids].sort(), [10, 11, 12, 13]);
     assert.equal(train.users.length, 3);
     assert.deepEqual(
@@ -146,9 +146,21 @@ describe("interaction files", () => {
     );
   });
 
+  it("reads adjacency-list splits (a user id, then that user's items), told from CSV by content", async () => {
+    await writeFile(join(dir, "train.txt"), "0 10 11 12\n1 10 13\n\n2 11\n");
+    await writeFile(join(dir, "test.txt"), "0 13\n1 11 12\n");
+    const { dataset, train, test } = await datasetFromTrainTestFiles(join(dir, "train.txt"), join(dir, "test.txt"));
+    assert.deepEqual([...dataset.itemMap.ids].sort(), [10, 11, 12, 13]);
+    assert.equal(train.users.length, 6);
+    const testPairs = [...test.users].map((u, r) => `${dataset.userMap.ids[u]}:${dataset.itemMap.ids[test.items[r]!]}`).sort();
+    assert.deepEqual(testPairs, ["0:13", "1:11", "1:12"]);
+    await writeFile(join(dir, "bad.txt"), "0 10 11\n1 x 12\n");
+    await assert.rejects(datasetFromFile(join(dir, "bad.txt")), (error: unknown) => error instanceof CsvFormatError && /bad\.txt:2/.test(error.message));
+  });
+
   it("names the file and line of a malformed row", async () => {
     await writeFile(join(dir, "bad.csv"), "user_id,item_id\n1,2\nx,3\n");
-    assert.throws(() => datasetFromFile(join(dir, "bad.csv")), (error: unknown) => error instanceof CsvFormatError && /bad\.csv:3/.test(error.message));
+    await assert.rejects(datasetFromFile(join(dir, "bad.csv")), (error: unknown) => error instanceof CsvFormatError && /bad\.csv:3/.test(error.message));
   });
 });
 

@@ -94,13 +94,12 @@ describe("models on planted two-group data", () => {
   it("the full training step tunes on validation and the hybrid is no worse than popularity", async () => {
     const result = await trainAndEvaluate(dataset, splitByTime(dataset.interactions, users()), {
       ...DEFAULT_TRAINING,
-      als: { ...DEFAULT_TRAINING.als, factors: 16, iterations: 6 },
-      alsAlternatives: [],
-      content: { ...DEFAULT_TRAINING.content, dimensions: 8 },
+      params: { als: { factors: 16, iterations: 6 }, content: { dimensions: 8 } },
+      searchSpaces: { als: [] },
       tuningUsers: 60,
       hybridStep: 0.5,
     });
-    assert.deepEqual([...result.models.keys()].sort(), ["als", "content", "hybrid", "item-cf", "popularity"]);
+    assert.deepEqual([...result.models.keys()].sort(), ["als", "content", "ease", "hybrid", "item-cf", "popularity", "rp3beta"]);
     const ndcg = (name: string) => result.models.get(name as never)!.metrics.ndcgAt10;
     assert.ok(ndcg("hybrid") > ndcg("popularity"), `hybrid ${ndcg("hybrid")} vs popularity ${ndcg("popularity")}`);
     const weights = result.validation.hybridWeights as Record<string, number>;

@@ -8,7 +8,9 @@ import { AlsModel, trainAls } from "../ml-models/models/als.ts";
 import { trainContent } from "../ml-models/models/content.ts";
 import { HybridModel } from "../ml-models/models/hybrid.ts";
 import { trainItemCf } from "../ml-models/models/item-cf.ts";
+import { trainEase } from "../ml-models/models/ease.ts";
 import { trainPopularity } from "../ml-models/models/popularity.ts";
+import { trainRp3Beta } from "../ml-models/models/rp3beta.ts";
 import type { Recommender } from "../ml-models/models/recommender.ts";
 import { splitByTime } from "../ml-models/split/time-split.ts";
 import { plantedData, plantedDataset } from "./support/ml-planted-data.ts";
@@ -30,13 +32,18 @@ describe("ONNX export", () => {
       trainItemCf(train, { neighbours: 10, shrinkage: 0, userDamping: 0 }),
       als,
       trainContent(dataset.features!, { minDocumentFrequency: 2, maxDocumentShare: 0.9, dimensions: 8, powerIterations: 2, seed: 1 }),
+      // Recent-first histories: the graphs weigh the history by position exactly as the models do.
+      trainRp3Beta(train, { alpha: 0.8, beta: 0.4, neighbours: 20, recencyDecay: 0.8 }),
+      await trainEase(train, { regularization: 50, maxItems: 500, neighbours: 20, recencyDecay: 0.7 }),
     ];
   });
 
   it("every graph agrees with its TypeScript model within 1e-4", async () => {
     const expected: Record<string, string[]> = {
       popularity: ["popularity-top-k.onnx", "popularity-scorer.onnx"],
-      "item-cf": ["item-neighbours.onnx", "history-top-k.onnx"],
+      "item-cf": ["item-neighbours.onnx", "history-top-k.onnx", "history-scorer.onnx"],
+      rp3beta: ["item-neighbours.onnx", "history-top-k.onnx", "history-scorer.onnx"],
+      ease: ["item-neighbours.onnx", "history-top-k.onnx", "history-scorer.onnx"],
       als: ["scorer.onnx", "vector-scorer.onnx", "user-vectors.onnx", "user-top-k.onnx"],
       content: ["item-top-k.onnx", "history-top-k.onnx"],
     };

@@ -19,10 +19,8 @@ import { plantedData } from "./support/ml-planted-data.ts";
 
 const FAST: TrainingOptions = {
   ...DEFAULT_TRAINING,
-  als: { ...DEFAULT_TRAINING.als, factors: 16, iterations: 5 },
-  alsAlternatives: [],
-  content: { ...DEFAULT_TRAINING.content, dimensions: 8 },
-  popularityHalfLives: [Infinity],
+  params: { als: { factors: 16, iterations: 5 }, content: { dimensions: 8 }, popularity: { halfLifeFraction: Infinity } },
+  searchSpaces: { als: [], popularity: [] },
   tuningUsers: 60,
   hybridStep: 0.5,
 };

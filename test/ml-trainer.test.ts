@@ -17,11 +17,8 @@ import { plantedData } from "./support/ml-planted-data.ts";
 
 const FAST: TrainingOptions = {
   ...DEFAULT_TRAINING,
-  als: { ...DEFAULT_TRAINING.als, factors: 16, iterations: 4 },
-  alsAlternatives: [],
-  content: { ...DEFAULT_TRAINING.content, dimensions: 8 },
-  popularityHalfLives: [Infinity],
-  itemCfAlternatives: [],
+  params: { als: { factors: 16, iterations: 4 }, content: { dimensions: 8 }, popularity: { halfLifeFraction: Infinity } },
+  searchSpaces: { als: [], popularity: [], "item-cf": [] },
   tuningUsers: 40,
   hybridStep: 0.5,
 };

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { isAbsolute, join, resolve } from "node:path";
 import type { ModelName } from "./model-names.ts";
+import { parseServingDescription, type ServingDescription } from "./serving-description.ts";
 
 /**
  * The on-disk shape of a model version, shared by the trainer that writes it
@@ -14,14 +15,22 @@ import type { ModelName } from "./model-names.ts";
 export const MANIFEST = "manifest.json";
 export const ID_MAPS = "id-maps.json";
 
-/** The files each model's export writes that serving runs (ml-models/export/export-model.ts). */
+/**
+ * Files of the five original models, for serving code not yet reading the
+ * manifest's serving description (which is the source of truth).
+ */
 export const MODEL_FILES = {
   als: { scorer: "scorer.onnx", userVectors: "user-vectors.onnx", userTopK: "user-top-k.onnx", vectorScorer: "vector-scorer.onnx" },
-  "item-cf": { itemNeighbours: "item-neighbours.onnx", historyTopK: "history-top-k.onnx" },
+  "item-cf": { itemNeighbours: "item-neighbours.onnx", historyTopK: "history-top-k.onnx", historyScorer: "history-scorer.onnx" },
+  rp3beta: { itemNeighbours: "item-neighbours.onnx", historyTopK: "history-top-k.onnx", historyScorer: "history-scorer.onnx" },
+  ease: { itemNeighbours: "item-neighbours.onnx", historyTopK: "history-top-k.onnx", historyScorer: "history-scorer.onnx" },
   content: { itemTopK: "item-top-k.onnx", historyTopK: "history-top-k.onnx" },
   popularity: { topK: "popularity-top-k.onnx", scorer: "popularity-scorer.onnx" },
   hybrid: { recipe: "hybrid.json" },
 } as const satisfies Record<ModelName, Record<string, string>>;
+
+/** The hybrid's recipe file; every other model's files are listed in its manifest's serving description. */
+export const HYBRID_RECIPE = "hybrid.json";
 
 export interface ManifestFile {
   readonly file: string;
@@ -100,6 +109,13 @@ export async function verifyVersion(path: string, expectedDigest: string): Promi
   return manifest;
 }
 
+/** The serving description a version's exporter wrote into its manifest. */
+export function servingDescriptionOf(path: string, manifest: ArtifactManifest): ServingDescription {
+  const description = parseServingDescription(manifest.serving);
+  if (!description) throw new CorruptArtifactError(path, `${MANIFEST} has no valid serving description`);
+  return description;
+}
+
 export async function readIdMaps(path: string): Promise<IdMaps> {
   try {
     const parsed = JSON.parse(await readFile(join(path, ID_MAPS), "utf8")) as Partial<IdMaps>;
@@ -112,8 +128,8 @@ export async function readIdMaps(path: string): Promise<IdMaps> {
 
 export async function readHybridRecipe(path: string): Promise<HybridRecipe> {
   try {
-    return JSON.parse(await readFile(join(path, MODEL_FILES.hybrid.recipe), "utf8")) as HybridRecipe;
+    return JSON.parse(await readFile(join(path, HYBRID_RECIPE), "utf8")) as HybridRecipe;
   } catch (error) {
-    throw new CorruptArtifactError(path, `cannot read ${MODEL_FILES.hybrid.recipe} (${(error as Error).message})`);
+    throw new CorruptArtifactError(path, `cannot read ${HYBRID_RECIPE} (${(error as Error).message})`);
   }
 }

@@ -7,7 +7,14 @@ export interface HealthChecks {
   ready(): Promise<void>;
 }
 
-/** Express app with the liveness and readiness endpoints every service exposes. */
+/** A readiness check that has not answered in this long counts as not ready (an unreachable host can hang a connect). */
+const READY_CHECK_TIMEOUT_MS = 2_000;
+const GRAPHQL_MOUNTED = "graphqlMounted";
+
+/**
+ * Express app with the liveness and readiness endpoints every service exposes.
+ * Ready means: the GraphQL endpoint is mounted and the service's own checks pass.
+ */
 export function createHttpApp(health: HealthChecks): Express {
   const app = express();
   app.disable("x-powered-by");
@@ -16,7 +23,8 @@ export function createHttpApp(health: HealthChecks): Express {
   });
   app.get("/health/ready", async (_request, response) => {
     try {
-      await health.ready();
+      if (app.locals[GRAPHQL_MOUNTED] !== true) throw new Error("the GraphQL endpoint is not mounted yet");
+      await withTimeout(health.ready(), READY_CHECK_TIMEOUT_MS);
       response.json({ status: "ok" });
     } catch (error) {
       response.status(503).json({ status: "unavailable", reason: (error as Error).message });
@@ -25,8 +33,34 @@ export function createHttpApp(health: HealthChecks): Express {
   return app;
 }
 
-export async function listen(app: Express, host: string, port: number): Promise<{ server: Server; port: number }> {
-  const server = createServer(app);
+/** Called once /graphql answers: until then readiness is false. */
+export function markGraphQLMounted(app: Express): void {
+  app.locals[GRAPHQL_MOUNTED] = true;
+}
+
+async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  work.catch(() => {});
+  try {
+    return await Promise.race([
+      work,
+      new Promise<never>((_resolve, reject) => {
+        timer = setTimeout(() => reject(new Error(`readiness check did not answer within ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The HTTP server of an app, not yet listening: the GraphQL endpoint is mounted on it before the port opens. */
+export function createHttpServer(app: Express): Server {
+  return createServer(app);
+}
+
+/** Opens the port. Pass a server (mounted first) so no request ever meets a half-mounted service. */
+export async function listen(appOrServer: Express | Server, host: string, port: number): Promise<{ server: Server; port: number }> {
+  const server = "listen" in appOrServer && !("use" in appOrServer) ? appOrServer : createServer(appOrServer);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
 import { buildSubgraphSchema } from "@apollo/subgraph";
-import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/resolverMap.js";
+import type { GraphQLResolverMap } from "../graphql/resolver-map.ts";
 import type { Express } from "express";
 import { parse } from "graphql";
 import { applyMiddleware } from "graphql-middleware";
@@ -9,7 +9,7 @@ import { allow, shield, type IRules } from "graphql-shield";
 import { forbidden } from "../errors.ts";
 import type { Runtime } from "../runtime.ts";
 import { createRequestContext, type RequestContext } from "./context.ts";
-import { createHttpApp, listen, urlOf } from "./http-server.ts";
+import { createHttpApp, createHttpServer, listen, urlOf } from "./http-server.ts";
 import { mountGraphQLEndpoint } from "./graphql-endpoint.ts";
 
 export interface SubgraphDefinition<Context extends RequestContext> {
@@ -24,9 +24,10 @@ export interface SubgraphDefinition<Context extends RequestContext> {
   /**
    * Long-lived state the subgraph owns (model sessions, worker threads, event
    * subscriptions): started before the subgraph serves, stopped after it has drained.
-   * It may add routes (e.g. /metrics) to the service's HTTP app.
+   * It may add routes (e.g. /metrics) to the service's HTTP app, and a readiness
+   * check (throws while it cannot serve as intended, e.g. models not loaded yet).
    */
-  start?(runtime: Runtime, app: Express): Promise<{ stop(): Promise<void> }>;
+  start?(runtime: Runtime, app: Express): Promise<{ stop(): Promise<void>; ready?(): void | Promise<void> }>;
 }
 
 export interface RunningService {
@@ -52,16 +53,16 @@ export async function startSubgraphServer<Context extends RequestContext>(
     shield(definition.permissions, { allowExternalErrors: true, fallbackRule: allow, fallbackError: forbidden() }),
   );
 
+  let owned: Awaited<ReturnType<NonNullable<SubgraphDefinition<Context>["start"]>>> | undefined;
   const app = createHttpApp({
     ready: async () => {
       await runtime.db.withConnection((connection) => connection.query("SELECT 1"));
+      await owned?.ready?.();
     },
   });
-  const owned = definition.start ? await definition.start(serviceRuntime, app) : undefined;
-  const { server: httpServer, port: boundPort } = await listen(app, config.HOST, port).catch(async (error: unknown) => {
-    await owned?.stop();
-    throw error;
-  });
+  owned = definition.start ? await definition.start(serviceRuntime, app) : undefined;
+  // Mounted before the port opens: a restarted subgraph never answers 404 on /graphql.
+  const httpServer = createHttpServer(app);
   const apollo = await mountGraphQLEndpoint<Context>({
     app,
     httpServer,
@@ -71,6 +72,11 @@ export async function startSubgraphServer<Context extends RequestContext>(
     // Traces are for Apollo's hosted Studio, which this deployment does not use.
     plugins: [ApolloServerPluginInlineTraceDisabled()],
     context: async (request) => definition.extendContext(await createRequestContext(serviceRuntime, request.headers)),
+  });
+  const { port: boundPort } = await listen(httpServer, config.HOST, port).catch(async (error: unknown) => {
+    await apollo.stop();
+    await owned?.stop();
+    throw error;
   });
 
   const url = urlOf(config.HOST, boundPort);

@@ -58,11 +58,40 @@ export interface InteractionMatrices {
   readonly itemUser: Csr;
 }
 
+/** Each user's row is in time order, oldest first: history-weighted models read recency from it. */
 export function interactionMatrices(interactions: Interactions, userCount: number, itemCount: number): InteractionMatrices {
-  const userItem = csrFromCoordinates(userCount, itemCount, interactions.users, interactions.items, interactions.values);
+  const { users, items, values, times } = interactions;
+  const order = Int32Array.from({ length: users.length }, (_, r) => r).sort((a, b) => times[a]! - times[b]! || a - b);
+  const userItem = csrFromCoordinates(
+    userCount,
+    itemCount,
+    Int32Array.from(order, (r) => users[r]!),
+    Int32Array.from(order, (r) => items[r]!),
+    Float32Array.from(order, (r) => values[r]!),
+  );
   return { userItem, itemUser: transpose(userItem) };
 }
 
 export function rowLength(matrix: Csr, row: number): number {
   return matrix.indptr[row + 1]! - matrix.indptr[row]!;
+}
+
+/**
+ * The same matrices with each user's values multiplied by recencyDecay^(age), age
+ * counted in books from the newest (0) back: a recent-first view of the history
+ * for models that read the values as confidences (ALS). Rows must be in time order.
+ */
+export function recencyWeighted(matrices: InteractionMatrices, recencyDecay: number): InteractionMatrices {
+  if (recencyDecay === 1) return matrices;
+  const { userItem } = matrices;
+  const data = new Float32Array(userItem.data.length);
+  for (let u = 0; u < userItem.rows; u++) {
+    let weight = 1;
+    for (let e = userItem.indptr[u + 1]! - 1; e >= userItem.indptr[u]!; e--) {
+      data[e] = userItem.data[e]! * weight;
+      weight *= recencyDecay;
+    }
+  }
+  const weighted = { ...userItem, data };
+  return { userItem: weighted, itemUser: transpose(weighted) };
 }

@@ -1,3 +1,4 @@
+import { INITIALIZER, TENSOR } from "../../lib/models/graph-signatures.ts";
 import { ElementType, OnnxGraphBuilder } from "./onnx-graph.ts";
 
 /**
@@ -20,25 +21,25 @@ function maskExcluded(g: OnnxGraphBuilder, scores: string, exclude: string, item
 }
 
 function topK(g: OnnxGraphBuilder, scores: string, batchDims: (number | string)[]): void {
-  g.input("k", INT64, [1]);
-  g.node("TopK", [scores, "k"], ["scores", "indices"], { axis: -1, largest: 1, sorted: 1 });
-  g.output("scores", FLOAT, [...batchDims, "K"]);
-  g.output("indices", INT64, [...batchDims, "K"]);
+  g.input(TENSOR.k, INT64, [1]);
+  g.node("TopK", [scores, TENSOR.k], [TENSOR.scores, TENSOR.indices], { axis: -1, largest: 1, sorted: 1 });
+  g.output(TENSOR.scores, FLOAT, [...batchDims, "K"]);
+  g.output(TENSOR.indices, INT64, [...batchDims, "K"]);
 }
 
 /** (user_index [N], item_index [N]) -> score [N] = <U[user], V[item]>: Gather, Mul, ReduceSum. */
 export function factorScorerGraph(userFactors: Float32Array, itemFactors: Float32Array, users: number, items: number, factors: number): Uint8Array {
   const g = new OnnxGraphBuilder("factor_scorer");
-  g.input("user_index", INT64, ["N"]);
-  g.input("item_index", INT64, ["N"]);
-  g.floatTensor("user_factors", userFactors, [users, factors]);
-  g.floatTensor("item_factors", itemFactors, [items, factors]);
+  g.input(TENSOR.userIndex, INT64, ["N"]);
+  g.input(TENSOR.itemIndex, INT64, ["N"]);
+  g.floatTensor(INITIALIZER.userFactors, userFactors, [users, factors]);
+  g.floatTensor(INITIALIZER.itemFactors, itemFactors, [items, factors]);
   g.int64Tensor("factor_axis", [1], [1]);
-  g.node("Gather", ["user_factors", "user_index"], ["user_vectors"], { axis: 0 });
-  g.node("Gather", ["item_factors", "item_index"], ["item_vectors"], { axis: 0 });
+  g.node("Gather", [INITIALIZER.userFactors, TENSOR.userIndex], ["user_vectors"], { axis: 0 });
+  g.node("Gather", [INITIALIZER.itemFactors, TENSOR.itemIndex], ["item_vectors"], { axis: 0 });
   g.node("Mul", ["user_vectors", "item_vectors"], ["products"]);
-  g.node("ReduceSum", ["products", "factor_axis"], ["score"], { keepdims: 0 });
-  g.output("score", FLOAT, ["N"]);
+  g.node("ReduceSum", ["products", "factor_axis"], [TENSOR.score], { keepdims: 0 });
+  g.output(TENSOR.score, FLOAT, ["N"]);
   return g.encode({ kind: "factor-scorer" });
 }
 
@@ -49,48 +50,48 @@ export function factorScorerGraph(userFactors: Float32Array, itemFactors: Float3
  */
 export function vectorScorerGraph(itemFactors: Float32Array, items: number, factors: number): Uint8Array {
   const g = new OnnxGraphBuilder("vector_scorer");
-  g.input("user_vector", FLOAT, ["N", factors]);
-  g.input("item_index", INT64, ["N"]);
-  g.floatTensor("item_factors", itemFactors, [items, factors]);
+  g.input(TENSOR.userVector, FLOAT, ["N", factors]);
+  g.input(TENSOR.itemIndex, INT64, ["N"]);
+  g.floatTensor(INITIALIZER.itemFactors, itemFactors, [items, factors]);
   g.int64Tensor("factor_axis", [1], [1]);
-  g.node("Gather", ["item_factors", "item_index"], ["item_vectors"], { axis: 0 });
-  g.node("Mul", ["user_vector", "item_vectors"], ["products"]);
-  g.node("ReduceSum", ["products", "factor_axis"], ["score"], { keepdims: 0 });
-  g.output("score", FLOAT, ["N"]);
+  g.node("Gather", [INITIALIZER.itemFactors, TENSOR.itemIndex], ["item_vectors"], { axis: 0 });
+  g.node("Mul", [TENSOR.userVector, "item_vectors"], ["products"]);
+  g.node("ReduceSum", ["products", "factor_axis"], [TENSOR.score], { keepdims: 0 });
+  g.output(TENSOR.score, FLOAT, ["N"]);
   return g.encode({ kind: "vector-scorer" });
 }
 
 /** user_index [B] -> user_vector [B, F]: the trained user factors, for the top-K graph. */
 export function userVectorGraph(userFactors: Float32Array, users: number, factors: number): Uint8Array {
   const g = new OnnxGraphBuilder("user_vectors");
-  g.input("user_index", INT64, ["B"]);
-  g.floatTensor("user_factors", userFactors, [users, factors]);
-  g.node("Gather", ["user_factors", "user_index"], ["user_vector"], { axis: 0 });
-  g.output("user_vector", FLOAT, ["B", factors]);
+  g.input(TENSOR.userIndex, INT64, ["B"]);
+  g.floatTensor(INITIALIZER.userFactors, userFactors, [users, factors]);
+  g.node("Gather", [INITIALIZER.userFactors, TENSOR.userIndex], [TENSOR.userVector], { axis: 0 });
+  g.output(TENSOR.userVector, FLOAT, ["B", factors]);
   return g.encode({ kind: "user-vectors" });
 }
 
 /** (user_vector [B, F], exclude [E], k) -> top-K over the catalogue: MatMul (as Gemm with V^T) + TopK. */
 export function vectorTopKGraph(itemFactors: Float32Array, items: number, factors: number): Uint8Array {
   const g = new OnnxGraphBuilder("user_top_k");
-  g.input("user_vector", FLOAT, ["B", factors]);
-  g.input("exclude", INT64, ["E"]);
-  g.floatTensor("item_factors", itemFactors, [items, factors]);
-  g.node("Gemm", ["user_vector", "item_factors"], ["all_scores"], { transB: 1 });
-  topK(g, maskExcluded(g, "all_scores", "exclude", items), ["B"]);
+  g.input(TENSOR.userVector, FLOAT, ["B", factors]);
+  g.input(TENSOR.exclude, INT64, ["E"]);
+  g.floatTensor(INITIALIZER.itemFactors, itemFactors, [items, factors]);
+  g.node("Gemm", [TENSOR.userVector, INITIALIZER.itemFactors], ["all_scores"], { transB: 1 });
+  topK(g, maskExcluded(g, "all_scores", TENSOR.exclude, items), ["B"]);
   return g.encode({ kind: "user-top-k" });
 }
 
 /** (item_index [B], k) -> the k items nearest by embedding dot product, the item itself excluded. */
 export function embeddingItemTopKGraph(embeddings: Float32Array, items: number, dimensions: number): Uint8Array {
   const g = new OnnxGraphBuilder("item_top_k");
-  g.input("item_index", INT64, ["B"]);
-  g.floatTensor("embeddings", embeddings, [items, dimensions]);
+  g.input(TENSOR.itemIndex, INT64, ["B"]);
+  g.floatTensor(INITIALIZER.embeddings, embeddings, [items, dimensions]);
   g.int64Tensor("depth", [items], [1]);
   g.floatTensor("self_mask_values", Float32Array.from([0, EXCLUDED]), [2]);
-  g.node("Gather", ["embeddings", "item_index"], ["item_vectors"], { axis: 0 });
-  g.node("Gemm", ["item_vectors", "embeddings"], ["all_scores"], { transB: 1 });
-  g.node("OneHot", ["item_index", "depth", "self_mask_values"], ["self_mask"], { axis: -1 });
+  g.node("Gather", [INITIALIZER.embeddings, TENSOR.itemIndex], ["item_vectors"], { axis: 0 });
+  g.node("Gemm", ["item_vectors", INITIALIZER.embeddings], ["all_scores"], { transB: 1 });
+  g.node("OneHot", [TENSOR.itemIndex, "depth", "self_mask_values"], ["self_mask"], { axis: -1 });
   g.node("Add", ["all_scores", "self_mask"], ["masked_scores"]);
   topK(g, "masked_scores", ["B"]);
   return g.encode({ kind: "item-top-k" });
@@ -99,64 +100,94 @@ export function embeddingItemTopKGraph(embeddings: Float32Array, items: number, 
 /** (history [H], k) -> top-K for a reader profile = mean of the history's embeddings; history excluded. */
 export function embeddingHistoryTopKGraph(embeddings: Float32Array, items: number, dimensions: number): Uint8Array {
   const g = new OnnxGraphBuilder("history_top_k");
-  g.input("history", INT64, ["H"]);
-  g.floatTensor("embeddings", embeddings, [items, dimensions]);
-  g.node("Gather", ["embeddings", "history"], ["history_vectors"], { axis: 0 });
+  g.input(TENSOR.history, INT64, ["H"]);
+  g.floatTensor(INITIALIZER.embeddings, embeddings, [items, dimensions]);
+  g.node("Gather", [INITIALIZER.embeddings, TENSOR.history], ["history_vectors"], { axis: 0 });
   // Opset 17's ReduceMean still takes axes as an attribute.
   g.node("ReduceMean", ["history_vectors"], ["profile"], { axes: [0], keepdims: 1 });
-  g.node("Gemm", ["profile", "embeddings"], ["all_scores"], { transB: 1 });
-  topK(g, maskExcluded(g, "all_scores", "history", items), [1]);
+  g.node("Gemm", ["profile", INITIALIZER.embeddings], ["all_scores"], { transB: 1 });
+  topK(g, maskExcluded(g, "all_scores", TENSOR.history, items), [1]);
   return g.encode({ kind: "history-top-k" });
 }
 
 /** item_index [B] -> the CF neighbour table's rows (indices -1 padded, similarities). */
 export function neighbourTableGraph(neighbourIndex: Int32Array, neighbourScore: Float32Array, items: number, neighbours: number): Uint8Array {
   const g = new OnnxGraphBuilder("item_neighbours");
-  g.input("item_index", INT64, ["B"]);
-  g.int64Tensor("neighbour_index", neighbourIndex, [items, neighbours]);
-  g.floatTensor("neighbour_score", neighbourScore, [items, neighbours]);
-  g.node("Gather", ["neighbour_score", "item_index"], ["scores"], { axis: 0 });
-  g.node("Gather", ["neighbour_index", "item_index"], ["indices"], { axis: 0 });
-  g.output("scores", FLOAT, ["B", neighbours]);
-  g.output("indices", INT64, ["B", neighbours]);
+  g.input(TENSOR.itemIndex, INT64, ["B"]);
+  g.int64Tensor(INITIALIZER.neighbourIndex, neighbourIndex, [items, neighbours]);
+  g.floatTensor(INITIALIZER.neighbourScore, neighbourScore, [items, neighbours]);
+  g.node("Gather", [INITIALIZER.neighbourScore, TENSOR.itemIndex], [TENSOR.scores], { axis: 0 });
+  g.node("Gather", [INITIALIZER.neighbourIndex, TENSOR.itemIndex], [TENSOR.indices], { axis: 0 });
+  g.output(TENSOR.scores, FLOAT, ["B", neighbours]);
+  g.output(TENSOR.indices, INT64, ["B", neighbours]);
   return g.encode({ kind: "item-neighbours" });
 }
 
 /**
- * (history [H], k) -> item-CF top-K: the history's neighbour rows scattered with
- * reduction "add" into one score per item (sum of similarities), history excluded.
- * Padding (-1) lands on the last item with similarity 0, which adds nothing.
+ * The reader's score of every item from a neighbour table: the history's rows
+ * (history oldest first), each weighted by recencyDecay^(age in the history, newest
+ * = 0), scattered with reduction "add" into one score per item. Padding (-1) lands
+ * on the last item with weight 0, which adds nothing. Returns the [I] scores' name.
  */
-export function neighbourHistoryTopKGraph(neighbourIndex: Int32Array, neighbourScore: Float32Array, items: number, neighbours: number): Uint8Array {
-  const g = new OnnxGraphBuilder("cf_history_top_k");
-  g.input("history", INT64, ["H"]);
-  g.int64Tensor("neighbour_index", neighbourIndex, [items, neighbours]);
-  g.floatTensor("neighbour_score", neighbourScore, [items, neighbours]);
+function historyNeighbourScores(g: OnnxGraphBuilder, neighbourIndex: Int32Array, neighbourScore: Float32Array, items: number, neighbours: number, recencyDecay: number): string {
+  g.input(TENSOR.history, INT64, ["H"]);
+  g.int64Tensor(INITIALIZER.neighbourIndex, neighbourIndex, [items, neighbours]);
+  g.floatTensor(INITIALIZER.neighbourScore, neighbourScore, [items, neighbours]);
   g.floatTensor("zeros", new Float32Array(items), [items]);
   g.int64Tensor("flat", [-1], [1]);
-  g.node("Gather", ["neighbour_index", "history"], ["rows_index"], { axis: 0 });
-  g.node("Gather", ["neighbour_score", "history"], ["rows_score"], { axis: 0 });
+  g.int64Tensor("axis_zero", [0], [1]);
+  g.int64Tensor("axis_one", [1], [1]);
+  g.int64Tensor("zero", [0], []);
+  g.int64Tensor("one", [1], []);
+  g.floatTensor("recency_decay", Float32Array.from([recencyDecay]), []);
+  g.node("Shape", [TENSOR.history], ["history_shape"]);
+  g.node("Squeeze", ["history_shape", "axis_zero"], ["history_length"]);
+  g.node("Range", ["zero", "history_length", "one"], ["positions"]);
+  g.node("Sub", ["history_length", "positions"], ["age_plus_one"]);
+  g.node("Sub", ["age_plus_one", "one"], ["age"]);
+  g.node("Cast", ["age"], ["age_float"], { to: FLOAT });
+  g.node("Pow", ["recency_decay", "age_float"], ["recency"]);
+  g.node("Unsqueeze", ["recency", "axis_one"], ["recency_column"]);
+  g.node("Gather", [INITIALIZER.neighbourIndex, TENSOR.history], ["rows_index"], { axis: 0 });
+  g.node("Gather", [INITIALIZER.neighbourScore, TENSOR.history], ["rows_score"], { axis: 0 });
+  g.node("Mul", ["rows_score", "recency_column"], ["weighted_rows"]);
   g.node("Reshape", ["rows_index", "flat"], ["flat_index"]);
-  g.node("Reshape", ["rows_score", "flat"], ["flat_score"]);
-  g.node("ScatterElements", ["zeros", "flat_index", "flat_score"], ["summed"], { axis: 0, reduction: "add" });
-  topK(g, maskExcluded(g, "summed", "history", items), []);
+  g.node("Reshape", ["weighted_rows", "flat"], ["flat_score"]);
+  return g.node("ScatterElements", ["zeros", "flat_index", "flat_score"], ["summed"], { axis: 0, reduction: "add" });
+}
+
+/** (history [H], k) -> top-K of a neighbour-table model for the reader, history excluded. */
+export function neighbourHistoryTopKGraph(neighbourIndex: Int32Array, neighbourScore: Float32Array, items: number, neighbours: number, recencyDecay = 1): Uint8Array {
+  const g = new OnnxGraphBuilder("neighbour_history_top_k");
+  const summed = historyNeighbourScores(g, neighbourIndex, neighbourScore, items, neighbours, recencyDecay);
+  topK(g, maskExcluded(g, summed, TENSOR.history, items), []);
   return g.encode({ kind: "history-top-k" });
+}
+
+/** (history [H], item_index [N]) -> score [N]: the same sums, read at the asked items. */
+export function neighbourHistoryScorerGraph(neighbourIndex: Int32Array, neighbourScore: Float32Array, items: number, neighbours: number, recencyDecay = 1): Uint8Array {
+  const g = new OnnxGraphBuilder("neighbour_history_scorer");
+  const summed = historyNeighbourScores(g, neighbourIndex, neighbourScore, items, neighbours, recencyDecay);
+  g.input(TENSOR.itemIndex, INT64, ["N"]);
+  g.node("Gather", [summed, TENSOR.itemIndex], [TENSOR.score], { axis: 0 });
+  g.output(TENSOR.score, FLOAT, ["N"]);
+  return g.encode({ kind: "history-scorer" });
 }
 
 /** (exclude [E], k) -> the most popular items; and item_index [N] -> popularity score. */
 export function popularityTopKGraph(scores: Float32Array): Uint8Array {
   const g = new OnnxGraphBuilder("popularity_top_k");
-  g.input("exclude", INT64, ["E"]);
-  g.floatTensor("popularity", scores, [scores.length]);
-  topK(g, maskExcluded(g, "popularity", "exclude", scores.length), []);
+  g.input(TENSOR.exclude, INT64, ["E"]);
+  g.floatTensor(INITIALIZER.popularity, scores, [scores.length]);
+  topK(g, maskExcluded(g, INITIALIZER.popularity, TENSOR.exclude, scores.length), []);
   return g.encode({ kind: "popularity-top-k" });
 }
 
 export function popularityScorerGraph(scores: Float32Array): Uint8Array {
   const g = new OnnxGraphBuilder("popularity_scorer");
-  g.input("item_index", INT64, ["N"]);
-  g.floatTensor("popularity", scores, [scores.length]);
-  g.node("Gather", ["popularity", "item_index"], ["score"], { axis: 0 });
-  g.output("score", FLOAT, ["N"]);
+  g.input(TENSOR.itemIndex, INT64, ["N"]);
+  g.floatTensor(INITIALIZER.popularity, scores, [scores.length]);
+  g.node("Gather", [INITIALIZER.popularity, TENSOR.itemIndex], [TENSOR.score], { axis: 0 });
+  g.output(TENSOR.score, FLOAT, ["N"]);
   return g.encode({ kind: "popularity-scorer" });
 }

@@ -1,12 +1,12 @@
-import { readFileSync } from "node:fs";
 import type { Dataset, Interactions, ItemFeatures } from "../data/dataset.ts";
 import { RawEventCollector } from "../data/raw-events.ts";
-import { csvRows } from "./csv-parse.ts";
+import { csvRecords, detectFormat, whitespaceRecords } from "./text-records.ts";
 
 /**
- * Interaction files: `user_id,item_id[,rating][,timestamp]`, with or without a
- * header (names such as book_id / movie_id are accepted for the item column). No
- * rating means implicit (strength 1); no timestamp means the row order is the clock.
+ * Interaction files: CSV `user_id,item_id[,rating][,timestamp]`, with or without a
+ * header (names such as book_id / movie_id are accepted for the item column), or an
+ * adjacency list (`user item item ...` per line), told apart by content. No rating
+ * means implicit (strength 1); no timestamp means the row order is the clock.
  */
 export interface InteractionRow {
   readonly user: number;
@@ -22,17 +22,33 @@ export class CsvFormatError extends Error {
   }
 }
 
-export function readInteractionCsv(file: string): InteractionRow[] {
-  const text = readFileSync(file, "utf8");
+export async function readInteractionFile(file: string): Promise<InteractionRow[]> {
+  return (await detectFormat(file)) === "adjacency" ? readAdjacencyList(file) : readInteractionCsv(file);
+}
+
+/** One line per user: the user id, then the user's items in order (the order is the clock). */
+async function readAdjacencyList(file: string): Promise<InteractionRow[]> {
   const rows: InteractionRow[] = [];
-  let line = 0;
+  for await (const { line, fields } of whitespaceRecords(file)) {
+    const ids = fields.map(Number);
+    if (!ids.every(Number.isInteger)) throw new CsvFormatError(file, line, `ids must be integers, got ${JSON.stringify(fields.slice(0, 4))}`);
+    const [user, ...items] = ids;
+    for (const item of items) rows.push({ user: user!, item, value: 1, time: rows.length });
+  }
+  return rows;
+}
+
+async function readInteractionCsv(file: string): Promise<InteractionRow[]> {
+  const rows: InteractionRow[] = [];
+  let first = true;
   let columns = { user: 0, item: 1, value: 2, time: 3 };
-  for (const fields of csvRows(text)) {
-    line++;
-    if (line === 1 && fields.some((f) => f.trim() !== "" && !Number.isFinite(Number(f)) && Number.isNaN(Date.parse(f)))) {
+  for await (const { line, fields } of csvRecords(file)) {
+    if (first && fields.some((f) => f.trim() !== "" && !Number.isFinite(Number(f)) && Number.isNaN(Date.parse(f)))) {
+      first = false;
       columns = headerColumns(fields, file);
       continue;
     }
+    first = false;
     const user = Number(fields[columns.user]);
     const item = Number(fields[columns.item]);
     if (!Number.isInteger(user) || !Number.isInteger(item)) throw new CsvFormatError(file, line, `user and item ids must be integers, got ${JSON.stringify(fields.slice(0, 2))}`);
@@ -66,13 +82,13 @@ function parseTime(raw: string): number {
  * (the catalogue), users as they appear. Test rows of pairs already in train are
  * dropped: evaluation ranks only items unseen in training.
  */
-export function datasetFromTrainTestFiles(
+export async function datasetFromTrainTestFiles(
   trainFile: string,
   testFile: string,
   features?: ReadonlyMap<number, ItemFeatures>,
-): { dataset: Dataset; train: Interactions; test: Interactions } {
-  const trainRows = readInteractionCsv(trainFile);
-  const testRows = readInteractionCsv(testFile);
+): Promise<{ dataset: Dataset; train: Interactions; test: Interactions }> {
+  const trainRows = await readInteractionFile(trainFile);
+  const testRows = await readInteractionFile(testFile);
   if (trainRows.length === 0) throw new Error(`${trainFile}: no interactions`);
   if (testRows.length === 0) throw new Error(`${testFile}: no interactions`);
   const collector = new RawEventCollector();
@@ -98,8 +114,8 @@ export function datasetFromTrainTestFiles(
 }
 
 /** A single interaction file, split later by time. */
-export function datasetFromFile(file: string, features?: ReadonlyMap<number, ItemFeatures>): Dataset {
-  const rows = readInteractionCsv(file);
+export async function datasetFromFile(file: string, features?: ReadonlyMap<number, ItemFeatures>): Promise<Dataset> {
+  const rows = await readInteractionFile(file);
   if (rows.length === 0) throw new Error(`${file}: no interactions`);
   const collector = new RawEventCollector();
   for (const row of rows) collector.add(row.user, row.item, row.value, row.time);

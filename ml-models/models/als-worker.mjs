@@ -1,7 +1,13 @@
 // Worker entry in plain JavaScript: a worker thread does not always inherit the
-// parent's TypeScript loader (node --test does not pass it on), so it registers
-// tsx itself before loading the TypeScript worker.
-import { register } from "tsx/esm/api";
+// parent's TypeScript loader (node --test does not pass it on). Compiled (dist/) the
+// JavaScript worker sits beside it; from source it registers tsx itself first.
+import { existsSync } from "node:fs";
 
-register();
-await import("./als-worker.ts");
+const compiled = new URL("./als-worker.js", import.meta.url);
+if (existsSync(compiled)) {
+  await import(compiled.href);
+} else {
+  const { register } = await import("tsx/esm/api");
+  register();
+  await import("./als-worker.ts");
+}

@@ -75,8 +75,12 @@ export function tuneHybridWeights(
     return mean;
   };
 
-  let best = { weights: simplexGrid(components.length, step)[0]!, ndcg: -1 };
-  for (const weights of simplexGrid(components.length, step)) {
+  // With many components the full grid explodes (7 models at 0.25: 210 blends): start from
+  // every single model and every even pair instead, and let the refinement walk from there.
+  let grid = simplexGrid(components.length, step);
+  if (grid.length > 120) grid = grid.filter((weights) => weights.filter((w) => w > 0).length <= 2 && weights.every((w) => w === 0 || w === 1 || w === 0.5));
+  let best = { weights: grid[0]!, ndcg: -1 };
+  for (const weights of grid) {
     const ndcg = score(weights);
     if (ndcg > best.ndcg) best = { weights, ndcg };
   }

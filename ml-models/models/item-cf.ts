@@ -1,5 +1,5 @@
-import type { Csr, InteractionMatrices } from "../data/csr.ts";
-import type { Recommender } from "./recommender.ts";
+import type { InteractionMatrices } from "../data/csr.ts";
+import { ItemNeighbourModel } from "./item-neighbours.ts";
 
 export interface ItemCfParams {
   /** Neighbours kept per item. */
@@ -11,41 +11,31 @@ export interface ItemCfParams {
    * someone who read 500 books says less about any two of them than someone who read 10.
    */
   readonly userDamping: number;
+  /** Weight of each older book of the reader's history relative to the next newer one (1, the default, = all alike). */
+  readonly recencyDecay?: number;
 }
 
-export const DEFAULT_ITEM_CF: ItemCfParams = { neighbours: 20, shrinkage: 0, userDamping: 0.5 };
+export const DEFAULT_ITEM_CF: ItemCfParams = { neighbours: 20, shrinkage: 0, userDamping: 0.5, recencyDecay: 1 };
 
 /**
  * Item-item collaborative filtering: cosine similarity of items' reader sets
  * (binary co-occurrence), top-K neighbours per item; a user's score for j is the
  * sum of j's similarities to the items the user has.
  */
-export class ItemCfModel implements Recommender {
+export class ItemCfModel extends ItemNeighbourModel {
   readonly name = "item-cf" as const;
 
   constructor(
-    /** itemCount x neighbours, -1 padded. */
-    readonly neighbourIndex: Int32Array,
-    readonly neighbourScore: Float32Array,
-    readonly itemCount: number,
+    neighbourIndex: Int32Array,
+    neighbourScore: Float32Array,
+    itemCount: number,
     readonly params: ItemCfParams,
-  ) {}
+  ) {
+    super(neighbourIndex, neighbourScore, itemCount, params.neighbours, params.recencyDecay ?? 1);
+  }
 
   get hyperparameters(): Readonly<Record<string, unknown>> {
     return { ...this.params };
-  }
-
-  scoreUser(user: number, history: Csr, out: Float32Array): void {
-    out.fill(0);
-    const k = this.params.neighbours;
-    for (let e = history.indptr[user]!; e < history.indptr[user + 1]!; e++) {
-      const base = history.indices[e]! * k;
-      for (let n = 0; n < k; n++) {
-        const j = this.neighbourIndex[base + n]!;
-        if (j < 0) break;
-        out[j]! += this.neighbourScore[base + n]!;
-      }
-    }
   }
 }
 

@@ -1,7 +1,7 @@
-import type { ModelName } from "../../lib/models/model-names.ts";
 import type { Csr } from "../data/csr.ts";
 
-export { isModelName, MODEL_NAMES, type ModelName } from "../../lib/models/model-names.ts";
+/** A model's name is its algorithm's (algorithms/registry.ts), or "hybrid". */
+export type ModelName = string;
 
 /** What every trained model offers the evaluator, the hybrid and the exporters. */
 export interface Recommender {

@@ -1,4 +1,5 @@
 import type { Logger } from "../../lib/logger.ts";
+import { progressBar, terminalStatusLine } from "../../lib/progress.ts";
 import type { Progress } from "./progress.ts";
 
 /**
@@ -19,19 +20,17 @@ export function createCliProgress(logger: Logger, stream: NodeJS.WriteStream = p
     };
   }
   let current = "";
-  const draw = (text: string) => stream.write(`\r\x1b[2K${text}`);
+  const line = terminalStatusLine(stream);
   return {
     stage(name) {
       current = name;
-      draw(`[${elapsed()}] ${name}…`);
+      line.draw(`[${elapsed()}] ${name}…`, true);
     },
     step(name, done, total) {
-      const width = 24;
-      const filled = Math.round((done / total) * width);
-      draw(`[${elapsed()}] ${current} · ${name} [${"#".repeat(filled)}${".".repeat(width - filled)}] ${done}/${total}`);
+      line.draw(`[${elapsed()}] ${current} · ${name} ${progressBar(done / total, 24)} ${done}/${total}`, done === total);
     },
     done() {
-      draw(`[${elapsed()}] done\n`);
+      line.end(`[${elapsed()}] done`);
     },
   };
 }

@@ -2,6 +2,8 @@ import { withAdvisoryLock } from "../../lib/db/advisory-lock.ts";
 import type { Database } from "../../lib/db/database.ts";
 import { inTransaction } from "../../lib/db/transaction.ts";
 import type { Logger } from "../../lib/logger.ts";
+import { HYBRID } from "../../lib/models/model-names.ts";
+import type { AnyAlgorithm } from "../algorithms/algorithm.ts";
 import type { Dataset } from "../data/dataset.ts";
 import type { MetricSet } from "../evaluate/evaluate.ts";
 import { evaluateModelsParallel } from "../evaluate/evaluate-parallel.ts";
@@ -21,6 +23,8 @@ import {
   type Publish,
 } from "../registry/registry.ts";
 import type { Progress } from "./progress.ts";
+
+type PublishedName = Parameters<Publish>[0]["name"];
 import type { TrainingResult } from "./train-models.ts";
 
 /** One training run at a time per database: versions are numbered and promoted under it. */
@@ -34,6 +38,8 @@ export interface RegistrationOptions {
   readonly publish?: Publish;
   readonly logger?: Logger;
   readonly progress?: Progress;
+  /** Where to find each model's algorithm (default: the registry). */
+  readonly algorithms?: readonly AnyAlgorithm[];
 }
 
 export interface RegisteredModel {
@@ -49,8 +55,6 @@ export interface RegisteredModel {
   readonly decision: string;
 }
 
-/** Order matters: the hybrid's recipe names its components' versions, so they are numbered first. */
-const REGISTRATION_ORDER: ModelName[] = ["popularity", "item-cf", "als", "content", "hybrid"];
 
 /**
  * Exports, verifies, stores and registers every model of a run, then promotes each
@@ -80,7 +84,7 @@ export async function registerRun(db: Database, dataset: Dataset, result: Traini
   const { registered, pruned } = committed!;
   await removeArtifacts(pruned);
   for (const model of registered.filter((m) => m.status === "PRODUCTION")) {
-    await options.publish?.({ name: model.name, version: model.version, artifactPath: model.artifactPath, reason: "promoted" });
+    await options.publish?.({ name: model.name as PublishedName, version: model.version, artifactPath: model.artifactPath, reason: "promoted" });
   }
   return registered;
 }
@@ -93,24 +97,32 @@ async function registerLocked(
   written: string[],
 ): Promise<{ registered: RegisteredModel[]; pruned: string[] }> {
   const trainedAt = new Date();
-  const versions: Partial<Record<ModelName, number>> = {};
+  const versions: Record<string, number> = {};
   const idMaps = idMapsJson(dataset.userMap, dataset.itemMap);
   const staged: { name: ModelName; version: number; path: string; sha256: string; checks: GraphCheck[] }[] = [];
   const existing = await listVersions(db);
-  for (const name of REGISTRATION_ORDER) {
-    const trained = result.models.get(name);
-    if (!trained) continue;
+  // The hybrid comes last (as the run lists it): its recipe names its components' versions, so they are numbered first.
+  const order = [...result.models.keys()].sort((a, b) => Number(a === HYBRID) - Number(b === HYBRID));
+  for (const name of order) {
+    const trained = result.models.get(name)!;
     await removeStaleStaging(options.artifactsDir, name);
     const version = await db.withConnection((c) => nextVersion(c, name));
     versions[name] = version;
     options.progress?.stage(`exporting ${name} v${version}`);
-    const exported = await exportModel(trained.model, result.train.userItem, { componentVersions: versions });
+    const exported = await exportModel(trained.model, result.train.userItem, { componentVersions: versions, ...(options.algorithms ? { algorithms: options.algorithms } : {}) });
     const { path, sha256 } = await writeVersion(
       options.artifactsDir,
       name,
       version,
       [...exported.files, { file: "id-maps.json", bytes: idMaps }],
-      { hyperparameters: trained.model.hyperparameters, metrics: trained.metrics, checks: exported.checks, counts: result.counts, trainedAt: trainedAt.toISOString() },
+      {
+        hyperparameters: trained.model.hyperparameters,
+        metrics: trained.metrics,
+        checks: exported.checks,
+        serving: exported.serving,
+        counts: result.counts,
+        trainedAt: trainedAt.toISOString(),
+      },
     );
     written.push(path);
     staged.push({ name, version, path, sha256, checks: exported.checks });
@@ -125,7 +137,7 @@ async function registerLocked(
     if (cached) return cached;
     const row = existing.find((r) => r.name === name && r.version === version);
     if (!row) throw new Error(`component ${key} is no longer registered`);
-    const model = await loadVersion(row, dataset, resolveComponent);
+    const model = await loadVersion(row, dataset, resolveComponent, options.algorithms);
     loaded.set(key, model);
     return model;
   };
@@ -157,7 +169,7 @@ async function registerLocked(
         name: entry.name,
         version: entry.version,
         // A hybrid names the component versions it blends, so pruning never deletes them under it.
-        hyperparameters: { ...trained.model.hyperparameters, ...(entry.name === "hybrid" ? { componentVersions: componentVersions(trained.model, versions) } : {}) },
+        hyperparameters: { ...trained.model.hyperparameters, ...(entry.name === HYBRID ? { componentVersions: componentVersions(trained.model, versions) } : {}) },
         metrics: { ...trained.metrics, trainSeconds: trained.trainSeconds },
         artifactPath: entry.path,
         sha256: entry.sha256,
@@ -201,7 +213,7 @@ export function promotionDecision(
 
 export type { ModelVersionRow };
 
-function componentVersions(hybrid: Recommender, versions: Partial<Record<ModelName, number>>): Record<string, number> {
+function componentVersions(hybrid: Recommender, versions: Readonly<Record<string, number>>): Record<string, number> {
   const components = (hybrid as HybridModel).components.map((c) => c.model.name);
   return Object.fromEntries(components.filter((name) => versions[name] !== undefined).map((name) => [name, versions[name]!]));
 }

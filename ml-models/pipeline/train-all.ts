@@ -51,6 +51,7 @@ export async function trainAll(db: Database, options: TrainAllOptions): Promise<
     ...(options.publish ? { publish: options.publish } : {}),
     ...(logger ? { logger } : {}),
     progress,
+    ...(options.training?.algorithms ? { algorithms: options.training.algorithms } : {}),
   });
   const seconds = (performance.now() - started) / 1000;
   const report: RunReport = {
@@ -88,6 +89,6 @@ export async function hasProductionModels(db: Database): Promise<boolean> {
  */
 export async function trainIfNoProductionModels(db: Database, options: TrainAllOptions): Promise<TrainAllSummary | null> {
   if (await hasProductionModels(db)) return null;
-  options.logger?.info("no model in production: training on the current data");
-  return trainAll(db, options);
+  options.logger?.info("no model in production: training on the current data (first-run algorithms; the next full run trains the rest)");
+  return trainAll(db, { ...options, training: { ...(options.training ?? DEFAULT_TRAINING), firstRunOnly: true } });
 }

@@ -21,16 +21,16 @@ export async function trainOnFiles(
   training: TrainingOptions = DEFAULT_TRAINING,
   progress: Progress = silentProgress,
 ): Promise<{ dataset: Dataset; result: TrainingResult }> {
-  const features = source.items ? readItemFeaturesCsv(source.items) : undefined;
+  const features = source.items ? await readItemFeaturesCsv(source.items) : undefined;
   let dataset: Dataset;
   let split: { train: Interactions; test: Interactions };
   progress.stage("reading files");
   if (source.train && source.test) {
-    const loaded = datasetFromTrainTestFiles(source.train, source.test, features);
+    const loaded = await datasetFromTrainTestFiles(source.train, source.test, features);
     dataset = loaded.dataset;
     split = { train: loaded.train, test: loaded.test };
   } else if (source.data) {
-    dataset = datasetFromFile(source.data, features);
+    dataset = await datasetFromFile(source.data, features);
     split = splitByTime(dataset.interactions, dataset.userMap.ids.length);
   } else {
     throw new Error("give --train FILE --test FILE, or --data FILE");

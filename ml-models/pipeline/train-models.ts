@@ -1,56 +1,35 @@
+import type { AnyAlgorithm, TrainingData } from "../algorithms/algorithm.ts";
+import { ALGORITHMS } from "../algorithms/registry.ts";
 import { interactionMatrices, csrFromCoordinates, type Csr, type InteractionMatrices } from "../data/csr.ts";
 import type { Dataset, Interactions } from "../data/dataset.ts";
 import { evaluateModel, usersWithTestItems, type MetricSet } from "../evaluate/evaluate.ts";
 import { evaluateModelsParallel } from "../evaluate/evaluate-parallel.ts";
 import { createRandom } from "../linalg/random.ts";
-import { DEFAULT_ALS, trainAlsThreaded, type AlsModel, type AlsParams } from "../models/als.ts";
-import { DEFAULT_CONTENT, NoContentSignalError, trainContent, type ContentModel, type ContentParams } from "../models/content.ts";
 import { HybridModel } from "../models/hybrid.ts";
 import { tuneHybridWeights } from "../models/hybrid-tuning.ts";
-import { DEFAULT_ITEM_CF, trainItemCf, type ItemCfModel, type ItemCfParams } from "../models/item-cf.ts";
-import { DEFAULT_POPULARITY, trainPopularity, type PopularityParams } from "../models/popularity.ts";
 import type { ModelName, Recommender } from "../models/recommender.ts";
 import { splitByTime } from "../split/time-split.ts";
 import { silentProgress, type Progress } from "./progress.ts";
 
 export interface TrainingOptions {
-  readonly als: AlsParams;
-  /**
-   * Variations of `als` also tried on the validation slice; the best of all is the
-   * one trained on the full training set.
-   */
-  readonly alsAlternatives: readonly Partial<AlsParams>[];
-  /** ALS iterations while comparing settings on validation (the final fit uses `als.iterations`). */
-  readonly alsTuningIterations: number;
-  readonly itemCf: ItemCfParams;
-  /** Variations of `itemCf` also tried on the validation slice (cheap: seconds each). */
-  readonly itemCfAlternatives: readonly Partial<ItemCfParams>[];
-  readonly popularity: PopularityParams;
-  readonly content: ContentParams;
-  /** Candidate popularity half-lives tried on the validation slice. */
-  readonly popularityHalfLives: readonly number[];
-  /** Validation users sampled for tuning (tuning ranks the catalogue once per user and grid point). */
+  /** The algorithms to train (default: the registry's). */
+  readonly algorithms?: readonly AnyAlgorithm[];
+  /** Per algorithm, changes to its defaults (the base every candidate setting starts from). */
+  readonly params?: Readonly<Record<string, object>>;
+  /** Per algorithm, a search space replacing its own ([] = train the defaults untuned). */
+  readonly searchSpaces?: Readonly<Record<string, readonly object[]>>;
+  /** Only the algorithms marked for the first run (the quick embedded first start). */
+  readonly firstRunOnly?: boolean;
+  /** Time one algorithm may spend on validation trials; the trial running when it ends finishes. */
+  readonly tuningSecondsPerAlgorithm: number;
+  /** Validation users sampled for tuning (tuning ranks the catalogue once per user and setting). */
   readonly tuningUsers: number;
   readonly hybridStep: number;
   readonly seed: number;
 }
 
 export const DEFAULT_TRAINING: TrainingOptions = {
-  // Chosen on the validation slices of Goodbooks (many factors, strong regularisation)
-  // and of the generated demo data (fewer factors): each dataset picks its own.
-  als: DEFAULT_ALS,
-  alsAlternatives: [{ factors: 32, regularization: 5, alpha: 1 }],
-  alsTuningIterations: 6,
-  itemCf: DEFAULT_ITEM_CF,
-  // Goodbooks' validation prefers few neighbours and strong damping, the demo data more neighbours.
-  itemCfAlternatives: [
-    { neighbours: 10, userDamping: 1 },
-    { neighbours: 10, userDamping: 0.5 },
-    { neighbours: 30, userDamping: 0.5 },
-  ],
-  popularity: DEFAULT_POPULARITY,
-  content: DEFAULT_CONTENT,
-  popularityHalfLives: [0.02, 0.1, 0.5, Infinity],
+  tuningSecondsPerAlgorithm: 45,
   tuningUsers: 500,
   hybridStep: 0.25,
   seed: 1,
@@ -70,6 +49,8 @@ export interface TrainingResult {
   readonly diversitySpace?: { readonly vectors: Float32Array; readonly dimensions: number };
   readonly counts: { trainRows: number; testRows: number; userCount: number; itemCount: number };
   readonly validation: Record<string, unknown>;
+  /** Wall time of the final evaluation on the test set. */
+  readonly evaluationSeconds: number;
 }
 
 export class EmptyDataError extends Error {
@@ -79,12 +60,18 @@ export class EmptyDataError extends Error {
   }
 }
 
+interface Trial {
+  readonly params: object;
+  readonly ndcgAt10: number;
+  readonly seconds: number;
+}
+
 /**
- * Trains every model on `train` and evaluates each on `test` over the full
- * catalogue. Hyperparameters that have a search (popularity half-life, item-CF
- * neighbours and damping, ALS settings, hybrid weights) are chosen on a validation
- * slice cut from the end of each user's training interactions, with models fitted
- * on the rest, so the test set is never looked at.
+ * Trains every algorithm on `train` and evaluates each on `test` over the full
+ * catalogue. Each algorithm's settings are chosen on a validation slice cut from the
+ * end of each user's training interactions, with models fitted on the rest, trying
+ * its search space while its time budget lasts; the hybrid's blend over all of them
+ * is learned on the same slice. The test set is never looked at.
  */
 export async function trainAndEvaluate(
   dataset: Dataset,
@@ -98,92 +85,106 @@ export async function trainAndEvaluate(
   if (split.test.users.length === 0) throw new EmptyDataError("no test interactions: no user has enough history to hold some out (need 5 or more)");
   const train = interactionMatrices(split.train, userCount, itemCount);
   const test = csrFromCoordinates(userCount, itemCount, split.test.users, split.test.items, split.test.values);
-  const hasContent = dataset.features?.some((f) => f !== undefined) ?? false;
+  const trainingData = (matrices: InteractionMatrices, interactions: Interactions): TrainingData => ({
+    matrices,
+    interactions,
+    userCount,
+    itemCount,
+    ...(dataset.features ? { features: dataset.features } : {}),
+    progress,
+  });
 
   progress.stage("validation split");
   const inner = splitByTime(split.train, userCount);
   const fit = interactionMatrices(inner.train, userCount, itemCount);
   const validation = csrFromCoordinates(userCount, itemCount, inner.test.users, inner.test.items, inner.test.values);
   const tuningUsers = sampleUsers(usersWithTestItems(validation), options.tuningUsers, options.seed);
+  const fitData = trainingData(fit, inner.train);
+  const finalData = trainingData(train, split.train);
 
-  const contentStarted = performance.now();
-  let content: ContentModel | undefined;
-  let contentSkipped: string | undefined = hasContent ? undefined : "no book metadata";
-  if (hasContent) {
-    try {
-      content = trainContent(dataset.features!, options.content);
-    } catch (error) {
-      // Metadata without signal costs the run one model, not the whole run.
-      if (!(error instanceof NoContentSignalError)) throw error;
-      contentSkipped = error.message;
+  const all = options.algorithms ?? ALGORITHMS;
+  const algorithms = options.firstRunOnly ? all.filter((a) => a.firstRun) : all;
+  const skipped: Record<string, string> = {};
+  const trials: Record<string, Trial[]> = {};
+  const chosen: { algorithm: AnyAlgorithm; params: object; fitted: Recommender }[] = [];
+  let diversitySpace: TrainingResult["diversitySpace"];
+
+  for (const algorithm of algorithms) {
+    const why = algorithm.unavailable?.(finalData) ?? null;
+    if (why) {
+      skipped[algorithm.name] = why;
+      continue;
+    }
+    progress.stage(`tuning ${algorithm.name}`);
+    const base = { ...algorithm.defaults, ...(options.params?.[algorithm.name] ?? {}) };
+    const space = options.searchSpaces?.[algorithm.name] ?? algorithm.searchSpace;
+    const candidates = [base, ...space.map((change) => ({ ...base, ...change }))];
+    const started = performance.now();
+    let best: { params: object; fitted: Recommender; ndcg: number } | undefined;
+    const tried: Trial[] = [];
+    for (const params of candidates) {
+      if (best && (performance.now() - started) / 1000 > options.tuningSecondsPerAlgorithm) break;
+      const trialStarted = performance.now();
+      let fitted: Recommender;
+      try {
+        fitted = await algorithm.train(fitData, algorithm.forTuning?.(params) ?? params);
+      } catch (error) {
+        // Settings the data cannot support (metadata without signal...) cost this candidate, not the run.
+        if (best || candidates.length > 1) {
+          tried.push({ params, ndcgAt10: Number.NaN, seconds: (performance.now() - trialStarted) / 1000 });
+          continue;
+        }
+        skipped[algorithm.name] = (error as Error).message;
+        break;
+      }
+      const ndcg = evaluateModel(fitted, { train: fit, test: validation, ...(diversitySpace ? { diversitySpace } : {}) }, tuningUsers).ndcgAt10;
+      tried.push({ params, ndcgAt10: ndcg, seconds: (performance.now() - trialStarted) / 1000 });
+      if (!best || ndcg > best.ndcg) best = { params, fitted, ndcg };
+    }
+    trials[algorithm.name] = tried;
+    if (!best) {
+      skipped[algorithm.name] ??= "no setting could be trained";
+      continue;
+    }
+    chosen.push({ algorithm, params: best.params, fitted: best.fitted });
+    // Content embeddings measure diversity for every model when the run has them.
+    if (algorithm.role === "content" && !diversitySpace) {
+      const embedded = best.fitted as unknown as { embeddings?: Float32Array; dimensions?: number };
+      if (embedded.embeddings && embedded.dimensions) diversitySpace = { vectors: embedded.embeddings, dimensions: embedded.dimensions };
     }
   }
-  const contentSeconds = (performance.now() - contentStarted) / 1000;
-  const diversitySpace = content ? { vectors: content.embeddings, dimensions: content.dimensions } : undefined;
-  const validationData = { train: fit, test: validation, ...(diversitySpace ? { diversitySpace } : {}) };
+  if (chosen.length === 0) throw new EmptyDataError("no algorithm could be trained on this data");
 
-  progress.stage("tuning popularity");
-  let bestPopularity = { halfLifeFraction: options.popularity.halfLifeFraction, ndcg: -1 };
-  for (const halfLifeFraction of options.popularityHalfLives) {
-    const ndcg = evaluateModel(trainPopularity(inner.train, itemCount, { halfLifeFraction }), validationData, tuningUsers).ndcgAt10;
-    if (ndcg > bestPopularity.ndcg) bestPopularity = { halfLifeFraction, ndcg };
-  }
-  const popularityParams: PopularityParams = { halfLifeFraction: bestPopularity.halfLifeFraction };
+  progress.stage("learning the hybrid blend");
+  const tuned = tuneHybridWeights(
+    chosen.map((c) => c.fitted),
+    fit.userItem,
+    validation,
+    tuningUsers,
+    options.hybridStep,
+  );
 
-  let bestCf: { model: ItemCfModel; ndcg: number } | undefined;
-  const cfTrials: { params: ItemCfParams; ndcgAt10: number }[] = [];
-  progress.stage("tuning item-cf");
-  for (const params of [options.itemCf, ...options.itemCfAlternatives.map((change) => ({ ...options.itemCf, ...change }))]) {
-    const model = trainItemCf(fit, params);
-    const ndcg = evaluateModel(model, validationData, tuningUsers).ndcgAt10;
-    cfTrials.push({ params, ndcgAt10: ndcg });
-    if (!bestCf || ndcg > bestCf.ndcg) bestCf = { model, ndcg };
-  }
-  const cfParams = bestCf!.model.params;
-
-  let bestAls: { model: AlsModel; params: AlsParams; ndcg: number } | undefined;
-  const alsTrials: { params: AlsParams; ndcgAt10: number }[] = [];
-  const alsCandidates: AlsParams[] = [options.als, ...options.alsAlternatives.map((change) => ({ ...options.als, ...change }))];
-  for (const [c, params] of alsCandidates.entries()) {
-    progress.stage(`tuning ALS (${c + 1}/${alsCandidates.length})`);
-    const iterations = Math.min(params.iterations, options.alsTuningIterations);
-    const model = await trainAlsThreaded(fit, { ...params, iterations }, (done, total) => progress.step("ALS", done, total));
-    const ndcg = evaluateModel(model, validationData, tuningUsers).ndcgAt10;
-    alsTrials.push({ params, ndcgAt10: ndcg });
-    if (!bestAls || ndcg > bestAls.ndcg) bestAls = { model, params, ndcg };
-  }
-  if (!bestAls) throw new Error("no ALS settings to try");
-  const alsParams = bestAls.params;
-
-  progress.stage("tuning hybrid weights");
-  const fitComponents: Recommender[] = [trainPopularity(inner.train, itemCount, popularityParams), bestCf!.model, bestAls.model];
-  if (content) fitComponents.push(content);
-  const tuned = tuneHybridWeights(fitComponents, fit.userItem, validation, tuningUsers, options.hybridStep);
-
-  const models = new Map<ModelName, TrainedModel>();
-  const timed = async (name: string, build: () => Recommender | Promise<Recommender>) => {
-    progress.stage(`training ${name}`);
+  const finalModels: { model: Recommender; trainSeconds: number }[] = [];
+  for (const { algorithm, params, fitted } of chosen) {
+    progress.stage(`training ${algorithm.name}`);
     const started = performance.now();
-    const model = await build();
-    return { model, trainSeconds: (performance.now() - started) / 1000 };
-  };
-  const finalModels = [
-    await timed("popularity", () => trainPopularity(split.train, itemCount, popularityParams)),
-    await timed("item-cf", () => trainItemCf(train, cfParams)),
-    await timed("als", () => trainAlsThreaded(train, alsParams, (done, total) => progress.step("ALS", done, total))),
-    // Content embeddings do not depend on interactions: the validation model is the final one.
-    ...(content ? [{ model: content as Recommender, trainSeconds: contentSeconds }] : []),
-  ];
+    // An algorithm that reads no interactions (content) gives the same model on both slices.
+    const model = algorithm.role === "content" ? fitted : await algorithm.train(finalData, params);
+    finalModels.push({ model, trainSeconds: (performance.now() - started) / 1000 });
+  }
   const hybridStarted = performance.now();
   const hybrid = new HybridModel(finalModels.map((entry, c) => ({ model: entry.model, weight: tuned.weights[c]! })));
   const hybridSeconds = finalModels.reduce((sum, m) => sum + m.trainSeconds, 0) + (performance.now() - hybridStarted) / 1000;
 
   progress.stage("evaluating on the test set");
   const entries = [...finalModels, { model: hybrid as Recommender, trainSeconds: hybridSeconds }];
+  const evaluationStarted = performance.now();
   const metrics = await evaluateModelsParallel(
     entries.map((e) => e.model),
     { train, test, ...(diversitySpace ? { diversitySpace } : {}) },
   );
+  const evaluationSeconds = (performance.now() - evaluationStarted) / 1000;
+  const models = new Map<ModelName, TrainedModel>();
   for (const entry of entries) models.set(entry.model.name, { ...entry, metrics: metrics.get(entry.model)! });
   return {
     models,
@@ -191,18 +192,22 @@ export async function trainAndEvaluate(
     test,
     ...(diversitySpace ? { diversitySpace } : {}),
     counts: { trainRows: split.train.users.length, testRows: split.test.users.length, userCount, itemCount },
+    evaluationSeconds,
     validation: {
       users: tuningUsers.length,
-      popularityHalfLifeFraction: Number.isFinite(popularityParams.halfLifeFraction) ? popularityParams.halfLifeFraction : "Infinity",
-      popularityNdcgAt10: bestPopularity.ndcg,
-      itemCf: cfTrials,
-      als: alsTrials,
+      chosen: Object.fromEntries(chosen.map((c) => [c.algorithm.name, printable(c.params)])),
+      trials: Object.fromEntries(Object.entries(trials).map(([name, list]) => [name, list.map((t) => ({ ...t, params: printable(t.params) }))])),
       diversitySpace: diversitySpace ? "content embeddings" : "reader sets",
-      ...(contentSkipped ? { contentSkipped } : {}),
-      hybridWeights: Object.fromEntries(fitComponents.map((m, c) => [m.name, tuned.weights[c]])),
+      ...(Object.keys(skipped).length > 0 ? { skipped } : {}),
+      hybridWeights: Object.fromEntries(chosen.map((c, i) => [c.algorithm.name, tuned.weights[i]])),
       hybridNdcgAt10: tuned.ndcgAt10,
     },
   };
+}
+
+/** JSON has no Infinity: settings are reported with it spelled out. */
+function printable(params: object): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(params).map(([key, value]) => [key, typeof value === "number" && !Number.isFinite(value) ? String(value) : value]));
 }
 
 function sampleUsers(users: Int32Array, size: number, seed: number): Int32Array {

@@ -1,17 +1,20 @@
 import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { Database } from "../../lib/db/database.ts";
-import { importBookCrossing } from "./bookcrossing.ts";
-import { importGoodbooks } from "./goodbooks.ts";
+import { BOOKCROSSING_SOURCE, importBookCrossing } from "./bookcrossing.ts";
+import { GOODBOOKS_SOURCE, importGoodbooks } from "./goodbooks.ts";
 import type { ImportContext } from "./import-file.ts";
 import { silentProgress, type Progress } from "./progress.ts";
-import { recomputeRatingAggregates } from "./rating-aggregates.ts";
+import { booksRatedByDataset, recomputeRatingAggregates } from "./rating-aggregates.ts";
 import { ImportReport, type ImportSummary } from "./report.ts";
 
 export const DATASETS = ["goodbooks", "bookcrossing"] as const;
 export type DatasetName = (typeof DATASETS)[number];
 
 export const DEFAULT_BATCH_SIZE = 5000;
+
+/** `users.source` of the readers each dataset creates. */
+const READER_SOURCE: Record<DatasetName, string> = { goodbooks: GOODBOOKS_SOURCE, bookcrossing: BOOKCROSSING_SOURCE };
 
 export interface ImportOptions {
   readonly dataset: DatasetName;
@@ -38,9 +41,14 @@ export async function importDataset(db: Database, options: ImportOptions): Promi
     if (options.dataset === "goodbooks") await importGoodbooks(context, directory, datasetOptions);
     else await importBookCrossing(context, directory, datasetOptions);
     const { affectedBooks } = datasetOptions;
-    if (affectedBooks.size > 0) {
-      const changed = await recomputeRatingAggregates(db, affectedBooks);
-      report.note(`ratings of ${affectedBooks.size} books were written: average rating and count recomputed, ${changed} changed`);
+    // Not only the books this run wrote: an earlier run may have been interrupted before its recompute.
+    const rated = await booksRatedByDataset(db, READER_SOURCE[options.dataset]);
+    for (const bookId of affectedBooks) rated.add(bookId);
+    if (rated.size > 0) {
+      const changed = await recomputeRatingAggregates(db, rated);
+      report.note(
+        `ratings of ${affectedBooks.size} books were written: average rating and count recomputed for the ${rated.size} books this dataset rates, ${changed} changed`,
+      );
     }
   } catch (error) {
     // The report of what was done before the failure is still worth keeping.

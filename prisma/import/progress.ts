@@ -1,3 +1,5 @@
+import { progressBar, terminalStatusLine } from "../../lib/progress.ts";
+
 /** What the importer tells about the file it is reading. */
 export interface Progress {
   start(file: string, totalBytes: number): void;
@@ -6,9 +8,6 @@ export interface Progress {
 }
 
 export const silentProgress: Progress = { start() {}, update() {}, finish() {} };
-
-const BAR_WIDTH = 30;
-const TTY_REDRAW_MS = 100;
 
 interface Tracked {
   file: string;
@@ -28,34 +27,27 @@ const rate = (state: Tracked) => {
 
 /** A bar redrawn in place on a terminal (stderr, so stdout stays the summary). */
 export function terminalProgress(stream: NodeJS.WriteStream = process.stderr): Progress {
+  const line = terminalStatusLine(stream);
   let state: Tracked | null = null;
-  const draw = () => {
-    if (!state) return;
+  const text = (state: Tracked) => {
     const share = percent(state);
-    const filled = Math.round((share / 100) * BAR_WIDTH);
-    const bar = `${"█".repeat(filled)}${"░".repeat(BAR_WIDTH - filled)}`;
-    const text = `${state.file} ${bar} ${share.toFixed(0).padStart(3)}% ${formatCount(state.rowsRead)} rows ${formatCount(rate(state))} rows/s`;
-    stream.write(`\r${text.slice(0, (stream.columns ?? 120) - 1)}\u001b[K`);
+    return `${state.file} ${progressBar(share / 100)} ${share.toFixed(0).padStart(3)}% ${formatCount(state.rowsRead)} rows ${formatCount(rate(state))} rows/s`;
   };
   return {
     start(file, totalBytes) {
       state = { file, totalBytes, bytesRead: 0, rowsRead: 0, started: performance.now(), lastShown: 0 };
-      draw();
+      line.draw(text(state), true);
     },
     update(bytesRead, rowsRead) {
       if (!state) return;
       state.bytesRead = bytesRead;
       state.rowsRead = rowsRead;
-      const now = performance.now();
-      if (now - state.lastShown < TTY_REDRAW_MS) return;
-      state.lastShown = now;
-      draw();
+      line.draw(text(state));
     },
     finish() {
       if (!state) return;
       state.bytesRead = state.totalBytes;
-      draw();
-      stream.write("\n");
+      line.end(text(state));
       state = null;
     },
   };

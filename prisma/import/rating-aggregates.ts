@@ -34,3 +34,21 @@ export async function recomputeRatingAggregates(db: Database, bookIds: Iterable<
   }
   return changed;
 }
+
+/**
+ * Every book that any run of this dataset's import has rated: the books rated by
+ * the dataset's readers. An import that was interrupted after writing ratings but
+ * before recomputing the aggregates leaves those books' figures stale; the run that
+ * resumes it finds the ratings already stored (nothing to write) and would not
+ * know to repair them. Recomputing over this set at the end of every run does,
+ * and costs little: unchanged books are not written.
+ */
+export async function booksRatedByDataset(db: Database, userSource: string): Promise<Set<number>> {
+  const rows = await db.withConnection((connection) =>
+    connection.query<{ book_id: number }>(
+      "SELECT DISTINCT r.book_id FROM ratings r JOIN users u ON u.id = r.user_id WHERE u.source = $1",
+      [userSource],
+    ),
+  );
+  return new Set(rows.map((row) => row.book_id));
+}

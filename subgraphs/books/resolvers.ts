@@ -1,4 +1,4 @@
-import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/resolverMap.js";
+import type { GraphQLResolverMap } from "../../lib/graphql/resolver-map.ts";
 import type { Author, Book, Prisma } from "../../lib/db/database.ts";
 import { badUserInput, notFound } from "../../lib/errors.ts";
 import { parseId, parseLimit } from "../../lib/graphql/arguments.ts";

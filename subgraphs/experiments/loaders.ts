@@ -3,7 +3,9 @@ import type { Experiment, ExperimentVariant, PrismaClient } from "../../lib/db/d
 
 export interface ExperimentLoaders {
   experimentByKey: DataLoader<string, Experiment | null>;
+  experimentById: DataLoader<number, Experiment | null>;
   variantsByExperimentId: DataLoader<number, ExperimentVariant[]>;
+  variantById: DataLoader<number, ExperimentVariant | null>;
 }
 
 export function createExperimentLoaders(prisma: PrismaClient): ExperimentLoaders {
@@ -13,12 +15,22 @@ export function createExperimentLoaders(prisma: PrismaClient): ExperimentLoaders
       const byKey = new Map(rows.map((row) => [row.key, row]));
       return keys.map((key) => byKey.get(key) ?? null);
     }),
+    experimentById: new DataLoader(async (ids) => {
+      const rows = await prisma.experiment.findMany({ where: { id: { in: [...ids] } } });
+      const byId = new Map(rows.map((row) => [row.id, row]));
+      return ids.map((id) => byId.get(id) ?? null);
+    }),
     variantsByExperimentId: new DataLoader(async (experimentIds) => {
       const rows = await prisma.experimentVariant.findMany({
         where: { experimentId: { in: [...experimentIds] } },
         orderBy: [{ experimentId: "asc" }, { id: "asc" }],
       });
       return experimentIds.map((id) => rows.filter((row) => row.experimentId === id));
+    }),
+    variantById: new DataLoader(async (ids) => {
+      const rows = await prisma.experimentVariant.findMany({ where: { id: { in: [...ids] } } });
+      const byId = new Map(rows.map((row) => [row.id, row]));
+      return ids.map((id) => byId.get(id) ?? null);
     }),
   };
 }

@@ -1,10 +1,20 @@
-import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/resolverMap.js";
+import type { GraphQLResolverMap } from "../../lib/graphql/resolver-map.ts";
 import { DateTimeResolver, JSONObjectResolver } from "graphql-scalars";
-import type { Experiment, ExperimentStatus } from "../../lib/db/database.ts";
-import { badUserInput, notFound } from "../../lib/errors.ts";
+import type { Experiment, ExperimentAssignment, ExperimentStatus, ExperimentVariant } from "../../lib/db/database.ts";
+import { notFound, unauthenticated } from "../../lib/errors.ts";
+import { parseId } from "../../lib/graphql/arguments.ts";
+import { storedTargeting } from "../../lib/experiments/targeting.ts";
 import type { ExperimentsContext } from "./context.ts";
+import { trackEvents, type TrackEventInput } from "./event-tracking.ts";
+import { validKey, type CreateExperimentInput, type ExperimentFieldsInput } from "./experiment-input.ts";
+import { experimentResults } from "./results.ts";
 
-const EXPERIMENT_KEY = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+type UserEntity = { id: number };
+
+function viewerId(context: ExperimentsContext): number {
+  if (!context.viewer) throw unauthenticated();
+  return context.viewer.userId;
+}
 
 export const resolvers: GraphQLResolverMap<ExperimentsContext> = {
   DateTime: DateTimeResolver as never,
@@ -19,17 +29,45 @@ export const resolvers: GraphQLResolverMap<ExperimentsContext> = {
       return rows;
     },
     async experiment(_parent, args: { key: string }, context) {
-      if (!EXPERIMENT_KEY.test(args.key)) {
-        throw badUserInput("key must be 1-64 lowercase letters, digits, '-' or '_'", "key");
-      }
-      const experiment = await context.loaders.experimentByKey.load(args.key);
+      const experiment = await context.loaders.experimentByKey.load(validKey(args.key));
       if (!experiment) throw notFound("Experiment", args.key);
       return experiment;
     },
   },
+  Mutation: {
+    createExperiment: (_root, args: { input: CreateExperimentInput }, context) => context.lifecycle.create(args.input),
+    updateExperiment: (_root, args: { key: string; input: ExperimentFieldsInput }, context) => context.lifecycle.update(args.key, args.input),
+    startExperiment: (_root, args: { key: string }, context) => context.lifecycle.start(args.key),
+    pauseExperiment: (_root, args: { key: string }, context) => context.lifecycle.pause(args.key),
+    completeExperiment: (_root, args: { key: string }, context) => context.lifecycle.complete(args.key),
+    async trackEvent(_root, args: { input: TrackEventInput }, context) {
+      return (await trackEvents(context.runtime.db.prisma, viewerId(context), [args.input], () => "input")) > 0;
+    },
+    trackEvents: (_root, args: { inputs: TrackEventInput[] }, context) =>
+      trackEvents(context.runtime.db.prisma, viewerId(context), args.inputs, (i) => `inputs[${i}]`),
+  },
   Experiment: {
-    __resolveReference: (reference: { key: string }, context: ExperimentsContext) =>
-      context.loaders.experimentByKey.load(reference.key),
+    __resolveReference: (reference: { key: string }, context: ExperimentsContext) => context.loaders.experimentByKey.load(reference.key),
     variants: (experiment: Experiment, _args, context) => context.loaders.variantsByExperimentId.load(experiment.id),
+    targeting: (experiment: Experiment) => storedTargeting(experiment.targeting) ?? {},
+    results: (experiment: Experiment, args: { cuped?: boolean | null; sequential?: boolean | null }, context) =>
+      experimentResults(experiment, { cuped: args.cuped ?? true, sequential: args.sequential ?? true }, context),
+  },
+  Variant: {
+    config: (variant: ExperimentVariant) => (variant.config && typeof variant.config === "object" && !Array.isArray(variant.config) ? variant.config : {}),
+  },
+  Assignment: {
+    experiment: (assignment: ExperimentAssignment, _args, context) => context.loaders.experimentById.load(assignment.experimentId),
+    variant: (assignment: ExperimentAssignment, _args, context) => context.loaders.variantById.load(assignment.variantId),
+  },
+  User: {
+    __resolveReference: (reference: { id: string }): UserEntity => ({ id: parseId(reference.id) }),
+    async assignment(user: UserEntity, args: { experimentKey: string }, context) {
+      const experiment = await context.loaders.experimentByKey.load(validKey(args.experimentKey, "experimentKey"));
+      if (!experiment) throw notFound("Experiment", args.experimentKey);
+      return context.runtime.db.prisma.experimentAssignment.findUnique({ where: { experimentId_userId: { experimentId: experiment.id, userId: user.id } } });
+    },
+    experiments: (user: UserEntity, _args, context) =>
+      context.runtime.db.prisma.experimentAssignment.findMany({ where: { userId: user.id }, orderBy: [{ assignedAt: "desc" }, { id: "desc" }] }),
   },
 };

@@ -1,6 +1,6 @@
 import DataLoader from "dataloader";
 import type { RecommendationEngine, ServeContext } from "./serving/recommendation-engine.ts";
-import type { ServedList, Strategy } from "./serving/served-list.ts";
+import type { DeliveredList, Strategy } from "./serving/served-list.ts";
 
 export interface SimilarRequest {
   readonly bookId: number;
@@ -14,7 +14,7 @@ export interface RecommendationLoaders {
    * turn, so the scores asked for the books on them (`similar { book { score } }`)
    * reach the scorer together too.
    */
-  similar: DataLoader<SimilarRequest, ServedList, string>;
+  similar: DataLoader<SimilarRequest, DeliveredList, string>;
   /**
    * Personalised scores keyed "userId:bookId": every Book.score of one response
    * (the similar books of five lists, say) reaches the engine as one call per

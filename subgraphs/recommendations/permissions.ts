@@ -1,4 +1,4 @@
-import type { IRules } from "graphql-shield";
+import { allow, type IRules } from "graphql-shield";
 import { isSelfOrAdmin } from "../../lib/auth/rules.ts";
 
 /**
@@ -8,4 +8,7 @@ import { isSelfOrAdmin } from "../../lib/auth/rules.ts";
  */
 export const permissions: IRules = {
   User: { recommendations: isSelfOrAdmin },
+  // Which experiment arm served a list the requester was allowed to see.
+  Recommendation: { listId: allow, experiment: allow, variant: allow },
+  Experiment: { key: allow },
 };

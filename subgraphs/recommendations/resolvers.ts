@@ -1,10 +1,10 @@
-import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/resolverMap.js";
+import type { GraphQLResolverMap } from "../../lib/graphql/resolver-map.ts";
 import { badUserInput, forbidden, unauthenticated } from "../../lib/errors.ts";
 import { parseId, parseLimit } from "../../lib/graphql/arguments.ts";
 import type { RecommendationsContext } from "./context.ts";
 import type { TrendingWindow } from "./serving/catalogue.ts";
-import { LIST_LENGTH } from "./serving/recommendation-engine.ts";
-import type { ServedList, Strategy } from "./serving/served-list.ts";
+import { LIST_LENGTH } from "./serving/served-list.ts";
+import type { DeliveredList, Strategy } from "./serving/served-list.ts";
 
 type EntityReference = { id: string };
 type Entity = { id: number };
@@ -12,7 +12,8 @@ type Entity = { id: number };
 const limitOf = (limit: number | null | undefined) => parseLimit(limit, { fallback: 10, max: LIST_LENGTH });
 const bookReference = (bookId: number) => ({ __typename: "Book", id: String(bookId) });
 
-function present(list: ServedList, limit: number) {
+function present(list: DeliveredList, limit: number) {
+  const experiment = list.experiment === null ? null : { __typename: "Experiment", key: list.experiment };
   return list.items.slice(0, limit).map((item) => ({
     book: bookReference(item.bookId),
     score: item.score,
@@ -20,6 +21,9 @@ function present(list: ServedList, limit: number) {
     modelVersion: list.modelVersion,
     source: list.source,
     reasons: item.reasons,
+    listId: list.listId,
+    experiment,
+    variant: list.variant,
   }));
 }
 

@@ -29,7 +29,11 @@ export function recommendationEngineOf(runtime: Runtime): RecommendationEngine {
 
 async function startEngine(runtime: Runtime, app: Express): Promise<{ stop(): Promise<void> }> {
   const logger = runtime.logger.child({ component: "recommendation-engine" });
-  const engine = new RecommendationEngine(runtime.db.prisma, runtime.cache, logger, runtime.config);
+  const engine = new RecommendationEngine(runtime.db.prisma, runtime.cache, logger, runtime.config, {
+    caching: runtime.config.RECOMMENDATION_CACHE,
+    batching: runtime.config.INFERENCE_BATCHING,
+    warmOnSwitch: true,
+  });
   await engine.start();
   engines.set(runtime.cache, engine);
   const trending = new TrendingWatcher({

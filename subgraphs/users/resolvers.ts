@@ -1,4 +1,4 @@
-import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/resolverMap.js";
+import type { GraphQLResolverMap } from "../../lib/graphql/resolver-map.ts";
 import { DateTimeResolver } from "graphql-scalars";
 import type { Bookmark, Follow, Rating, ReadingEntry, Review, User, UserAuthorPreference, UserGenrePreference } from "../../lib/db/database.ts";
 import { notFound } from "../../lib/errors.ts";

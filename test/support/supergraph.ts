@@ -21,6 +21,8 @@ export interface TestSupergraph {
 export async function startTestSupergraph(
   target: DatabaseTarget,
   seed: { books: number; users: number; seed: number } = { books: 300, users: 200, seed: 7 },
+  /** Settings on top of the test defaults (e.g. NODE_ENV=production with its JWT_SECRET, edge limits). */
+  env: Record<string, string> = {},
 ): Promise<TestSupergraph> {
   const database: TestDatabase = await target.create();
   try {
@@ -33,6 +35,10 @@ export async function startTestSupergraph(
       // Each test supergraph has its own database, so it gets its own cache namespace in the shared Redis.
       CACHE_KEY_PREFIX: `shelfgraph:test:${randomUUID()}:`,
       SUBGRAPH_TIMEOUT_MS: "5000",
+      // Tests and benches are not rate-limited clients (every one of them calls from 127.0.0.1);
+      // the rate-limit tests set their own allowance.
+      RATE_LIMIT_PER_MINUTE: "1000000",
+      ...env,
     });
     const runtime = await createRuntime(config, "test", { db: database.db });
     const supergraph = await startSupergraph(runtime, { gateway: 0, users: 0, books: 0, recommendations: 0, experiments: 0 });

@@ -9,9 +9,8 @@ import type { Runtime } from "../../lib/runtime.ts";
 /** Small, fast settings: the tests need real models, not good ones. */
 export const TEST_TRAINING: TrainingOptions = {
   ...DEFAULT_TRAINING,
-  als: { ...DEFAULT_TRAINING.als, factors: 16, iterations: 6 },
-  content: { ...DEFAULT_TRAINING.content, dimensions: 16 },
-  popularityHalfLives: [Infinity],
+  params: { als: { factors: 16, iterations: 6 }, content: { dimensions: 16 }, popularity: { halfLifeFraction: Infinity } },
+  searchSpaces: { popularity: [] },
   tuningUsers: 50,
   hybridStep: 0.5,
 };

@@ -1,5 +1,8 @@
-/** The strategies a client can ask for. */
-export type Strategy = "CF" | "CONTENT" | "HYBRID";
+/** Lists are computed (and cached) at this length; any requested limit is a prefix. */
+export const LIST_LENGTH = 50;
+
+/** The strategies a client (or an experiment's variant) can ask for. */
+export type Strategy = "CF" | "CONTENT" | "HYBRID" | "POPULARITY";
 
 /**
  * Which path produced a list: a model (MODEL, or MODEL_BLENDED when its confidence
@@ -24,6 +27,13 @@ export interface ServedList {
   readonly algorithm: string;
   readonly modelName: string | null;
   readonly modelVersion: number | null;
+}
+
+/** A list as one request received it: its id (what events refer to) and the experiment arm that produced it. */
+export interface DeliveredList extends ServedList {
+  readonly listId: string;
+  readonly experiment: string | null;
+  readonly variant: string | null;
 }
 
 export const clamp01 = (value: number) => (Number.isFinite(value) ? Math.min(1, Math.max(0, value)) : 0);

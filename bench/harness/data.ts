@@ -1,0 +1,105 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import pg from "pg";
+import { startService } from "./services.ts";
+
+export interface DataSpec {
+  /** e.g. "ours-postgres", "reference-pglite". */
+  name: string;
+  /** Changes when the code that seeds or trains changes: the data is rebuilt. */
+  key: string;
+  codeDir: string;
+  /** The embedded launcher of that code (dist/start.js, or start.ts for the reference). */
+  startScript: string;
+  workDir: string;
+  /** PostgreSQL server URL (…/postgres) for a database of its own; PGlite under workDir without. */
+  postgresServerUrl?: string;
+  redisUrl?: string;
+  env: Record<string, string>;
+  gatewayPort: number;
+  basePort: number;
+}
+
+export interface PreparedData {
+  env: Record<string, string>;
+  /** Seconds from launch to the first model-driven flagship answer, when this run built the data. */
+  firstStartSeconds: number | null;
+}
+
+const FIRST_QUERY = `{ book(id: "1") { title similar(limit: 10) { book { id title } score source } } }`;
+
+/**
+ * The data a setup serves: the code's own `npm start` run once on an empty database
+ * (migrations, demo data, first training), exactly as a new user would, and timed to
+ * its first model-driven flagship answer. Kept under workDir and reused while `key` holds.
+ */
+export async function prepareData(spec: DataSpec, log: (line: string) => void): Promise<PreparedData> {
+  const dir = join(spec.workDir, spec.name);
+  const databaseName = `shelfgraph_bench_${spec.name.replace(/[^a-z0-9]/g, "_")}`;
+  const env: Record<string, string> = {
+    ...spec.env,
+    MODEL_ARTIFACTS_DIR: join(dir, "artifacts"),
+    ...(spec.postgresServerUrl ? { DATABASE_URL: databaseUrl(spec.postgresServerUrl, databaseName) } : { PGLITE_DATA_DIR: join(dir, "pglite") }),
+  };
+  const marker = join(dir, "ready.json");
+  if (existsSync(marker) && (JSON.parse(readFileSync(marker, "utf8")) as { key: string }).key === spec.key) return { env, firstStartSeconds: null };
+
+  log(`preparing ${spec.name}: first start on an empty database (demo data, training)`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  if (spec.postgresServerUrl) await recreateDatabase(spec.postgresServerUrl, databaseName);
+  const startedAt = performance.now();
+  const ports = { GATEWAY_PORT: spec.gatewayPort, USERS_PORT: spec.basePort, BOOKS_PORT: spec.basePort + 1, RECOMMENDATIONS_PORT: spec.basePort + 2, EXPERIMENTS_PORT: spec.basePort + 3 };
+  const service = await startService(
+    {
+      role: `prepare-${spec.name}`,
+      script: spec.startScript,
+      cwd: spec.codeDir,
+      env: { ...env, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])), CACHE_KEY_PREFIX: `shelfgraph:bench:prepare:${Date.now()}:` },
+      port: spec.gatewayPort,
+      readyPath: "/health/ready",
+      readyTimeoutMs: 900_000,
+    },
+    dir,
+  );
+  try {
+    let firstStartSeconds: number | null = null;
+    while (performance.now() - startedAt < 900_000) {
+      const answer = await fetch(`${service.url}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ query: FIRST_QUERY }),
+      })
+        .then((response) => response.text())
+        .catch(() => "");
+      if (answer.includes('"source":"MODEL') || answer.includes('"source":"CACHE')) {
+        firstStartSeconds = Math.round((performance.now() - startedAt) / 100) / 10;
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    if (firstStartSeconds === null) throw new Error(`${spec.name}: no model-driven answer after 15 minutes`);
+    log(`${spec.name}: first model-driven flagship answer after ${firstStartSeconds} s`);
+    writeFileSync(marker, JSON.stringify({ key: spec.key, firstStartSeconds, at: new Date().toISOString() }));
+    return { env, firstStartSeconds };
+  } finally {
+    await service.stop();
+  }
+}
+
+function databaseUrl(serverUrl: string, database: string): string {
+  const url = new URL(serverUrl);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+async function recreateDatabase(serverUrl: string, database: string): Promise<void> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await client.query(`CREATE DATABASE ${database}`);
+  } finally {
+    await client.end();
+  }
+}

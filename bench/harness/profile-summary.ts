@@ -1,0 +1,63 @@
+/**
+ * Summarises V8 CPU profiles (`node --cpu-prof`): self time by package / area and
+ * the hottest functions, so bench/README.md can say where a request's time goes per
+ * process. `npx tsx bench/harness/profile-summary.ts DIR...` prints one section per
+ * profile.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+}
+
+interface CpuProfile {
+  nodes: ProfileNode[];
+  startTime: number;
+  endTime: number;
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** Where a function lives: a package, a project folder, node's internals, or V8 bookkeeping. */
+export function areaOf(node: ProfileNode): string {
+  const { url, functionName } = node.callFrame;
+  if (!url) return functionName.startsWith("(") ? functionName : "(native)";
+  const packageMatch = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+  if (packageMatch) return packageMatch[1]!;
+  if (url.startsWith("node:")) return `node:${url.slice(5).split("/")[0]}`;
+  const project = /\/(dist\/)?(gateway|lib\/[^/]+|subgraphs\/[^/]+|bench|ml-models)\//.exec(url);
+  return project ? project[2]! : url.split("/").slice(-2).join("/");
+}
+
+export function summarise(profile: CpuProfile, top = 15) {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const selfMs = new Map<number, number>();
+  profile.samples.forEach((id, i) => selfMs.set(id, (selfMs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000));
+  const totalMs = [...selfMs.values()].reduce((sum, ms) => sum + ms, 0);
+  const areas = new Map<string, number>();
+  const functions = new Map<string, number>();
+  for (const [id, ms] of selfMs) {
+    const node = byId.get(id)!;
+    areas.set(areaOf(node), (areas.get(areaOf(node)) ?? 0) + ms);
+    const name = `${node.callFrame.functionName || "(anonymous)"} ${node.callFrame.url.replace(/^.*node_modules\//, "").replace(/^file:\/\/.*?\/(dist\/)?/, "")}:${node.callFrame.lineNumber + 1}`;
+    functions.set(name, (functions.get(name) ?? 0) + ms);
+  }
+  const share = (ms: number) => Math.round((1000 * ms) / Math.max(totalMs, 1)) / 10;
+  const sorted = (map: Map<string, number>) => [...map].sort((a, b) => b[1] - a[1]).slice(0, top).map(([name, ms]) => ({ name, ms: Math.round(ms), percent: share(ms) }));
+  return { totalMs: Math.round(totalMs), wallMs: Math.round((profile.endTime - profile.startTime) / 1000), areas: sorted(areas), functions: sorted(functions) };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  for (const dir of process.argv.slice(2)) {
+    for (const file of readdirSync(dir).filter((name) => name.endsWith(".cpuprofile"))) {
+      const summary = summarise(JSON.parse(readFileSync(join(dir, file), "utf8")) as CpuProfile);
+      process.stdout.write(`\n## ${dir}/${file}: ${summary.totalMs} ms sampled over ${summary.wallMs} ms\n\nBy area:\n`);
+      for (const area of summary.areas) process.stdout.write(`  ${String(area.percent).padStart(5)}%  ${area.name}\n`);
+      process.stdout.write("Hottest functions (self time):\n");
+      for (const fn of summary.functions) process.stdout.write(`  ${String(fn.percent).padStart(5)}%  ${fn.name}\n`);
+    }
+  }
+}

@@ -1,0 +1,142 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { LoadResult } from "./load.ts";
+import type { ProcessUsage } from "./services.ts";
+
+export interface RunRecord extends LoadResult {
+  setup: string;
+  scenario: string;
+  connections: number;
+  seconds: number;
+  /** 1-minute load average around the run: how busy the machine was besides. */
+  load1: number;
+  processes: ProcessUsage[];
+}
+
+export interface BenchReport {
+  startedAt: string;
+  finishedAt: string;
+  mode: "quick" | "full";
+  seconds: number;
+  machine: { cpus: number; cpuModel: string; memoryGb: number; node: string; loadAverageAtEnd: number[] };
+  reference: { commit: string; head: string };
+  firstStartSeconds: Record<string, number>;
+  skipped: string[];
+  runs: RunRecord[];
+}
+
+const README_START = "<!-- bench:results:start -->";
+const README_END = "<!-- bench:results:end -->";
+
+const find = (report: BenchReport, setup: string, scenario: string, connections = 50) =>
+  report.runs.find((run) => run.setup === setup && run.scenario === scenario && run.connections === connections);
+
+/** The issue's acceptance lines, each computed from this run alone. */
+export function verdicts(report: BenchReport): string[] {
+  const lines: string[] = [];
+  const ratio = (a?: RunRecord, b?: RunRecord) => (a && b && b.throughput > 0 ? Math.round((a.throughput / b.throughput) * 100) / 100 : null);
+  const check = (ok: boolean | null) => (ok === null ? "n/a" : ok ? "yes" : "NO");
+  const multi = find(report, "ours-multi", "flagship-signed-in");
+  const multiRef = find(report, "reference-multi", "flagship-signed-in");
+  const multiRatio = ratio(multi, multiRef);
+  lines.push(
+    `Signed-in flagship, 50 connections, multi-process: ${multi?.throughput ?? "n/a"} vs reference ${multiRef?.throughput ?? "n/a"} req/s = ${multiRatio ?? "n/a"}x (>= 3x: ${check(multiRatio === null ? null : multiRatio >= 3)}); p99 ${multi?.p99 ?? "n/a"} ms (<= 250: ${check(multi ? multi.p99 <= 250 : null)}); errors ${multi?.errors ?? "n/a"}`,
+  );
+  const embedded = find(report, "ours-embedded", "flagship-signed-in");
+  const embeddedRef = find(report, "reference-embedded", "flagship-signed-in");
+  const embeddedRatio = ratio(embedded, embeddedRef);
+  lines.push(`Signed-in flagship, 50 connections, embedded: ${embedded?.throughput ?? "n/a"} vs reference ${embeddedRef?.throughput ?? "n/a"} req/s = ${embeddedRatio ?? "n/a"}x (>= 3x: ${check(embeddedRatio === null ? null : embeddedRatio >= 3)})`);
+  const title = find(report, "ours-multi", "book-title");
+  const stock = find(report, "stock-gateway", "book-title");
+  const direct = find(report, "direct", "book-title");
+  const titleRatio = ratio(title, stock);
+  lines.push(
+    `book(id) { title }, 50 connections: ours ${title?.throughput ?? "n/a"}, stock gateway ${stock?.throughput ?? "n/a"}, books subgraph directly ${direct?.throughput ?? "n/a"} req/s; ours/stock ${titleRatio ?? "n/a"}x (>= 1: ${check(titleRatio === null ? null : titleRatio >= 1)})`,
+  );
+  const peak = Math.max(0, ...report.runs.flatMap((run) => run.processes.map((p) => p.rssMaxMb)));
+  lines.push(`Largest process RSS during the run: ${peak} MB (<= 500: ${check(peak <= 500)})`);
+  for (const [name, seconds] of Object.entries(report.firstStartSeconds)) lines.push(`First start of ${name} (empty database to first model-driven flagship answer): ${seconds} s`);
+  return lines;
+}
+
+function table(report: BenchReport): string {
+  const rows = report.runs.map((run) => {
+    const processes = run.processes.map((p) => `${p.role} ${p.rssMaxMb} MB / ${p.cpuMean} cpu / loop p99 ${p.loopP99Ms} ms`).join("; ");
+    return `| ${run.setup} | ${run.scenario} | ${run.connections} | ${run.throughput} | ${run.p50} | ${run.p95} | ${run.p99} | ${run.errors} | ${run.load1} | ${processes} |`;
+  });
+  return [
+    "| setup | scenario | conn. | req/s | p50 ms | p95 ms | p99 ms | errors | load | per process: peak RSS / mean CPU (cores) / worst event-loop p99 |",
+    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    ...rows,
+  ].join("\n");
+}
+
+function machineLine(report: BenchReport): string {
+  const m = report.machine;
+  return `${m.cpus} × ${m.cpuModel}, ${m.memoryGb} GiB, Node ${m.node}; load average at the end ${m.loadAverageAtEnd.join(" / ")}; ${report.mode} run (${report.seconds} s per scenario) of ${report.reference.head} against ${report.reference.commit}, ${report.startedAt}`;
+}
+
+/** Throughput bars of every setup for the scenarios run at 50 connections. */
+function chart(report: BenchReport): string {
+  const runs = report.runs.filter((run) => run.connections === (report.runs.some((r) => r.connections === 50) ? 50 : report.runs[0]?.connections));
+  const max = Math.max(1, ...runs.map((run) => run.throughput));
+  const barHeight = 18;
+  const left = 330;
+  const width = 900;
+  const rows = runs.map((run, i) => {
+    const y = 40 + i * (barHeight + 6);
+    const w = Math.max(1, Math.round(((width - left - 120) * run.throughput) / max));
+    const colour = run.setup.startsWith("reference") ? "#9e9e9e" : run.setup === "stock-gateway" ? "#f4a259" : run.setup === "direct" ? "#8cb369" : "#3b7dd8";
+    return [
+      `<text x="${left - 8}" y="${y + 13}" text-anchor="end" font-size="12">${run.setup} · ${run.scenario}</text>`,
+      `<rect x="${left}" y="${y}" width="${w}" height="${barHeight}" fill="${colour}"/>`,
+      `<text x="${left + w + 6}" y="${y + 13}" font-size="12">${run.throughput} req/s · p99 ${run.p99} ms${run.errors ? ` · ${run.errors} errors` : ""}</text>`,
+    ].join("");
+  });
+  const height = 60 + runs.length * (barHeight + 6);
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif">
+<rect width="100%" height="100%" fill="white"/>
+<text x="10" y="22" font-size="14" font-weight="bold">Throughput at ${runs[0]?.connections ?? 50} connections (${report.mode} run, ${report.startedAt.slice(0, 16)})</text>
+${rows.join("\n")}
+</svg>
+`;
+}
+
+export function writeReport(report: BenchReport, dir: string, readmePath: string): string[] {
+  mkdirSync(dir, { recursive: true });
+  const lines = verdicts(report);
+  const markdown = [
+    "# Benchmark results",
+    "",
+    `Machine: ${machineLine(report)}.`,
+    "",
+    "Every number below comes from this one run; compare rows, not runs. The load column is the 1-minute load average while the scenario ran (other work on the machine).",
+    "",
+    "## Against the issue",
+    "",
+    ...lines.map((line) => `- ${line}`),
+    ...(report.skipped.length > 0 ? ["", `Skipped: ${report.skipped.join("; ")}.`] : []),
+    "",
+    "## All scenarios",
+    "",
+    table(report),
+    "",
+    "![throughput](latest.svg)",
+    "",
+  ].join("\n");
+  const files = [join(dir, "latest.md"), join(dir, "latest.json"), join(dir, "latest.svg")];
+  writeFileSync(files[0]!, markdown);
+  writeFileSync(files[1]!, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(files[2]!, chart(report));
+  if (existsSync(readmePath)) {
+    const readme = readFileSync(readmePath, "utf8");
+    const start = readme.indexOf(README_START);
+    const end = readme.indexOf(README_END);
+    if (start >= 0 && end > start) {
+      const section = [README_START, "", `Machine: ${machineLine(report)}.`, "", ...lines.map((line) => `- ${line}`), "", "Full table: [bench/results/latest.md](bench/results/latest.md).", "", README_END].join("\n");
+      writeFileSync(readmePath, readme.slice(0, start) + section + readme.slice(end + README_END.length));
+      files.push(readmePath);
+    }
+  }
+  return files;
+}

@@ -1,0 +1,344 @@
+/**
+ * `npm run bench [-- --quick] [--no-build] [--only SETUP,...]`: every scenario of the
+ * performance issue, side by side in one run, written to bench/results/latest.md,
+ * latest.json and latest.svg (and the README's results table).
+ *
+ * Setups (each started fresh, then stopped before the next):
+ *   ours-multi          this checkout compiled (dist/), one process per service, PostgreSQL + Redis
+ *   ours-multi-no-cache the same with the recommendation list cache and inference batching off
+ *   stock-gateway       @apollo/gateway + @apollo/server as documented, over ours-multi's subgraphs
+ *   direct              ours-multi's books subgraph queried without a gateway
+ *   reference-multi     the reference commit (REFERENCE_COMMIT, 313afb2) from a temporary git worktree, as it ran (tsx)
+ *   ours-embedded       `npm start`'s single process on PGlite (dist/start.js)
+ *   reference-embedded  the reference commit's `npm start` on PGlite
+ *
+ * Load comes from autocannon in a separate process (bench/harness/load.ts); each
+ * server process reports RSS, CPU and event-loop delay through a preloaded probe
+ * (bench/harness/probe.mjs). Data is each code's own first `npm start` on an empty
+ * database (demo data + first training), prepared once under bench/.work and reused.
+ * Needs PostgreSQL and Redis (BENCH_POSTGRES_URL, BENCH_REDIS_URL; defaults
+ * 127.0.0.1:5432 user postgres, 127.0.0.1:6379); without them only the embedded setups run.
+ */
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, totalmem } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { signAccessToken } from "../lib/auth/tokens.ts";
+import { loadConfig } from "../lib/config.ts";
+import { freePort } from "../test/support/ports.ts";
+import { prepareData, type PreparedData } from "./harness/data.ts";
+import type { LoadJob, LoadResult, LoadStep } from "./harness/load.ts";
+import { summarise } from "./harness/profile-summary.ts";
+import { prepareReference } from "./harness/reference.ts";
+import { writeReport, type BenchReport, type RunRecord } from "./harness/report.ts";
+import { startService, usageBetween, type Service } from "./harness/services.ts";
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    "no-build": { type: "boolean", default: false },
+    only: { type: "string" },
+    seconds: { type: "string" },
+    connections: { type: "string" },
+    profile: { type: "boolean", default: false },
+  },
+});
+/** --profile: ours only, flagship signed in, every process under --cpu-prof; summaries to bench/results/profile-latest.md. */
+const PROFILE = args.profile!;
+const QUICK = args.quick!;
+const SECONDS = Number(args.seconds ?? (QUICK ? 5 : 20));
+const WARMUP_SECONDS = QUICK ? 2 : 5;
+const CONNECTIONS = (args.connections ?? (QUICK ? "50" : "10,50,100")).split(",").map(Number);
+const ONLY = PROFILE ? new Set(["ours-multi", "ours-embedded"]) : args.only ? new Set(args.only.split(",")) : null;
+const REFERENCE_COMMIT = process.env.REFERENCE_COMMIT ?? "313afb2";
+const POSTGRES = process.env.BENCH_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+const REDIS = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
+const BOOKS = 10_000;
+const READERS = 2_000;
+
+const ROOT = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
+const WORK = join(ROOT, "bench/.work");
+const RUN_DIR = join(WORK, "run");
+const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+
+// Production settings for every server process, ours and the reference alike.
+const JWT_SECRET = "shelfgraph-bench-secret-0123456789abcdef";
+const SERVER_ENV = { NODE_ENV: "production", JWT_SECRET, HOST: "127.0.0.1", LOG_LEVEL: "info" };
+
+const FLAGSHIP = `query Flagship($id: ID!) { book(id: $id) { title score similar(limit: 10) { book { id title score } score source } } }`;
+// Book.score is the signed-in reader's predicted taste: an anonymous client asks for the rest.
+const FLAGSHIP_ANONYMOUS = `query Flagship($id: ID!) { book(id: $id) { title similar(limit: 10) { book { id title } score source } } }`;
+const SCENARIOS: Record<string, { steps: LoadStep[]; signedIn: boolean }> = {
+  "flagship-signed-in": { steps: [{ query: FLAGSHIP, variables: { id: "$book" } }], signedIn: true },
+  "flagship-anonymous": { steps: [{ query: FLAGSHIP_ANONYMOUS, variables: { id: "$book" } }], signedIn: false },
+  "book-title": { steps: [{ query: `query Title($id: ID!) { book(id: $id) { title } }`, variables: { id: "$book" } }], signedIn: false },
+  search: { steps: [{ query: `query Search($q: String!) { searchBooks(query: $q, first: 10) { totalCount edges { node { score book { id title } } } } }`, variables: { q: "$word" } }], signedIn: false },
+  "reader-recommendations": { steps: [{ query: `{ me { recommendations(limit: 10) { book { id title } score source } } }` }], signedIn: true },
+  "rate-then-recommendations": {
+    steps: [
+      { query: `mutation Rate($book: ID!, $rating: Int!) { rateBook(bookId: $book, rating: $rating) { rating } }`, variables: { book: "$book", rating: "$rating" } },
+      { query: `{ me { recommendations(limit: 10) { book { id title } score source } } }` },
+    ],
+    signedIn: true,
+  },
+};
+
+const config = loadConfig({ JWT_SECRET, NODE_ENV: "test" });
+const tokens = await Promise.all(Array.from({ length: READERS }, (_, i) => signAccessToken(config, { userId: i + 1, role: "READER" }, "6h")));
+const runs: RunRecord[] = [];
+const firstStarts: Record<string, number> = {};
+const skipped: string[] = [];
+const wanted = (setup: string) => !ONLY || ONLY.has(setup);
+
+async function load(setup: string, scenario: string, url: string, connections: number, services: Service[]): Promise<void> {
+  const definition = SCENARIOS[scenario]!;
+  const job = (seconds: number): LoadJob => ({ url, connections, seconds, steps: definition.steps, tokens: definition.signedIn ? tokens : [], books: BOOKS });
+  await runLoad(job(WARMUP_SECONDS));
+  const from = Date.now();
+  const loadBefore = loadavg()[0]!;
+  const result = await runLoad(job(SECONDS));
+  const to = Date.now();
+  const record: RunRecord = {
+    setup,
+    scenario,
+    connections,
+    seconds: SECONDS,
+    ...result,
+    load1: Math.round(((loadBefore + loadavg()[0]!) / 2) * 100) / 100,
+    processes: services.map((service) => usageBetween(service, from, to)),
+  };
+  runs.push(record);
+  log(`${setup} ${scenario} c=${connections}: ${result.throughput} req/s p50 ${result.p50} p99 ${result.p99} ms, ${result.errors} errors${result.errorSamples[0] ? ` (${result.errorSamples[0].slice(0, 120)})` : ""}`);
+}
+
+function runLoad(job: LoadJob): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    // The job (with its 2,000 tokens) is too long for a command line: it goes in a file.
+    const jobFile = join(RUN_DIR, "load-job.json");
+    writeFileSync(jobFile, JSON.stringify(job));
+    const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "bench/harness/load.ts"), jobFile], { stdio: ["ignore", "pipe", "inherit"] });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.once("exit", (code) => (code === 0 ? resolve(JSON.parse(output.trim().split("\n").at(-1)!) as LoadResult) : reject(new Error(`load generator exited with ${code}`))));
+  });
+}
+
+async function scenarios(setup: string, url: string, list: string[], services: Service[]): Promise<void> {
+  for (const connections of CONNECTIONS) for (const scenario of list) await load(setup, scenario, url, connections, services);
+}
+
+async function ports(n: number): Promise<number[]> {
+  const list: number[] = [];
+  while (list.length < n) {
+    const port = await freePort();
+    if (!list.includes(port)) list.push(port);
+  }
+  return list;
+}
+
+/** Gateway + four subgraphs, one process each, over `data`'s database and a Redis namespace of their own. */
+async function startMulti(name: string, codeDir: string, ext: "js" | "ts", data: PreparedData, extraEnv: Record<string, string> = {}) {
+  const [gatewayPort, usersPort, booksPort, recommendationsPort, experimentsPort] = await ports(5);
+  const base = { ...SERVER_ENV, ...data.env, REDIS_URL: REDIS, CACHE_KEY_PREFIX: `shelfgraph:bench:${name}:${Date.now()}:`, ...extraEnv };
+  const root = ext === "js" ? "dist/" : "";
+  const subgraphs: [string, number, string][] = [
+    ["users", usersPort!, "USERS_PORT"],
+    ["books", booksPort!, "BOOKS_PORT"],
+    ["recommendations", recommendationsPort!, "RECOMMENDATIONS_PORT"],
+    ["experiments", experimentsPort!, "EXPERIMENTS_PORT"],
+  ];
+  const dir = join(RUN_DIR, name);
+  mkdirSync(dir, { recursive: true });
+  const nodeArgs = (role: string) => (PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${join(dir, "profiles", role)}`] : []);
+  const services: Service[] = [];
+  try {
+    for (const [subgraph, port, variable] of subgraphs) {
+      services.push(await startService({ role: subgraph, script: `${root}subgraphs/${subgraph}/main.${ext}`, cwd: codeDir, env: { ...base, [variable]: String(port) }, port, nodeArgs: nodeArgs(subgraph) }, dir));
+    }
+    const urls = Object.fromEntries(subgraphs.map(([subgraph, port]) => [`${subgraph.toUpperCase()}_URL`, `http://127.0.0.1:${port}/graphql`]));
+    services.unshift(await startService({ role: "gateway", script: `${root}gateway/main.${ext}`, cwd: codeDir, env: { ...base, ...urls, GATEWAY_PORT: String(gatewayPort) }, port: gatewayPort!, nodeArgs: nodeArgs("gateway") }, dir));
+  } catch (error) {
+    await Promise.all(services.map((service) => service.stop()));
+    throw error;
+  }
+  return { services, urls: Object.fromEntries(subgraphs.map(([subgraph, port]) => [subgraph, `http://127.0.0.1:${port}/graphql`])), gateway: `http://127.0.0.1:${gatewayPort}/graphql` };
+}
+
+async function startEmbedded(name: string, codeDir: string, script: string, data: PreparedData): Promise<{ services: Service[]; gateway: string }> {
+  const [gatewayPort, ...others] = await ports(5);
+  const dir = join(RUN_DIR, name);
+  mkdirSync(dir, { recursive: true });
+  const env = {
+    ...SERVER_ENV,
+    ...data.env,
+    GATEWAY_PORT: String(gatewayPort),
+    USERS_PORT: String(others[0]),
+    BOOKS_PORT: String(others[1]),
+    RECOMMENDATIONS_PORT: String(others[2]),
+    EXPERIMENTS_PORT: String(others[3]),
+  };
+  const nodeArgs = PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${join(dir, "profiles", "embedded")}`] : [];
+  const service = await startService({ role: "embedded", script, cwd: codeDir, env, port: gatewayPort!, readyTimeoutMs: 300_000, nodeArgs }, dir);
+  return { services: [service], gateway: `http://127.0.0.1:${gatewayPort}/graphql` };
+}
+
+async function stopAll(services: Service[]): Promise<void> {
+  await Promise.all(services.map((service) => service.stop()));
+}
+
+async function reachable(url: string): Promise<boolean> {
+  const { host, port } = new URL(url);
+  const net = await import("node:net");
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: host.replace(/:\d+$/, ""), port: Number(port) }, () => {
+      socket.end();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
+// ---- the run -------------------------------------------------------------------------
+
+const startedAt = new Date();
+rmSync(RUN_DIR, { recursive: true, force: true });
+mkdirSync(RUN_DIR, { recursive: true });
+if (!args["no-build"]) {
+  log("npm run build");
+  const built = spawnSync("npm", ["run", "--silent", "build"], { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"] });
+  if (built.status !== 0) throw new Error("npm run build failed");
+}
+const referenceDir = prepareReference(ROOT, REFERENCE_COMMIT, log);
+const treeKey = (dir: string, paths: string[]) => spawnSync("git", ["-C", dir, "rev-parse", ...paths.map((p) => `HEAD:${p}`)], { encoding: "utf8" }).stdout.replace(/\s+/g, "");
+const oursKey = treeKey(ROOT, ["prisma", "ml-models", "lib/models"]);
+const withServers = (await reachable(POSTGRES)) && (await reachable(REDIS));
+if (!withServers) skipped.push("multi-process setups: PostgreSQL or Redis not reachable");
+
+const prepared = async (name: string, codeDir: string, startScript: string, postgres: boolean, key: string) => {
+  const [gatewayPort, basePort] = await ports(2);
+  const data = await prepareData(
+    {
+      name,
+      key,
+      codeDir,
+      startScript,
+      workDir: WORK,
+      postgresServerUrl: postgres ? POSTGRES : undefined,
+      env: { ...SERVER_ENV, ...(postgres ? { REDIS_URL: REDIS } : {}) },
+      gatewayPort: gatewayPort!,
+      // Four consecutive ports for the subgraphs, well away from the free one found.
+      basePort: 20_000 + (basePort! % 20_000),
+    },
+    log,
+  );
+  if (data.firstStartSeconds !== null) firstStarts[name] = data.firstStartSeconds;
+  return data;
+};
+
+if (withServers && (wanted("ours-multi") || wanted("stock-gateway") || wanted("direct") || wanted("ours-multi-no-cache"))) {
+  const data = await prepared("ours-postgres", ROOT, "dist/start.js", true, oursKey);
+  const multi = await startMulti("ours-multi", ROOT, "js", data);
+  try {
+    if (PROFILE) await scenarios("ours-multi", multi.gateway, ["flagship-signed-in"], multi.services);
+    else if (wanted("ours-multi")) {
+      await scenarios("ours-multi", multi.gateway, QUICK ? ["flagship-signed-in", "flagship-anonymous", "book-title", "search", "reader-recommendations", "rate-then-recommendations"] : Object.keys(SCENARIOS), multi.services);
+    }
+    if (wanted("direct")) await scenarios("direct", multi.urls.books!, ["book-title"], multi.services.filter((s) => s.role === "books"));
+    if (wanted("stock-gateway")) {
+      const [port] = await ports(1);
+      const stock = await startService(
+        {
+          role: "stock-gateway",
+          script: "bench/harness/stock-gateway.ts",
+          cwd: ROOT,
+          env: { PORT: String(port), ...Object.fromEntries(Object.entries(multi.urls).map(([name, url]) => [`${name.toUpperCase()}_URL`, url])) },
+          port: port!,
+          readyPath: "/",
+          anyAnswer: true,
+        },
+        join(RUN_DIR, "ours-multi"),
+      );
+      try {
+        await scenarios("stock-gateway", `http://127.0.0.1:${port}/`, ["flagship-signed-in", "book-title"], [stock, ...multi.services.filter((s) => s.role !== "gateway")]);
+      } finally {
+        await stock.stop();
+      }
+    }
+  } finally {
+    await stopAll(multi.services);
+  }
+  if (wanted("ours-multi-no-cache")) {
+    const off = await startMulti("ours-multi-no-cache", ROOT, "js", data, { RECOMMENDATION_CACHE: "false", INFERENCE_BATCHING: "false" });
+    try {
+      await scenarios("ours-multi-no-cache", off.gateway, ["flagship-signed-in"], off.services);
+    } finally {
+      await stopAll(off.services);
+    }
+  }
+}
+
+if (withServers && wanted("reference-multi")) {
+  const data = await prepared("reference-postgres", referenceDir, "start.ts", true, REFERENCE_COMMIT);
+  const multi = await startMulti("reference-multi", referenceDir, "ts", data);
+  try {
+    await scenarios("reference-multi", multi.gateway, QUICK ? ["flagship-signed-in", "book-title"] : ["flagship-signed-in", "flagship-anonymous", "book-title"], multi.services);
+  } finally {
+    await stopAll(multi.services);
+  }
+}
+
+for (const [setup, codeDir, script, key] of [
+  ["ours-embedded", ROOT, "dist/start.js", oursKey],
+  ["reference-embedded", referenceDir, "start.ts", REFERENCE_COMMIT],
+] as const) {
+  if (!wanted(setup)) continue;
+  const data = await prepared(setup.replace("-embedded", "-pglite"), codeDir, script, false, key);
+  const embedded = await startEmbedded(setup, codeDir, script, data);
+  try {
+    await scenarios(setup, embedded.gateway, PROFILE ? ["flagship-signed-in"] : ["flagship-signed-in", "book-title"], embedded.services);
+  } finally {
+    await stopAll(embedded.services);
+  }
+}
+
+if (PROFILE) {
+  const sections: string[] = ["# CPU profiles: signed-in flagship under load", "", `Made by \`npm run bench -- --profile\` at ${new Date().toISOString()} (load average ${loadavg().map((n) => n.toFixed(2)).join(" / ")}). Self time per process.`];
+  for (const run of runs) sections.push("", `Load: ${run.setup} ${run.scenario} c=${run.connections}: ${run.throughput} req/s, p50 ${run.p50} ms, p99 ${run.p99} ms, ${run.errors} errors`);
+  for (const setup of ["ours-multi", "ours-embedded"]) {
+    const profiles = join(RUN_DIR, setup, "profiles");
+    for (const role of existsSync(profiles) ? readdirSync(profiles) : []) {
+      for (const file of readdirSync(join(profiles, role)).filter((name) => name.endsWith(".cpuprofile"))) {
+        const summary = summarise(JSON.parse(readFileSync(join(profiles, role, file), "utf8")));
+        sections.push("", `## ${setup} / ${role}: ${summary.totalMs} ms of CPU sampled over ${summary.wallMs} ms`, "", "| area | self % |", "| --- | ---: |");
+        for (const area of summary.areas) sections.push(`| ${area.name} | ${area.percent} |`);
+        sections.push("", "| hottest functions (self) | % |", "| --- | ---: |");
+        for (const fn of summary.functions) sections.push(`| \`${fn.name}\` | ${fn.percent} |`);
+      }
+    }
+  }
+  mkdirSync(join(ROOT, "bench/results"), { recursive: true });
+  writeFileSync(join(ROOT, "bench/results/profile-latest.md"), `${sections.join("\n")}\n`);
+  log("wrote bench/results/profile-latest.md");
+  process.exit(0);
+}
+
+const report: BenchReport = {
+  startedAt: startedAt.toISOString(),
+  finishedAt: new Date().toISOString(),
+  mode: QUICK ? "quick" : "full",
+  seconds: SECONDS,
+  machine: {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? "unknown",
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    loadAverageAtEnd: loadavg().map((n) => Math.round(n * 100) / 100),
+  },
+  reference: { commit: REFERENCE_COMMIT, head: execFileSync("git", ["-C", ROOT, "rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim() },
+  firstStartSeconds: firstStarts,
+  skipped,
+  runs,
+};
+const written = writeReport(report, join(ROOT, "bench/results"), join(ROOT, "README.md"));
+log(`wrote ${written.join(", ")}`);

@@ -1,0 +1,86 @@
+/**
+ * `npx tsx bench/soak.ts`: memory under steady load. Starts every service as its
+ * own process on a private PostgreSQL and Redis (the fault suite's stack), drives
+ * the flagship query, anonymous similar lists and ratings from SOAK_CLIENTS
+ * clients for SOAK_MINUTES (default 10), and prints each process's RSS every
+ * SOAK_INTERVAL_SECONDS (default 30). After the first minute (warm-up: JIT, model
+ * sessions, caches filling) no process may grow by more than 10% of its RSS at that
+ * point; the script exits 1 if one does. Each process's RSS is read from /proc.
+ */
+import { readFileSync } from "node:fs";
+import { signAccessToken } from "../lib/auth/tokens.ts";
+import { loadConfig } from "../lib/config.ts";
+import { postGraphQL, sleep, startLoad, summarise, type LoadRequest } from "../test/faults/support/load.ts";
+import { startFaultStack, type ServiceName } from "../test/faults/support/stack.ts";
+
+const MINUTES = Number(process.env.SOAK_MINUTES ?? 10);
+const INTERVAL_SECONDS = Number(process.env.SOAK_INTERVAL_SECONDS ?? 30);
+const CLIENTS = Number(process.env.SOAK_CLIENTS ?? 10);
+const WARM_UP_SECONDS = Number(process.env.SOAK_WARM_UP_SECONDS ?? 60);
+const ALLOWED_GROWTH = 0.1;
+
+const FLAGSHIP = `query Flagship($id: ID!) {
+  book(id: $id) { id title score similar(limit: 10) { book { id title score } score algorithm source } }
+}`;
+const ANONYMOUS = `query Similar($id: ID!) { book(id: $id) { title similar(limit: 10) { book { title } score } } }`;
+const RATE = `mutation Rate($bookId: ID!, $rating: Int!) { rateBook(bookId: $bookId, rating: $rating) { rating } }`;
+
+function rssMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kib = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return Math.round((kib / 1024) * 10) / 10;
+}
+
+const stack = await startFaultStack({ books: 2_000, users: 1_000, seed: 7 });
+try {
+  const config = loadConfig({ NODE_ENV: "test" });
+  const tokens = await Promise.all(Array.from({ length: CLIENTS }, (_unused, i) => signAccessToken(config, { userId: 1 + i * 7, role: "READER" })));
+  const load = startLoad(CLIENTS, (client, n): LoadRequest => {
+    // Spread over many books so caches fill and keep turning over, as real traffic does.
+    const book = String(1 + ((client * 131 + n * 17) % 2_000));
+    if (n % 10 === 9) return { kind: "rate", send: () => postGraphQL(stack.gatewayUrl, RATE, { bookId: book, rating: 1 + (n % 5) }, tokens[client]) };
+    if (n % 3 === 0) return { kind: "anonymous", send: () => postGraphQL(stack.gatewayUrl, ANONYMOUS, { id: book }) };
+    return { kind: "flagship", send: () => postGraphQL(stack.gatewayUrl, FLAGSHIP, { id: book }, tokens[client]) };
+  });
+
+  const names = [...stack.processes.keys()] as ServiceName[];
+  const series = new Map<ServiceName, { second: number; rss: number }[]>(names.map((name) => [name, []]));
+  const sample = () => {
+    const second = Math.round(load.now() / 1000);
+    for (const name of names) series.get(name)!.push({ second, rss: rssMiB(stack.processes.get(name)!.child.pid!) });
+    const window = summarise(load.samples, load.now() - INTERVAL_SECONDS * 1000, load.now());
+    console.log(
+      `t=${String(second).padStart(4)}s  ` +
+        names.map((name) => `${name} ${series.get(name)!.at(-1)!.rss} MiB`).join("  ") +
+        `  | ${window.perSecond} req/s p99 ${window.p99} ms errors ${JSON.stringify(window.errors)}`,
+    );
+  };
+  sample();
+  const end = MINUTES * 60 * 1000;
+  while (load.now() < end) {
+    await sleep(Math.min(INTERVAL_SECONDS * 1000, end - load.now()));
+    sample();
+  }
+  const samples = await load.stop();
+
+  console.log(`\n${samples.length} requests in ${MINUTES} min (${CLIENTS} clients); growth after the first ${WARM_UP_SECONDS} s:`);
+  let failed = false;
+  for (const name of names) {
+    const points = series.get(name)!;
+    const base = points.find((point) => point.second >= WARM_UP_SECONDS) ?? points.at(-1)!;
+    const later = points.filter((point) => point.second > base.second);
+    const peak = Math.max(base.rss, ...later.map((point) => point.rss));
+    const last = points.at(-1)!.rss;
+    const growth = (peak - base.rss) / base.rss;
+    const verdict = growth > ALLOWED_GROWTH ? "GROWS" : "flat";
+    if (growth > ALLOWED_GROWTH) failed = true;
+    console.log(
+      `  ${name.padEnd(16)} at ${base.second}s ${base.rss} MiB, peak after ${peak} MiB (+${(growth * 100).toFixed(1)}%), last ${last} MiB  ${verdict}`,
+    );
+  }
+  const overall = summarise(samples, 0, load.now());
+  console.log(`  overall ${overall.perSecond} req/s, p50 ${overall.p50} ms, p99 ${overall.p99} ms, errors ${JSON.stringify(overall.errors)}`);
+  process.exitCode = failed ? 1 : 0;
+} finally {
+  await stack.close();
+}

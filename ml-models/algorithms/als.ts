@@ -1,0 +1,110 @@
+import { INITIALIZER, TENSOR } from "../../lib/models/graph-signatures.ts";
+import { recencyWeighted } from "../data/csr.ts";
+import { factorScorerGraph, userVectorGraph, vectorScorerGraph, vectorTopKGraph } from "../export/graphs.ts";
+import { floats, floatTensor, indices, int64Tensor, loadSession, run } from "../export/onnx-runtime.ts";
+import { check, excludeHistory, historyOf, K, rankedDiff, SAMPLE } from "../export/verify.ts";
+import { shared } from "../models/als-parallel.ts";
+import { AlsModel, DEFAULT_ALS, trainAlsThreaded, type AlsParams } from "../models/als.ts";
+import { defineAlgorithm } from "./algorithm.ts";
+
+const FILES = { scorer: "scorer.onnx", userVectors: "user-vectors.onnx", userTopK: "user-top-k.onnx", vectorScorer: "vector-scorer.onnx" } as const;
+
+/**
+ * Implicit ALS (iALS, Hu-Koren-Volinsky), tuned the way Rendle et al. (2022) ask:
+ * confidence weighting (alpha), frequency-scaled regularisation, enough factors,
+ * and here a recent-first weighting of each reader's history.
+ */
+export const als = defineAlgorithm<AlsModel, AlsParams>({
+  name: "als",
+  role: "collaborative",
+  firstRun: true,
+  defaults: DEFAULT_ALS,
+  searchSpace: [
+    { regularizationExponent: 1, regularization: 10 },
+    { factors: 128, regularization: 30 },
+    { recencyDecay: 0.95, alpha: 4 },
+    { factors: 32, regularization: 5, alpha: 1, recencyDecay: 1 },
+  ],
+  forTuning: (params) => ({ ...params, iterations: Math.min(params.iterations, 6) }),
+  train: (data, params) =>
+    trainAlsThreaded(recencyWeighted(data.matrices, params.recencyDecay ?? 1), params, (done, total) => data.progress.step("ALS", done, total)),
+  paramsOf: (model) => model.params,
+  snapshot: (model) => ({
+    userFactors: model.userFactors.buffer instanceof SharedArrayBuffer ? model.userFactors : shared(model.userFactors),
+    itemFactors: model.itemFactors.buffer instanceof SharedArrayBuffer ? model.itemFactors : shared(model.itemFactors),
+    userCount: model.userCount,
+    itemCount: model.itemCount,
+    params: model.params,
+  }),
+  restore: (s) => new AlsModel(s.userFactors as Float32Array, s.itemFactors as Float32Array, s.userCount as number, s.itemCount as number, s.params as AlsParams),
+  async export(model, history, sampler) {
+    const k = model.factors;
+    const scorer = factorScorerGraph(model.userFactors, model.itemFactors, model.userCount, model.itemCount, k);
+    const userVectors = userVectorGraph(model.userFactors, model.userCount, k);
+    const userTopK = vectorTopKGraph(model.itemFactors, model.itemCount, k);
+    const vectorScorer = vectorScorerGraph(model.itemFactors, model.itemCount, k);
+    const checks = [];
+
+    const users = sampler.pick(SAMPLE * 8, model.userCount);
+    const items = sampler.pick(SAMPLE * 8, model.itemCount);
+    const scored = floats((await run(await loadSession(scorer), { [TENSOR.userIndex]: int64Tensor(users), [TENSOR.itemIndex]: int64Tensor(items) }))[TENSOR.score]);
+    let diff = 0;
+    users.forEach((u, n) => {
+      let expected = 0;
+      for (let f = 0; f < k; f++) expected += model.userFactors[u * k + f]! * model.itemFactors[items[n]! * k + f]!;
+      diff = Math.max(diff, Math.abs(expected - scored[n]!));
+    });
+    checks.push(check("als", FILES.scorer, users.length, diff));
+
+    const vectors = Float32Array.from(users.flatMap((u) => Array.from(model.userFactors.subarray(u * k, (u + 1) * k))));
+    const vectorScored = floats(
+      (await run(await loadSession(vectorScorer), { [TENSOR.userVector]: floatTensor(vectors, [users.length, k]), [TENSOR.itemIndex]: int64Tensor(items) }))[TENSOR.score],
+    );
+    diff = 0;
+    users.forEach((_u, n) => (diff = Math.max(diff, Math.abs(vectorScored[n]! - scored[n]!))));
+    checks.push(check("als", FILES.vectorScorer, users.length, diff));
+
+    const sample = sampler.usersWithHistory(history, SAMPLE);
+    const gathered = floats((await run(await loadSession(userVectors), { [TENSOR.userIndex]: int64Tensor(sample) }))[TENSOR.userVector]);
+    diff = 0;
+    sample.forEach((u, n) => {
+      for (let f = 0; f < k; f++) diff = Math.max(diff, Math.abs(gathered[n * k + f]! - model.userFactors[u * k + f]!));
+    });
+    checks.push(check("als", FILES.userVectors, sample.length, diff));
+
+    const topKSession = await loadSession(userTopK);
+    const reference = new Float32Array(model.itemCount);
+    diff = 0;
+    for (const u of sample) {
+      const seen = historyOf(history, u);
+      const out = await run(topKSession, {
+        [TENSOR.userVector]: floatTensor(model.userFactors.slice(u * k, (u + 1) * k), [1, k]),
+        [TENSOR.exclude]: int64Tensor(seen),
+        [TENSOR.k]: int64Tensor([K]),
+      });
+      model.scoreUser(u, history, reference);
+      excludeHistory(reference, seen);
+      diff = Math.max(diff, rankedDiff(floats(out[TENSOR.scores]), indices(out[TENSOR.indices]), reference));
+    }
+    checks.push(check("als", FILES.userTopK, sample.length, diff));
+    return {
+      files: [
+        { file: FILES.scorer, bytes: scorer },
+        { file: FILES.userVectors, bytes: userVectors },
+        { file: FILES.userTopK, bytes: userTopK },
+        { file: FILES.vectorScorer, bytes: vectorScorer },
+      ],
+      checks,
+      serving: {
+        role: "collaborative",
+        graphs: { "factor-scorer": FILES.scorer, "user-vectors": FILES.userVectors, "user-top-k": FILES.userTopK, "vector-scorer": FILES.vectorScorer },
+      },
+    };
+  },
+  async load(version) {
+    const users = await version.floatRows(FILES.scorer, INITIALIZER.userFactors, "users");
+    const items = await version.floatRows(FILES.scorer, INITIALIZER.itemFactors, "items");
+    const params = { ...DEFAULT_ALS, ...(version.hyperparameters as object), factors: items.width } as AlsParams;
+    return new AlsModel(users.data, items.data, version.userCount, version.itemCount, params);
+  },
+});

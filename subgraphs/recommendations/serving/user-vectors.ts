@@ -1,0 +1,58 @@
+import type { PrismaClient } from "../../../lib/db/database.ts";
+import { foldInUser } from "./fold-in.ts";
+import type { LoadedModel } from "./loaded-model.ts";
+import type { ServingMetrics } from "./serving-metrics.ts";
+import { readHistory, type HistoryEntry } from "./user-history.ts";
+
+/**
+ * Readers' ALS vectors: the trained row, or one folded in against the current item
+ * factors for a reader who acted since training (or is new since). Folded vectors
+ * belong to the model version they were solved against and go with it.
+ */
+export class UserVectors {
+  private readonly folded = new WeakMap<LoadedModel, Map<number, Float32Array>>();
+
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly metrics: ServingMetrics,
+  ) {}
+
+  /** Folded-in vector if the reader acted since training, else the trained row, else fold in now (a reader new since training). */
+  async vectorOf(als: LoadedModel, userId: number, history?: readonly HistoryEntry[]): Promise<Float32Array | null> {
+    const state = als.state.als!;
+    const folded = this.foldedOf(als).get(userId);
+    if (folded) return folded;
+    const row = als.userIndex.get(userId);
+    if (row !== undefined) return state.userFactors.subarray(row * state.factors, (row + 1) * state.factors);
+    const indexed = this.indexHistory(als, history ?? (await readHistory(this.prisma, userId)));
+    if (indexed.length === 0) return null;
+    const vector = foldInUser(state, indexed);
+    this.foldedOf(als).set(userId, vector);
+    return vector;
+  }
+
+  /** The reader's signal: re-solve their vector from their whole history now. */
+  async foldIn(als: LoadedModel, userId: number): Promise<void> {
+    if (!als.state.als) return;
+    const indexed = this.indexHistory(als, await readHistory(this.prisma, userId));
+    if (indexed.length === 0) return;
+    this.foldedOf(als).set(userId, foldInUser(als.state.als, indexed));
+    this.metrics.foldIns += 1;
+  }
+
+  private foldedOf(als: LoadedModel): Map<number, Float32Array> {
+    let map = this.folded.get(als);
+    if (!map) {
+      map = new Map();
+      this.folded.set(als, map);
+    }
+    return map;
+  }
+
+  private indexHistory(als: LoadedModel, history: readonly HistoryEntry[]): { item: number; strength: number }[] {
+    return history.flatMap((entry) => {
+      const item = als.itemIndex.get(entry.bookId);
+      return item === undefined ? [] : [{ item, strength: entry.strength }];
+    });
+  }
+}

@@ -1,0 +1,100 @@
+import assert from "node:assert/strict";
+import { resolve } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { createMemoryRateLimiter } from "../gateway/edge/rate-limit/memory-limiter.ts";
+import { createRedisRateLimiter } from "../gateway/edge/rate-limit/redis-limiter.ts";
+import type { RateLimiter } from "../gateway/edge/rate-limit/limiter.ts";
+import { startGateway } from "../gateway/server.ts";
+import { signAccessToken } from "../lib/auth/tokens.ts";
+import type { SubgraphName } from "../lib/config.ts";
+import { createLogger } from "../lib/logger.ts";
+import type { RunningService } from "../lib/server/subgraph-server.ts";
+import { databaseTargets } from "./support/databases.ts";
+import { errorCodes, graphql, type GraphQLResult } from "./support/graphql-client.ts";
+import { startTestSupergraph, type TestSupergraph } from "./support/supergraph.ts";
+
+const CHEAP = `{ genres { name } }`;
+/** 1 + 1 + 50 × (1 + 2) = 152 cost: 16 units at 10 cost per unit. */
+const HEAVY = `{ book(id: "1") { similar(limit: 50) { book { id title } } } }`;
+
+function assertRateLimited(result: GraphQLResult) {
+  assert.equal(result.status, 429);
+  assert.deepEqual(errorCodes(result), ["RATE_LIMITED"]);
+  const retryAfter = Number(result.headers.get("retry-after"));
+  assert.ok(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 120, `Retry-After ${result.headers.get("retry-after")}`);
+  assert.equal(result.errors![0]!.extensions!.retryAfterSeconds, retryAfter);
+}
+
+describe("the sliding window", () => {
+  const limiters: [string, (now: () => number) => RateLimiter][] = [["in process", (now) => createMemoryRateLimiter({ now })]];
+  if (process.env.REDIS_URL) {
+    const logger = createLogger({ LOG_LEVEL: "silent", NODE_ENV: "test" }, "test");
+    const prefix = `shelfgraph:test:rate:${process.pid}:${Date.now()}:`;
+    limiters.push(["in Redis", (now) => createRedisRateLimiter(process.env.REDIS_URL!, prefix, logger, { now })]);
+  }
+  for (const [name, create] of limiters) {
+    it(`${name}: refuses past the limit, tells when to retry, and lets the previous minute fade out`, async () => {
+      let now = 60_000 * 1_000 + 30_000; // halfway through a minute
+      const limiter = create(() => now);
+      try {
+        for (let i = 0; i < 10; i += 1) assert.equal((await limiter.consume("ip:a", 1, 10)).allowed, true);
+        const refused = await limiter.consume("ip:a", 1, 10);
+        assert.equal(refused.allowed, false);
+        assert.equal(refused.retryAfterSeconds, 36, "the 30 s left of this minute, then 6 s until 10 × (1 − f) + 1 ≤ 10");
+        assert.equal((await limiter.consume("ip:b", 1, 10)).allowed, true, "callers are counted apart");
+        assert.equal((await limiter.consume("ip:a", 5, 10)).allowed, false);
+        now += 60_000; // same point of the next minute: the previous 10 weigh 5
+        assert.equal((await limiter.consume("ip:a", 5, 10)).allowed, true);
+        assert.equal((await limiter.consume("ip:a", 1, 10)).allowed, false);
+        assert.equal((await limiter.consume("ip:c", 50, 10)).allowed, true, "an operation heavier than the allowance is charged the allowance");
+      } finally {
+        await limiter.close();
+      }
+    });
+  }
+});
+
+for (const target of databaseTargets().slice(0, 1)) {
+  describe(`rate limits through the gateway (${target.name}${process.env.REDIS_URL ? " + redis" : ""})`, () => {
+    let running: TestSupergraph;
+    let second: RunningService | undefined;
+
+    before(async () => {
+      running = await startTestSupergraph(target, undefined, { RATE_LIMIT_PER_MINUTE: "20", RATE_LIMIT_COST_PER_UNIT: "10" });
+      if (process.env.REDIS_URL) {
+        // A second gateway instance on the same Redis, as behind a load balancer.
+        const { config, logger, pubsub } = running.runtime;
+        const subgraphUrls = Object.fromEntries(Object.entries(running.supergraph.subgraphs).map(([name, service]) => [name, service.url])) as Record<SubgraphName, string>;
+        second = await startGateway({ config, logger, port: 0, supergraphPath: resolve(config.SUPERGRAPH_PATH), subgraphUrls, pubsub });
+      }
+    });
+    after(async () => {
+      await second?.stop();
+      await running?.stop();
+    });
+
+    it("answers 429 RATE_LIMITED with Retry-After past RATE_LIMIT_PER_MINUTE, charging heavy operations by their cost", async () => {
+      const first = await graphql(running.gatewayUrl, HEAVY);
+      assert.equal(first.status, 200, JSON.stringify(first.errors));
+      assertRateLimited(await graphql(running.gatewayUrl, HEAVY));
+      // 16 of 20 units spent: four cheap operations still fit, the fifth does not.
+      for (let i = 0; i < 4; i += 1) assert.equal((await graphql(running.gatewayUrl, CHEAP)).status, 200);
+      assertRateLimited(await graphql(running.gatewayUrl, CHEAP));
+
+      const token = await signAccessToken(running.runtime.config, { userId: 3, role: "READER" });
+      const signedIn = await graphql(running.gatewayUrl, CHEAP, { token });
+      assert.equal(signedIn.status, 200, "a signed-in reader is counted by user, not by the exhausted address");
+    });
+
+    it("shares one allowance across two gateway instances on one Redis", { skip: !process.env.REDIS_URL && "needs REDIS_URL" }, async () => {
+      const token = await signAccessToken(running.runtime.config, { userId: 7, role: "READER" });
+      const urls = [running.gatewayUrl, second!.url];
+      for (let i = 0; i < 20; i += 1) {
+        const result = await graphql(urls[i % 2]!, CHEAP, { token });
+        assert.equal(result.status, 200, `request ${i + 1} of 20`);
+      }
+      assertRateLimited(await graphql(urls[0]!, CHEAP, { token }));
+      assertRateLimited(await graphql(urls[1]!, CHEAP, { token }));
+    });
+  });
+}
