@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import { startGateway } from "./gateway/server.ts";
 import type { SubgraphName } from "./lib/config.ts";
 import type { Runtime } from "./lib/runtime.ts";
+import { startStreamRoles, STREAM_ROLES, type StreamRole } from "./lib/stream/roles/index.ts";
 import { startSubgraphServer, type RunningService } from "./lib/server/subgraph-server.ts";
 import { booksSubgraph } from "./subgraphs/books/subgraph.ts";
 import { experimentsSubgraph } from "./subgraphs/experiments/subgraph.ts";
@@ -10,7 +11,8 @@ import { usersSubgraph } from "./subgraphs/users/subgraph.ts";
 
 /**
  * The whole supergraph in one process, sharing one runtime (database, cache,
- * pub/sub): the embedded `npm start` and the end-to-end tests. Each service still
+ * pub/sub, stream): the embedded `npm start` and the end-to-end tests, with the
+ * stream's consumer roles. Each service still
  * listens on its own port and the gateway reaches them over HTTP, exactly as when
  * they run as separate processes.
  */
@@ -28,8 +30,13 @@ export interface RunningSupergraph {
   stop(): Promise<void>;
 }
 
-export async function startSupergraph(runtime: Runtime, ports: SupergraphPorts): Promise<RunningSupergraph> {
-  const started: RunningService[] = [];
+export interface SupergraphOptions {
+  /** The stream consumers run in this process (all by default; none when they run as their own processes). */
+  streamRoles?: readonly StreamRole[];
+}
+
+export async function startSupergraph(runtime: Runtime, ports: SupergraphPorts, options: SupergraphOptions = {}): Promise<RunningSupergraph> {
+  const started: { stop(): Promise<void> }[] = [];
   try {
     const subgraphs = {
       users: await startSubgraphServer(usersSubgraph, runtime, ports.users),
@@ -38,6 +45,8 @@ export async function startSupergraph(runtime: Runtime, ports: SupergraphPorts):
       experiments: await startSubgraphServer(experimentsSubgraph, runtime, ports.experiments),
     };
     started.push(...Object.values(subgraphs));
+    const consumers = await startStreamRoles(runtime, options.streamRoles ?? STREAM_ROLES);
+    started.push(consumers);
     const gateway = await startGateway({
       config: runtime.config,
       logger: runtime.logger,
@@ -52,6 +61,7 @@ export async function startSupergraph(runtime: Runtime, ports: SupergraphPorts):
       subgraphs,
       async stop() {
         await gateway.stop();
+        await consumers.stop();
         await Promise.all(Object.values(subgraphs).map((service) => service.stop()));
       },
     };

@@ -1,30 +1,34 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
-import type { Config } from "../lib/config.ts";
-import { viewerFromAuthorization } from "../lib/auth/tokens.ts";
+import { viewerOf, type Identity } from "../lib/auth/identity.ts";
 import type { Viewer } from "../lib/auth/viewer.ts";
 import type { Logger } from "../lib/logger.ts";
-import { acceptableRequestId, AUTHORIZATION_HEADER, REQUEST_ID_HEADER } from "../lib/server/headers.ts";
+import { acceptableRequestId, REQUEST_ID_HEADER } from "../lib/server/headers.ts";
+import type { Authenticate } from "./identity/authenticate.ts";
 
 export interface GatewayContext {
   requestId: string;
-  /** The caller's verified bearer token, forwarded so each subgraph can authorise on its own. */
-  authorization: string | undefined;
+  /**
+   * Who is calling, verified once here (lib/auth/identity.ts): what rate limiting
+   * and logging key on, and what subgraphs receive in the signed identity header.
+   */
+  identity: Identity;
+  /** The reader the request acts as: `identity` when it is a user, else null. */
   viewer: Viewer | null;
   /** The caller's IP address (through TRUST_PROXY_HOPS proxies): whom an anonymous call is counted against. */
   clientAddress: string;
   logger: Logger;
 }
 
-/** Verifies the token at the edge (bad tokens never reach a subgraph) and assigns the request id. */
+/** Verifies the credential at the edge (bad ones never reach a subgraph) and assigns the request id. */
 export async function createGatewayContext(
-  config: Config,
+  authenticate: Authenticate,
   logger: Logger,
   headers: IncomingHttpHeaders,
   clientAddress = "unknown",
 ): Promise<GatewayContext> {
   const requestId = acceptableRequestId(headers[REQUEST_ID_HEADER]) ?? randomUUID();
-  const authorization = headers[AUTHORIZATION_HEADER];
-  const viewer = await viewerFromAuthorization(config, authorization);
-  return { requestId, authorization: viewer ? authorization : undefined, viewer, clientAddress, logger: logger.child({ requestId }) };
+  const requestLogger = logger.child({ requestId });
+  const identity = await authenticate(headers, requestLogger);
+  return { requestId, identity, viewer: viewerOf(identity), clientAddress, logger: requestLogger };
 }

@@ -1,5 +1,6 @@
 import { ApolloGateway } from "@apollo/gateway";
-import type { Config, SubgraphName } from "../lib/config.ts";
+import { buildSchema, printSchema, type GraphQLSchema } from "graphql";
+import { subgraphUrl, type Config, type SubgraphName } from "../lib/config.ts";
 import type { Logger } from "../lib/logger.ts";
 import type { EventBus } from "../lib/pubsub.ts";
 import { REQUEST_ID_HEADER } from "../lib/server/headers.ts";
@@ -8,11 +9,12 @@ import { mountGraphQLEndpoint } from "../lib/server/graphql-endpoint.ts";
 import type { RunningService } from "../lib/server/subgraph-server.ts";
 import { serveBrowserClients } from "./clients/serve-clients.ts";
 import { createGatewayContext, type GatewayContext } from "./context.ts";
-import { corsAllowList } from "./edge/cors.ts";
-import { operationLimitsFrom } from "./edge/operation-limits/limits.ts";
-import { protectionPlugin } from "./edge/protection-plugin.ts";
-import { createRateLimiter } from "./edge/rate-limit/create-limiter.ts";
+import { createEdge } from "./edge/edge.ts";
+import { createAuthenticator } from "./identity/authenticate.ts";
+import { createCredentialDirectory } from "./identity/credential-directory.ts";
+import { introspectionPolicyPlugin } from "./plugins/introspection-policy/index.ts";
 import { SubgraphDataSource } from "./subgraph-data-source.ts";
+import type { PlannedResult } from "./subscriptions/planned-queries.ts";
 import { serveSubscriptions } from "./subscriptions/server.ts";
 import { supergraphFromFile } from "./supergraph-file.ts";
 
@@ -41,13 +43,27 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
         options.subgraphUrls[name as SubgraphName] ?? url ?? "",
         config.SUBGRAPH_TIMEOUT_MS,
         logger,
+        config.INTERNAL_SECRET,
       ),
     logger,
   });
+  const credentials = await createCredentialDirectory({
+    usersUrl: options.subgraphUrls.users ?? subgraphUrl(config, "users"),
+    internalSecret: config.INTERNAL_SECRET,
+    cacheSeconds: config.CREDENTIAL_CACHE_SECONDS,
+    timeoutMs: config.SUBGRAPH_TIMEOUT_MS,
+    pubsub: options.pubsub,
+    logger,
+  });
+  const authenticate = createAuthenticator(config, credentials);
 
   let loaded = false;
-  gateway.onSchemaLoadOrUpdate(() => {
+  // The API schema (Subscription included) that WebSocket subscriptions are validated and resolved against.
+  let apiSchema: GraphQLSchema | undefined;
+  gateway.onSchemaLoadOrUpdate((update) => {
     loaded = true;
+    // A copy without the gateway's own field resolvers: subscriptions resolve every field themselves.
+    apiSchema = buildSchema(printSchema(update.apiSchema));
   });
   const app = createHttpApp({
     ready: async () => {
@@ -57,6 +73,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   serveBrowserClients(app, logger);
   // req.ip, the anonymous caller's rate-limit key, then comes from X-Forwarded-For as set by that many proxies.
   if (config.TRUST_PROXY_HOPS > 0) app.set("trust proxy", config.TRUST_PROXY_HOPS);
+  // Limits, rate limits, CORS, persisted queries, response cache: see gateway/edge/.
+  const edge = await createEdge(config, logger, options.pubsub);
   // Mounted before the port opens, so the first request already finds /graphql.
   const httpServer = createHttpServer(app);
   const apollo = await mountGraphQLEndpoint<GatewayContext>({
@@ -67,19 +85,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     executor: { gateway },
     // The bundled partner playground (/playground) replaces Apollo's CDN-loaded landing page.
     landingPage: false,
-    middleware: [corsAllowList(config.CORS_ORIGINS)],
-    serverOptions: {
-      introspection: config.GRAPHQL_INTROSPECTION ?? config.NODE_ENV !== "production",
-      // graphql-js stops parsing past this many tokens: the cheapest limit, checked first.
-      parseOptions: { maxTokens: config.MAX_QUERY_TOKENS },
-    },
+    middleware: edge.middleware,
+    bodyMiddleware: edge.bodyMiddleware,
+    serverOptions: edge.serverOptions,
     plugins: [
-      protectionPlugin({
-        limits: operationLimitsFrom(config),
-        limiter: createRateLimiter(config, logger),
-        ratePerMinute: config.RATE_LIMIT_PER_MINUTE,
-        costPerUnit: config.RATE_LIMIT_COST_PER_UNIT,
-      }),
+      introspectionPolicyPlugin(config),
+      ...edge.plugins,
       {
         // Echo the request id so a client can quote it when reporting a problem.
         async requestDidStart({ contextValue }) {
@@ -91,13 +102,28 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
         },
       },
     ],
-    context: (request) => createGatewayContext(config, logger, request.headers, request.ip ?? request.socket.remoteAddress),
+    context: (request) => createGatewayContext(authenticate, logger, request.headers, request.ip ?? request.socket.remoteAddress),
   });
-  // Same server and path as queries: ws://host:port/graphql.
-  const subscriptions = serveSubscriptions({ httpServer, path: "/graphql", config, logger, pubsub: options.pubsub });
+  // Same server and path as queries: ws://host:port/graphql; authenticated and resolved exactly as queries are.
+  const subscriptions = serveSubscriptions({
+    httpServer,
+    path: "/graphql",
+    config,
+    logger,
+    pubsub: options.pubsub,
+    schema: () => apiSchema,
+    authenticate: async (caller) => (await createGatewayContext(authenticate, logger, caller.headers, caller.address)).viewer,
+    executeAs: async (caller, query, variables) => {
+      const contextValue = await createGatewayContext(authenticate, logger, caller.headers, caller.address);
+      const response = await apollo.executeOperation({ query, variables }, { contextValue });
+      if (response.body.kind !== "single") throw new Error("a planned subscription query answered incrementally");
+      return response.body.singleResult as PlannedResult;
+    },
+  });
   const { port } = await listen(httpServer, config.HOST, options.port).catch(async (error: unknown) => {
     await subscriptions.dispose();
     await apollo.stop();
+    await edge.close();
     throw error;
   });
   const url = urlOf(config.HOST, port);
@@ -110,6 +136,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
       // WebSockets first: an open socket would keep the HTTP server from ever finishing its drain.
       await subscriptions.dispose();
       await apollo.stop();
+      await credentials.close();
+      await edge.close();
     },
   };
 }

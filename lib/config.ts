@@ -21,6 +21,7 @@ const flag = (fallback: boolean) =>
     .transform((value) => value === "true" || value === "1");
 
 const DEVELOPMENT_JWT_SECRET = "shelfgraph-development-secret-change-me-in-production";
+const DEVELOPMENT_INTERNAL_SECRET = "shelfgraph-development-internal-secret-change-me";
 
 export const configSchema = z
   .object({
@@ -51,6 +52,16 @@ export const configSchema = z
     JWT_SECRET: z.string().min(32, "must be at least 32 characters").default(DEVELOPMENT_JWT_SECRET),
     JWT_ISSUER: z.string().min(1).default("shelfgraph"),
     JWT_AUDIENCE: z.string().min(1).default("shelfgraph-api"),
+    // Identity (lib/auth, gateway/identity): token lifetimes, the gateway-to-subgraph secret, an optional OIDC provider.
+    ACCESS_TOKEN_TTL_SECONDS: positiveInt(900),
+    ACCESS_TOKEN_MAX_LIFETIME_SECONDS: positiveInt(86_400),
+    REFRESH_TOKEN_TTL_SECONDS: positiveInt(30 * 86_400),
+    INTERNAL_SECRET: z.string().min(32, "must be at least 32 characters").default(DEVELOPMENT_INTERNAL_SECRET),
+    CREDENTIAL_CACHE_SECONDS: z.coerce.number().int().min(0).default(30),
+    JWT_JWKS_URL: optionalUrl,
+    JWT_JWKS_ISSUER: z.string().trim().min(1).optional(),
+    JWT_JWKS_AUDIENCE: z.string().trim().min(1).optional(),
+    JWT_JWKS_USER_CLAIM: z.string().min(1).default("sub"),
 
     // The edge (gateway/edge/): operation limits checked before anything is planned, rate limits,
     // CORS, persisted queries and the response cache.
@@ -60,6 +71,16 @@ export const configSchema = z
     CACHE_MAX_ENTRIES: positiveInt(50_000),
     // Namespace in Redis, so deployments (or test runs) sharing one Redis never read each other's entries.
     CACHE_KEY_PREFIX: z.string().min(1).default("shelfgraph:cache:"),
+
+    // Real time (lib/stream, lib/events): the durable interaction stream's keys in Redis, how often a
+    // failing event is retried before it is parked, and how long a dead consumer's events wait to be claimed.
+    STREAM_KEY_PREFIX: z.string().min(1).default("shelfgraph:stream:"),
+    STREAM_MAX_DELIVERIES: positiveInt(5),
+    STREAM_CLAIM_IDLE_MS: positiveInt(30_000),
+    STREAM_CONSUMER_NAME: z.string().min(1).optional(),
+    OUTBOX_POLL_MS: positiveInt(1_000),
+    SUBSCRIPTION_QUEUE_LIMIT: positiveInt(100),
+    SUBSCRIPTION_KEEPALIVE_MS: positiveInt(15_000),
 
     SEED_BOOKS: positiveInt(10_000),
     SEED_USERS: positiveInt(5_000),
@@ -99,6 +120,18 @@ export const configSchema = z
   .superRefine((config, ctx) => {
     if (config.NODE_ENV === "production" && config.JWT_SECRET === DEVELOPMENT_JWT_SECRET) {
       ctx.addIssue({ code: "custom", path: ["JWT_SECRET"], message: "must be set in production" });
+    }
+    if (config.NODE_ENV === "production" && config.INTERNAL_SECRET === DEVELOPMENT_INTERNAL_SECRET) {
+      ctx.addIssue({ code: "custom", path: ["INTERNAL_SECRET"], message: "must be set in production" });
+    }
+    if (config.INTERNAL_SECRET === config.JWT_SECRET) {
+      ctx.addIssue({ code: "custom", path: ["INTERNAL_SECRET"], message: "must differ from JWT_SECRET" });
+    }
+    if (config.ACCESS_TOKEN_TTL_SECONDS > config.ACCESS_TOKEN_MAX_LIFETIME_SECONDS) {
+      ctx.addIssue({ code: "custom", path: ["ACCESS_TOKEN_TTL_SECONDS"], message: "must not exceed ACCESS_TOKEN_MAX_LIFETIME_SECONDS" });
+    }
+    if (config.JWT_JWKS_URL && (!config.JWT_JWKS_ISSUER || !config.JWT_JWKS_AUDIENCE)) {
+      ctx.addIssue({ code: "custom", path: ["JWT_JWKS_URL"], message: "needs JWT_JWKS_ISSUER and JWT_JWKS_AUDIENCE" });
     }
   });
 

@@ -1,3 +1,4 @@
+import { EventEmitter } from "node:events";
 import { PubSub, type PubSubEngine } from "graphql-subscriptions";
 import { RedisPubSub } from "graphql-redis-subscriptions";
 import type { Config } from "./config.ts";
@@ -5,16 +6,7 @@ import type { Logger } from "./logger.ts";
 import { CircuitOpenError } from "./circuit-breaker.ts";
 import { createRedisClient, redisBreaker, type Redis } from "./redis.ts";
 
-/** Topics on the event bus; payload shapes are documented beside each publisher. */
-export const Topics = {
-  /** A user expressed interest in a book: { userId, bookId, type, value, occurredAt }. */
-  INTERACTION: "INTERACTION",
-  /** A model version was promoted or rolled back: { name, version }. */
-  MODEL_CHANGED: "MODEL_CHANGED",
-  /** The ranked trending list of a window changed: { window, books: [{ bookId, readers, interactions }], changedAt } (lib/trending/trending-changed.ts). */
-  TRENDING_CHANGED: "TRENDING_CHANGED",
-} as const;
-export type Topic = (typeof Topics)[keyof typeof Topics];
+export { Topics, type Topic } from "./events/topics.ts";
 
 export interface EventBus extends PubSubEngine {
   readonly kind: "memory" | "redis";
@@ -39,9 +31,15 @@ const MIN_PUBLISH_TIMEOUT_MS = 300;
  * within the command timeout, or at once while the circuit is open, and the caller
  * decides what losing it means. It never waits for Redis to come back.
  */
-export function createPubSub(options: Pick<Config, "REDIS_URL"> & Partial<Pick<Config, "REDIS_COMMAND_TIMEOUT_MS">>, logger: Logger): EventBus {
+export function createPubSub(
+  options: Pick<Config, "REDIS_URL"> & Partial<Pick<Config, "REDIS_COMMAND_TIMEOUT_MS" | "STREAM_KEY_PREFIX">>,
+  logger: Logger,
+): EventBus {
   if (!options.REDIS_URL) {
-    const pubsub = new PubSub() as PubSub & EventBus;
+    // One listener per open subscription: a thousand subscribers are normal, not a leak.
+    const eventEmitter = new EventEmitter();
+    eventEmitter.setMaxListeners(0);
+    const pubsub = new PubSub({ eventEmitter }) as PubSub & EventBus;
     return Object.assign(pubsub, { kind: "memory" as const, close: async () => {} });
   }
   const publisher = createRedisClient(options.REDIS_URL, logger, "publisher", {
@@ -56,12 +54,16 @@ export function createPubSub(options: Pick<Config, "REDIS_URL"> & Partial<Pick<C
   // Bound before Object.assign replaces them on the instance (else they would call themselves).
   const closeRedis = pubsub.close.bind(pubsub);
   const publishToRedis = pubsub.publish.bind(pubsub);
+  const subscribe = pubsub.subscribe.bind(pubsub);
+  // Channels carry the deployment's prefix, as its keys do: deployments (or test runs) sharing a Redis never hear each other.
+  const prefix = options.STREAM_KEY_PREFIX ?? "";
   return Object.assign(pubsub, {
     kind: "redis" as const,
     async publish(trigger: string, payload: unknown): Promise<void> {
       if (!everReady) await firstConnection(publisher);
-      await breaker.run(() => publishToRedis(trigger, payload));
+      await breaker.run(() => publishToRedis(prefix + trigger, payload));
     },
+    subscribe: (topic: string, onMessage: (message: unknown) => void, subscribeOptions?: unknown) => subscribe(prefix + topic, onMessage, subscribeOptions as never),
     async close() {
       await closeRedis();
     },

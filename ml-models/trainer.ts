@@ -2,7 +2,8 @@ import { loadConfigOrExit } from "../lib/config.ts";
 import { openDatabase } from "../lib/db/database.ts";
 import { applyMigrations } from "../lib/db/migrate.ts";
 import { createLogger } from "../lib/logger.ts";
-import { createPubSub } from "../lib/pubsub.ts";
+import { parseRetrainRequested } from "../lib/events/retrain-requested.ts";
+import { createPubSub, Topics } from "../lib/pubsub.ts";
 import { stopOnSignals } from "../lib/server/shutdown.ts";
 import { modelChangedPublisher } from "./pipeline/publish.ts";
 import { hasProductionModels, trainAll } from "./pipeline/train-all.ts";
@@ -35,11 +36,19 @@ const scheduler = startScheduler({
     }),
 });
 logger.info({ cron: config.TRAINER_CRON, next: scheduler.nextScheduledRun(), newInteractions: config.TRAINER_NEW_INTERACTIONS }, "trainer ready");
+// The stream's retrain role counts signals as they arrive and asks for a run (lib/stream/roles/retrain.ts).
+const retrainListener = await bus.subscribe(Topics.RETRAIN_REQUESTED, (payload: unknown) => {
+  const request = parseRetrainRequested(payload);
+  if (!request) return void logger.warn({ payload }, "ignoring malformed RETRAIN_REQUESTED event");
+  logger.info({ newSignals: request.newSignals }, "retraining requested by the stream");
+  void scheduler.runNow("new-interactions");
+}, {});
 // A fresh installation should not wait for the first scheduled run to have models.
 if (!(await hasProductionModels(db))) void scheduler.runNow("no-production-model");
 
 // A run can take a while: give it up to ten minutes to finish before exiting.
 stopOnSignals(logger, Math.max(config.SHUTDOWN_TIMEOUT_MS, 600_000), async () => {
+  bus.unsubscribe(retrainListener);
   await scheduler.stop();
   await bus.close();
   await db.close();

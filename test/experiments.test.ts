@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { signAccessToken } from "../lib/auth/tokens.ts";
 import { runningExperimentsCacheKeys } from "../lib/experiments/serving-variants.ts";
+import { variantCounts, variantCountsFromEvents } from "../subgraphs/experiments/results-query.ts";
 import { recommendationEngineOf } from "../subgraphs/recommendations/subgraph.ts";
 import { databaseTargets } from "./support/databases.ts";
 import { errorCodes, graphql, type GraphQLResult } from "./support/graphql-client.ts";
@@ -37,6 +39,10 @@ const ok = (result: GraphQLResult) => {
   assert.equal(result.errors, undefined, JSON.stringify(result.errors));
   return result.data!;
 };
+
+/** The README's experiment workflow, block by block, as a reader would paste it. */
+const readmeWorkflow = () =>
+  [...readFileSync(new URL("../README.md", import.meta.url), "utf8").matchAll(/```graphql workflow\n([\s\S]*?)```/g)].map((match) => match[1]!.trim());
 
 const fieldOf = (result: GraphQLResult) => result.errors?.[0]?.extensions?.field;
 
@@ -233,7 +239,31 @@ for (const target of databaseTargets()) {
         if (clicks.get(key)) assert.ok(variant.ctr.low <= variant.ctr.value && variant.ctr.value <= variant.ctr.high);
       }
       assert.equal(byKey.get("control")!.lift, null);
+      // The per-reader counters results read agree with a recount of the raw events.
+      const experimentId = (await running.runtime.db.prisma.experiment.findUniqueOrThrow({ where: { key: "rec-strategy" } })).id;
+      assert.deepEqual(await variantCounts(running.runtime.db.prisma, experimentId), await variantCountsFromEvents(running.runtime.db.prisma, experimentId));
       assert.equal(typeof results.sampleRatioMismatch.pValue, "number");
+    });
+    it("runs the README's workflow as written: create, start, read, click, assignment, results", async () => {
+      ok(await graphql(url, `mutation { completeExperiment(key: "rec-strategy") { status } }`, { token: admin }));
+      const [create, start, read, click, assignment, results] = readmeWorkflow();
+      assert.ok(results, "the README shows the whole workflow");
+      assert.equal(ok(await graphql(url, create!, { token: admin })).createExperiment.status, "DRAFT");
+      assert.equal(ok(await graphql(url, start!, { token: admin })).startExperiment.status, "RUNNING");
+      let clicked = false;
+      for (const reader of readers) {
+        const token = await tokenFor(reader);
+        const items = ok(await graphql(url, read!, { token })).me.recommendations as Item[];
+        if (items[0]?.variant === null) continue;
+        assert.equal(items[0]!.experiment!.key, "popularity-vs-als");
+        assert.equal(ok(await graphql(url, click!, { token, variables: { bookId: items[0]!.book.id, listId: items[0]!.listId } })).trackEvent, true);
+        assert.equal(ok(await graphql(url, assignment!, { token })).me.assignment.variant.key, items[0]!.variant);
+        clicked = true;
+        break;
+      }
+      assert.ok(clicked, "some reader is in the README's experiment");
+      const variants = ok(await graphql(url, results!, { token: admin })).experiment.results.variants;
+      assert.equal(variants.reduce((sum: number, v: { events: { type: string; count: number }[] }) => sum + v.events.find((e) => e.type === "CLICK")!.count, 0), 1);
     });
   });
 }

@@ -12,7 +12,7 @@ import { createRandom } from "../ml-models/linalg/random.ts";
 import { trainAls, type AlsModel } from "../ml-models/models/als.ts";
 import { solveRows } from "../ml-models/models/als-solver.ts";
 import { idMapsJson, writeVersion } from "../ml-models/registry/artifacts.ts";
-import { foldInUser } from "../subgraphs/recommendations/serving/fold-in.ts";
+import { foldInUser } from "../lib/models/fold-in.ts";
 import { alsPairScores } from "../subgraphs/recommendations/serving/graphs.ts";
 import { InferencePool } from "../subgraphs/recommendations/serving/inference-pool.ts";
 import { InferenceRunner } from "../subgraphs/recommendations/serving/inference-runner.ts";

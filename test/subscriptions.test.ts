@@ -5,7 +5,7 @@ import { signAccessToken } from "../lib/auth/tokens.ts";
 import { MAX_SUBSCRIPTIONS_PER_CONNECTION } from "../gateway/subscriptions/server.ts";
 import { loadConfig } from "../lib/config.ts";
 import { createLogger } from "../lib/logger.ts";
-import { TrendingWatcher } from "../subgraphs/recommendations/serving/trending-watcher.ts";
+import { TrendingWatcher } from "../lib/trending/trending-watcher.ts";
 import { databaseTargets } from "./support/databases.ts";
 import { graphql } from "./support/graphql-client.ts";
 import { connectSubscriptions, type SubscriptionClient } from "./support/subscription-client.ts";
@@ -13,12 +13,19 @@ import { startTestSupergraph, type TestSupergraph } from "./support/supergraph.t
 
 const TRENDING = /* GraphQL */ `
   subscription Trending($window: TrendingWindow, $limit: Int) {
-    trendingChanged(window: $window, limit: $limit) { window changedAt books { bookId readers interactions } }
+    trendingChanged(window: $window, limit: $limit) {
+      window changedAt
+      books { book { id title similar(limit: 3) { book { title } } } score readers interactions }
+    }
   }
 `;
 
 interface TrendingUpdate {
-  trendingChanged: { window: string; changedAt: string; books: { bookId: string; readers: number; interactions: number }[] };
+  trendingChanged: {
+    window: string;
+    changedAt: string;
+    books: { book: { id: string; title: string; similar: { book: { title: string } }[] }; score: number; readers: number; interactions: number }[];
+  };
 }
 
 /** Time for the gateway to register a subscription on the bus (a Redis SUBSCRIBE round trip) after the client sends it. */
@@ -47,25 +54,26 @@ for (const target of databaseTargets()) {
     });
 
     it("pushes the hour's ranking when readers make a book trend", async () => {
-      const current = await graphql(running!.gatewayUrl, `{ trendingBooks(window: HOUR, limit: 10) { book { id } readers } }`);
+      const current = await graphql(running!.gatewayUrl, `{ trendingBooks(window: HOUR, limit: 10) { book { id } score } }`);
       assert.equal(current.errors, undefined, JSON.stringify(current.errors));
-      const listed: { book: { id: string }; readers: number }[] = current.data!.trendingBooks;
+      const listed: { book: { id: string }; score: number }[] = current.data!.trendingBooks;
       const listedIds = new Set(listed.map((entry) => entry.book.id));
       const bookId = [...Array(120).keys()].map((index) => String(index + 1)).find((id) => !listedIds.has(id))!;
-      // More readers than the tenth place has puts the book in the top ten.
-      const readersNeeded = listed.length < 10 ? 2 : listed[9]!.readers + 1;
+      // More fresh views than the tenth place's decayed count puts the book in the top ten.
+      const readersNeeded = Math.min(60, listed.length < 10 ? 2 : Math.ceil(listed[9]!.score) + 2);
 
       const client = connect(await bearer(1));
       const updates = client.subscribe<TrendingUpdate>(TRENDING, { window: "HOUR", limit: 10 });
       await sleep(SUBSCRIBE_SETTLE_MS);
-      const startedAt = Date.now();
-      for (let userId = 1; userId <= readersNeeded; userId += 1) {
-        const viewed = await graphql(running!.gatewayUrl, `mutation { recordBookView(bookId: "${bookId}") }`, { token: await tokenFor(userId) });
+      const tokens = await Promise.all(Array.from({ length: readersNeeded }, (_, index) => tokenFor(index + 1)));
+      for (const token of tokens) {
+        const viewed = await graphql(running!.gatewayUrl, `mutation { recordBookView(bookId: "${bookId}") }`, { token });
         assert.equal(viewed.errors, undefined, JSON.stringify(viewed.errors));
       }
+      const startedAt = Date.now();
       const arrived = await updates.waitFor(
         // The first views may already be counted before the last ones: the book enters the list then, whatever its count.
-        (result) => result.data?.trendingChanged.books.some((entry) => entry.bookId === bookId && entry.readers >= 1) ?? false,
+        (result) => result.data?.trendingChanged.books.some((entry) => entry.book.id === bookId && entry.readers >= 1) ?? false,
         8000,
       );
       const latencyMs = Date.now() - startedAt;
@@ -75,15 +83,20 @@ for (const target of databaseTargets()) {
       assert.ok(update.books.length <= 10, "no more than the limit");
       assert.ok(Math.abs(Date.parse(update.changedAt) - Date.now()) < 60_000, "changedAt is a current ISO time");
       for (let index = 1; index < update.books.length; index += 1) {
-        assert.ok(update.books[index - 1]!.readers >= update.books[index]!.readers, "ranked by readers, best first");
+        assert.ok(update.books[index - 1]!.score >= update.books[index]!.score, "ranked by decayed count, best first");
       }
+      // Titles and similar books come with the push, resolved through the supergraph's query planner.
+      const pushed = update.books.find((entry) => entry.book.id === bookId)!;
+      const book = await running!.runtime.db.prisma.book.findUniqueOrThrow({ where: { id: Number(bookId) } });
+      assert.equal(pushed.book.title, book.title);
+      assert.ok(pushed.book.similar.length > 0 && pushed.book.similar.length <= 3 && pushed.book.similar.every((entry) => entry.book.title.length > 0));
       // Every update this subscription saw was a different ranking (no duplicates of an unchanged list).
-      const rankings = updates.results.map((result) => result.data!.trendingChanged.books.map((entry) => entry.bookId).join(","));
+      const rankings = updates.results.map((result) => result.data!.trendingChanged.books.map((entry) => entry.book.id).join(","));
       for (let index = 1; index < rankings.length; index += 1) assert.notEqual(rankings[index], rankings[index - 1]);
       // A query right after the push agrees with it (the cached list was dropped).
-      const after = await graphql(running!.gatewayUrl, `{ trendingBooks(window: HOUR, limit: 10) { book { id } readers } }`);
+      const after = await graphql(running!.gatewayUrl, `{ trendingBooks(window: HOUR, limit: 10) { book { id } score } }`);
       assert.ok(after.data!.trendingBooks.some((entry: { book: { id: string } }) => entry.book.id === bookId));
-      console.log(`trending update: ${readersNeeded} views -> pushed in ${latencyMs} ms (${updates.results.length} update(s))`);
+      console.log(`trending update: ${readersNeeded} views -> pushed with titles and similar books ${latencyMs} ms after the last view (${updates.results.length} update(s))`);
       updates.unsubscribe();
     });
 
@@ -106,6 +119,76 @@ for (const target of databaseTargets()) {
       assert.equal(open.error, undefined);
       assert.equal(open.completed, false, "an anonymous subscription stays open");
       open.unsubscribe();
+    });
+
+    it("validates subscriptions against the supergraph: an unknown field is GRAPHQL_VALIDATION_FAILED, not an internal error", async () => {
+      const client = connect();
+      const invalid = client.subscribe(`subscription { trendingChanged { books { book { noSuchField } } } }`);
+      await invalid.ended(5000);
+      const errors = invalid.error as { message: string; extensions?: { code?: string } }[];
+      assert.deepEqual(errors.map((error) => error.extensions?.code), ["GRAPHQL_VALIDATION_FAILED"]);
+      assert.match(errors[0]!.message, /noSuchField/);
+      const query = client.subscribe(`{ trendingBooks { score } }`);
+      await query.ended(5000);
+      assert.deepEqual((query.error as { extensions?: { code?: string } }[]).map((error) => error.extensions?.code), ["BAD_REQUEST"]);
+    });
+
+    it("pushes the reader's changed recommendations after their own rating, only to them", async () => {
+      const userId = 5;
+      const token = await tokenFor(userId);
+      const anonymous = connect();
+      const refused = anonymous.subscribe(`subscription { recommendationsUpdated { score } }`);
+      await refused.ended(5000);
+      assert.deepEqual(refused.results.flatMap((result) => (result.errors ?? []).map((error) => error.extensions?.code)), ["UNAUTHENTICATED"]);
+
+      const before = await graphql(running!.gatewayUrl, `{ me { recommendations(limit: 5) { book { id } } } }`, { token });
+      assert.equal(before.errors, undefined, JSON.stringify(before.errors));
+      const client = connect(`Bearer ${token}`);
+      const updates = client.subscribe<{ recommendationsUpdated: { book: { id: string; title: string }; score: number }[] }>(
+        `subscription($limit: Int) { recommendationsUpdated(limit: $limit) { book { id title } score } }`,
+        { limit: 5 },
+      );
+      const other = connect(await bearer(userId + 1));
+      const notMine = other.subscribe(`subscription { recommendationsUpdated { score } }`);
+      await sleep(SUBSCRIBE_SETTLE_MS);
+      // Rating the reader's top recommendation takes it off their list (excludeRead): the list changes.
+      const top = before.data!.me.recommendations[0].book.id;
+      const ratedAt = Date.now();
+      const rated = await graphql(running!.gatewayUrl, `mutation { rateBook(bookId: "${top}", rating: 5) { id } }`, { token });
+      assert.equal(rated.errors, undefined, JSON.stringify(rated.errors));
+      const pushed = await updates.waitFor((result) => (result.data?.recommendationsUpdated.length ?? 0) > 0, 8000);
+      console.log(`recommendationsUpdated: pushed ${Date.now() - ratedAt} ms after the rating`);
+      assert.equal(pushed.errors, undefined, JSON.stringify(pushed.errors));
+      const list = pushed.data!.recommendationsUpdated;
+      assert.equal(list.length, 5);
+      assert.ok(list.every((entry) => entry.book.title.length > 0));
+      assert.ok(!list.some((entry) => entry.book.id === top), "the book just rated left the list");
+      await sleep(300);
+      assert.equal(notMine.results.length, 0, "another reader hears nothing of it");
+    });
+
+    it("pushes a book's new public ratings with the reader, and ends a private stream whose token expired", async () => {
+      const bookId = 7;
+      const watcher = connect();
+      const activity = watcher.subscribe<{ bookActivity: { kind: string; rating: number | null; reader: { id: string; displayName: string }; book: { title: string } } }>(
+        `subscription($bookId: ID!) { bookActivity(bookId: $bookId) { kind rating reader { id displayName } book { title } } }`,
+        { bookId: String(bookId) },
+      );
+      const shortLived = await signAccessToken(running!.runtime.config, { userId: 9, role: "READER" }, "2s");
+      const expiring = connect(`Bearer ${shortLived}`);
+      const privateStream = expiring.subscribe(`subscription { recommendationsUpdated { score } }`);
+      await sleep(2500);
+      const rated = await graphql(running!.gatewayUrl, `mutation { rateBook(bookId: "${bookId}", rating: 4) { id } }`, { token: await tokenFor(9) });
+      assert.equal(rated.errors, undefined, JSON.stringify(rated.errors));
+      const pushed = await activity.waitFor((result) => result.data?.bookActivity.kind === "RATED", 8000);
+      const event = pushed.data!.bookActivity;
+      assert.deepEqual({ kind: event.kind, rating: event.rating, reader: event.reader.id }, { kind: "RATED", rating: 4, reader: "9" });
+      assert.ok(event.reader.displayName.length > 0 && event.book.title.length > 0);
+
+      await privateStream.ended(8000);
+      assert.deepEqual(privateStream.results.flatMap((result) => (result.errors ?? []).map((error) => error.extensions?.code)), ["UNAUTHENTICATED"]);
+      assert.equal(privateStream.completed, true, "the private stream ended");
+      activity.unsubscribe();
     });
 
     it("rejects a limit outside 1..50 with BAD_USER_INPUT, and too many subscriptions on one connection", async () => {
@@ -149,7 +232,7 @@ for (const target of databaseTargets()) {
 }
 
 describe("the trending watcher", () => {
-  const entries = (...ids: number[]) => ids.map((bookId, index) => ({ bookId, readers: 10 - index, interactions: 20 - index }));
+  const entries = (...ids: number[]) => ids.map((bookId, index) => ({ bookId, score: 10 - index, readers: 10 - index, interactions: 20 - index }));
   const silent = createLogger(loadConfig({ LOG_LEVEL: "silent", NODE_ENV: "test" }), "test");
 
   it("recomputes a burst of interactions at most once per interval per window, and reports only ranking changes", async () => {

@@ -3,6 +3,7 @@ import { after, before, describe, it } from "node:test";
 import { signAccessToken } from "../lib/auth/tokens.ts";
 import { databaseTargets } from "./support/databases.ts";
 import { errorCodes, graphql } from "./support/graphql-client.ts";
+import { eventually } from "./support/eventually.ts";
 import { captureInteractions } from "./support/interaction-events.ts";
 import { startTestSupergraph, type TestSupergraph } from "./support/supergraph.ts";
 
@@ -186,7 +187,11 @@ for (const target of databaseTargets()) {
 
       await graphql(url, RATE, { variables: { bookId: "9", rating: 5 }, token });
       await graphql(url, RATE, { variables: { bookId: "10", rating: 2 }, token });
-      const learnt = await graphql(url, PREFERENCES, { token });
+      // Learnt by the stream's preferences consumer, moments after the ratings committed.
+      const learnt = await eventually(
+        () => graphql(url, PREFERENCES, { token }),
+        (result) => (result.data?.me?.preferences?.genres?.length ?? 0) >= genresOf9.length,
+      );
       assert.equal(learnt.errors, undefined, JSON.stringify(learnt.errors));
       const { genres, authors } = learnt.data!.me.preferences;
       assert.deepEqual(new Set(genres.map((entry: any) => entry.genre.id)), new Set(genresOf9), "only the liked book teaches");

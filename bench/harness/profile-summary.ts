@@ -27,6 +27,9 @@ export function areaOf(node: ProfileNode): string {
   if (!url) return functionName.startsWith("(") ? functionName : "(native)";
   const packageMatch = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (packageMatch) return packageMatch[1]!;
+  // node:internal/deps/undici/undici -> undici (fetch), node:internal/crypto/util -> crypto, ...
+  if (url.startsWith("node:internal/deps/")) return url.slice("node:internal/deps/".length).split("/")[0]!;
+  if (url.startsWith("node:internal/")) return `node:${url.slice("node:internal/".length).split("/")[0]!.replace(/\.js$/, "")}`;
   if (url.startsWith("node:")) return `node:${url.slice(5).split("/")[0]}`;
   const project = /\/(dist\/)?(gateway|lib\/[^/]+|subgraphs\/[^/]+|bench|ml-models)\//.exec(url);
   return project ? project[2]! : url.split("/").slice(-2).join("/");

@@ -1,50 +1,82 @@
 import type { Server } from "node:http";
-import { GraphQLError } from "graphql";
+import { GraphQLError, getOperationAST, parse, validate, type DocumentNode, type GraphQLSchema } from "graphql";
+import type { PubSubEngine } from "graphql-subscriptions";
 import { CloseCode } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
-import type { Config } from "../../lib/config.ts";
-import { viewerFromAuthorization } from "../../lib/auth/tokens.ts";
 import type { Viewer } from "../../lib/auth/viewer.ts";
-import { createErrorFormatter, rateLimited } from "../../lib/errors.ts";
+import type { Config } from "../../lib/config.ts";
+import { createErrorFormatter, rateLimited, serviceUnavailable } from "../../lib/errors.ts";
 import type { Logger } from "../../lib/logger.ts";
-import type { EventBus } from "../../lib/pubsub.ts";
-import { createSubscriptionSchema, type SubscriptionContext } from "./schema.ts";
+import { EntityLoader } from "./entity-loader.ts";
+import { keepAlive } from "./keep-alive.ts";
+import { PlannedQueries, type Caller, type ExecuteAs } from "./planned-queries.ts";
+import { resolveField, subscribeField } from "./resolvers.ts";
+import type { SubscriptionContext } from "./subscription-context.ts";
 
 /** Enough for an app's few live views; a client opening more is misbehaving, not busy. */
 export const MAX_SUBSCRIPTIONS_PER_CONNECTION = 10;
 
+/** Close code for a client that let more than SUBSCRIPTION_QUEUE_LIMIT events pile up unread. */
+export const SLOW_CONSUMER_CLOSE_CODE = 4008;
+
 export interface SubscriptionServerOptions {
   httpServer: Server;
   path: string;
-  config: Config;
+  config: Pick<Config, "NODE_ENV" | "SUBSCRIPTION_QUEUE_LIMIT" | "SUBSCRIPTION_KEEPALIVE_MS">;
   logger: Logger;
-  pubsub: EventBus;
+  pubsub: PubSubEngine;
+  /** The supergraph's API schema, Subscription type included (undefined until the gateway has loaded it). */
+  schema(): GraphQLSchema | undefined;
+  /** Authenticates credential headers exactly as a query's (the gateway's own context factory); throws UNAUTHENTICATED. */
+  authenticate(caller: Caller): Promise<Viewer | null>;
+  /** Runs a query through the gateway as the caller these headers identify. */
+  executeAs: ExecuteAs;
 }
 
 // A type alias: graphql-ws wants an index-signature-compatible record for its `extra`.
-type ConnectionState = { viewer?: Viewer | null };
+type ConnectionState = { caller?: Caller; viewer?: Viewer | null };
+
+/** The connection_init payload's credentials as the headers a query would carry them in (browsers cannot set WebSocket headers). */
+function credentialHeaders(params: Readonly<Record<string, unknown>> | undefined): Record<string, string> {
+  const headers: Record<string, string> = {};
+  // Clients differ in how they spell the key; the value is the same "Bearer <jwt>" as the HTTP header.
+  const authorization = params?.authorization ?? params?.Authorization;
+  const apiKey = params?.["x-api-key"] ?? params?.apiKey;
+  if (authorization !== undefined) {
+    if (typeof authorization !== "string") throw new GraphQLError("authorization must be a string");
+    headers.authorization = authorization;
+  }
+  if (apiKey !== undefined) {
+    if (typeof apiKey !== "string") throw new GraphQLError("x-api-key must be a string");
+    headers["x-api-key"] = apiKey;
+  }
+  return headers;
+}
+
+const coded = (error: GraphQLError, code: string) =>
+  new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { ...error.extensions, code } });
 
 /**
- * graphql-ws on the gateway's own HTTP server and path. The token travels in
- * `connectionParams.authorization` (browsers cannot set headers on a WebSocket) and
- * is verified once per connection; no token is an anonymous connection.
+ * graphql-ws on the gateway's own HTTP server and path. Subscriptions are validated
+ * against the supergraph's API schema, so a subscription selects anything a query
+ * can: the gateway serves each Subscription field's events and resolves every
+ * selected field of each event through its own query planner, as the subscriber
+ * (see fields/ and planned-results.ts).
  */
 export function serveSubscriptions(options: SubscriptionServerOptions): { dispose(): Promise<void> } {
   const logger = options.logger.child({ component: "subscriptions" });
   const formatError = createErrorFormatter(logger);
-  const schema = createSubscriptionSchema(options.pubsub);
   const webSockets = new WebSocketServer({ server: options.httpServer, path: options.path });
+  const pings = keepAlive(webSockets, options.config.SUBSCRIPTION_KEEPALIVE_MS);
   const server = useServer<Record<string, unknown>, ConnectionState>(
     {
-      schema,
       isProd: options.config.NODE_ENV === "production",
       async onConnect(ctx) {
-        // Clients differ in how they spell the key; the value is the same "Bearer <jwt>" as the HTTP header.
-        const authorization = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
         try {
-          if (authorization !== undefined && typeof authorization !== "string") throw new Error("authorization must be a string");
-          ctx.extra.viewer = await viewerFromAuthorization(options.config, authorization);
+          const caller: Caller = { headers: credentialHeaders(ctx.connectionParams), address: ctx.extra.request.socket.remoteAddress };
+          ctx.extra.caller = caller;
+          ctx.extra.viewer = await options.authenticate(caller);
           return true;
         } catch (error) {
           // graphql-ws closes a refused connection with 4403; a token that does not verify is 4401, as for HTTP's 401.
@@ -52,21 +84,51 @@ export function serveSubscriptions(options: SubscriptionServerOptions): { dispos
           return false;
         }
       },
-      onSubscribe(ctx) {
+      onSubscribe(ctx, _id, payload) {
         // The subscription being opened is already counted.
         if (Object.keys(ctx.subscriptions).length > MAX_SUBSCRIPTIONS_PER_CONNECTION) {
           return [rateLimited(`At most ${MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions per connection`, { limit: MAX_SUBSCRIPTIONS_PER_CONNECTION })];
         }
+        const schema = options.schema();
+        if (!schema) return [serviceUnavailable("The supergraph is not loaded yet")];
+        let document: DocumentNode;
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          return [coded(error as GraphQLError, "GRAPHQL_PARSE_FAILED")];
+        }
+        const invalid = validate(schema, document);
+        if (invalid.length > 0) return invalid.map((error) => coded(error, "GRAPHQL_VALIDATION_FAILED"));
+        const operation = getOperationAST(document, payload.operationName);
+        if (!operation) return [new GraphQLError("The document names no operation to run", { extensions: { code: "BAD_REQUEST" } })];
+        if (operation.operation !== "subscription") {
+          return [new GraphQLError("Only subscriptions are served over WebSocket; send queries and mutations over HTTP", { extensions: { code: "BAD_REQUEST" } })];
+        }
+        const caller = ctx.extra.caller ?? { headers: {}, address: undefined };
+        const queries = new PlannedQueries(options.executeAs, caller);
+        const contextValue: SubscriptionContext = {
+          pubsub: options.pubsub,
+          logger,
+          viewer: ctx.extra.viewer ?? null,
+          reverify: () => options.authenticate(caller),
+          queries,
+          entities: new EntityLoader(queries),
+          queueLimit: options.config.SUBSCRIPTION_QUEUE_LIMIT,
+          disconnectSlow(queued) {
+            logger.warn({ queued }, "disconnecting a subscriber that cannot keep up");
+            ctx.extra.socket.close(SLOW_CONSUMER_CLOSE_CODE, `Too slow: more than ${queued} events waiting`);
+          },
+        };
+        return {
+          schema,
+          document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          contextValue,
+          subscribeFieldResolver: subscribeField,
+          fieldResolver: resolveField,
+        };
       },
-      context: (ctx): SubscriptionContext => ({ viewer: ctx.extra.viewer ?? null, logger }),
-      // Queries and mutations go to the supergraph over HTTP; this schema only knows subscriptions.
-      execute: () => ({
-        errors: [
-          new GraphQLError("Only subscriptions are served over WebSocket; send queries and mutations over HTTP", {
-            extensions: { code: "BAD_REQUEST" },
-          }),
-        ],
-      }),
       onNext: (_ctx, _id, _payload, _args, result) =>
         result.errors ? { ...result, errors: result.errors.map((error) => formatError(error.toJSON(), error)) } : undefined,
       onError: (_ctx, _id, _payload, errors) => errors.map((error) => formatError(error.toJSON(), error)),
@@ -77,6 +139,7 @@ export function serveSubscriptions(options: SubscriptionServerOptions): { dispos
   return {
     // Closes every socket (1001 Going away, ending their subscriptions) and stops accepting upgrades.
     async dispose() {
+      pings.stop();
       await server.dispose();
     },
   };

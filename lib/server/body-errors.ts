@@ -1,4 +1,4 @@
-import type { ErrorRequestHandler } from "express";
+import type { ErrorRequestHandler, Request, Response } from "express";
 import { ErrorCode } from "../errors.ts";
 
 /** body-parser's failures, by its `type`: what the client sent wrong, and the status that says so. */
@@ -15,21 +15,38 @@ const BODY_FAILURES: Record<string, { status: number; code: string; message: str
  * GraphQL error is answered, a JSON `errors` array with a code, instead of Express's
  * HTML error page.
  */
-export const graphQLBodyErrors: ErrorRequestHandler = (error, _request, response, next) => {
+export const graphQLBodyErrors: ErrorRequestHandler = (error, request, response, next) => {
   const type = (error as { type?: unknown }).type;
   const failure = typeof type === "string" ? BODY_FAILURES[type] : undefined;
   if (!failure || response.headersSent) {
     next(error);
     return;
   }
-  response.status(failure.status).json({ errors: [{ message: failure.message, extensions: { code: failure.code } }] });
+  sendGraphQLErrors(request, response, failure.status, [{ message: failure.message, extensions: { code: failure.code } }]);
 };
 
+const GRAPHQL_RESPONSE_JSON = "application/graphql-response+json";
+
+/**
+ * A request-level GraphQL error answered outside Apollo, in the media type the client
+ * asked for (GraphQL over HTTP: clients that accept application/graphql-response+json
+ * read 4xx bodies only in it; older ones get application/json).
+ */
+export function sendGraphQLErrors(
+  request: Request,
+  response: Response,
+  status: number,
+  errors: { message: string; extensions: { code: string } & Record<string, unknown> }[],
+): void {
+  const type = request.accepts(["application/json", GRAPHQL_RESPONSE_JSON]) === GRAPHQL_RESPONSE_JSON ? GRAPHQL_RESPONSE_JSON : "application/json";
+  response.status(status).type(`${type}; charset=utf-8`).send(JSON.stringify({ errors }));
+}
+
 /** The last resort on /graphql: nothing internal reaches the client, and the answer is still GraphQL JSON. */
-export const graphQLUnexpectedErrors: ErrorRequestHandler = (_error, _request, response, next) => {
+export const graphQLUnexpectedErrors: ErrorRequestHandler = (error, request, response, next) => {
   if (response.headersSent) {
-    next(_error);
+    next(error);
     return;
   }
-  response.status(500).json({ errors: [{ message: "Internal server error", extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } }] });
+  sendGraphQLErrors(request, response, 500, [{ message: "Internal server error", extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } }]);
 };

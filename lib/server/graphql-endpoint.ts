@@ -36,6 +36,8 @@ export interface GraphQLEndpointOptions<Context extends BaseContext & { logger: 
   serverOptions?: Pick<ApolloServerOptions<Context>, "introspection" | "persistedQueries" | "parseOptions">;
   /** Express middleware in front of /graphql (the gateway's CORS). */
   middleware?: RequestHandler[];
+  /** Express middleware that needs the parsed body, just before Apollo (the gateway's trusted documents). */
+  bodyMiddleware?: RequestHandler[];
   context(request: Request): Promise<Context>;
   /** Where database outages are counted (a metric may read it); one of its own otherwise. */
   databaseOutages?: DatabaseOutageLog;
@@ -73,6 +75,7 @@ export async function mountGraphQLEndpoint<Context extends BaseContext & { logge
     "/graphql",
     ...(options.middleware ?? []),
     express.json({ limit: "1mb" }),
+    ...(options.bodyMiddleware ?? []),
     expressMiddleware(apollo, { context: ({ req }) => options.context(req) }),
     graphQLBodyErrors,
     graphQLUnexpectedErrors,

@@ -1,6 +1,5 @@
-/** Headers the gateway sets on every subgraph request. */
+/** The header the gateway sets on every subgraph request beside the signed identity (lib/auth/internal-identity.ts). */
 export const REQUEST_ID_HEADER = "x-request-id";
-export const AUTHORIZATION_HEADER = "authorization";
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 

@@ -5,7 +5,7 @@ import type { GraphQLResolverMap } from "../graphql/resolver-map.ts";
 import type { Express } from "express";
 import { parse } from "graphql";
 import { applyMiddleware } from "graphql-middleware";
-import { allow, shield, type IRules } from "graphql-shield";
+import { deny, shield, type IRules } from "graphql-shield";
 import { forbidden } from "../errors.ts";
 import type { Runtime } from "../runtime.ts";
 import { createRequestContext, type RequestContext } from "./context.ts";
@@ -17,7 +17,7 @@ export interface SubgraphDefinition<Context extends RequestContext> {
   /** Path of the subgraph's schema.graphql. */
   schemaPath: URL;
   resolvers: GraphQLResolverMap<Context>;
-  /** graphql-shield rules; anything not listed is allowed. */
+  /** graphql-shield rules (lib/auth/rules.ts); anything not listed is denied. */
   permissions: IRules;
   /** Adds the subgraph's own per-request state (DataLoaders) to the base context. */
   extendContext(base: RequestContext): Context;
@@ -50,7 +50,12 @@ export async function startSubgraphServer<Context extends RequestContext>(
   const typeDefs = parse(readFileSync(definition.schemaPath, "utf8"));
   const schema = applyMiddleware(
     buildSubgraphSchema({ typeDefs, resolvers: definition.resolvers as GraphQLResolverMap<unknown> }),
-    shield(definition.permissions, { allowExternalErrors: true, fallbackRule: allow, fallbackError: forbidden() }),
+    // Deny by default: a field added without a rule is closed, not silently open.
+    shield(definition.permissions, {
+      allowExternalErrors: true,
+      fallbackRule: deny,
+      fallbackError: () => forbidden("This field is not open to you"),
+    }),
   );
 
   let owned: Awaited<ReturnType<NonNullable<SubgraphDefinition<Context>["start"]>>> | undefined;

@@ -1,5 +1,5 @@
 import type { Database, SqlConnection } from "../../lib/db/database.ts";
-import type { ModelChangedEvent as BusModelChangedEvent } from "../../lib/models/model-changed.ts";
+import type { ModelChangedEvent as BusModelChangedEvent } from "../../lib/events/model-changed.ts";
 import { isModelName, type ModelName } from "../../lib/models/model-names.ts";
 import { inTransaction } from "../../lib/db/transaction.ts";
 import { removeVersion, verifyVersion } from "./artifacts.ts";

@@ -11,6 +11,7 @@ import { BookOrdering, type BookOrderArgs } from "./book-order.ts";
 import type { BooksContext } from "./context.ts";
 import { renderHighlight, searchBooks, searchPosition, type SearchHitRow } from "./search.ts";
 import { MAX_NAME_LENGTH } from "./validation.ts";
+import { publishCatalogueChanged, type CatalogueChanged } from "../../lib/catalogue/catalogue-changed.ts";
 
 export const MAX_PAGE_SIZE = 100;
 
@@ -87,10 +88,13 @@ export const resolvers: GraphQLResolverMap<BooksContext> = {
     genres: (_parent, _args, context) => context.runtime.db.prisma.genre.findMany({ orderBy: [{ name: "asc" }, { id: "asc" }] }),
   },
   Mutation: {
-    createBook: (_parent, args: { input: BookInputArgs }, context) => createBook(context, args.input),
-    updateBook: (_parent, args: { id: string; input: BookInputArgs }, context) => updateBook(context, args.id, args.input),
-    deleteBook: (_parent, args: { id: string }, context) => deleteBook(context, args.id),
-    mergeAuthors: (_parent, args: { sourceId: string; targetId: string }, context) => mergeAuthors(context, args.sourceId, args.targetId),
+    createBook: (_parent, args: { input: BookInputArgs }, context) =>
+      announced(context, "createBook", createBook(context, args.input)),
+    updateBook: (_parent, args: { id: string; input: BookInputArgs }, context) =>
+      announced(context, "updateBook", updateBook(context, args.id, args.input)),
+    deleteBook: (_parent, args: { id: string }, context) => announced(context, "deleteBook", deleteBook(context, args.id)),
+    mergeAuthors: (_parent, args: { sourceId: string; targetId: string }, context) =>
+      announced(context, "mergeAuthors", mergeAuthors(context, args.sourceId, args.targetId)),
   },
   Book: {
     async __resolveReference(reference: { id: string }, context: BooksContext) {
@@ -144,4 +148,11 @@ function authorBooksAfter(cursor: string): { ratingsCount: number; id: number } 
     throw badUserInput("after is not a cursor of this list", "after");
   }
   return { ratingsCount, id };
+}
+
+/** A committed catalogue mutation is announced, so cached public answers (the gateway's response cache) start afresh. */
+async function announced<T>(context: BooksContext, mutation: CatalogueChanged["mutation"], change: Promise<T>): Promise<T> {
+  const result = await change;
+  await publishCatalogueChanged(context.runtime.pubsub, mutation, context.logger);
+  return result;
 }

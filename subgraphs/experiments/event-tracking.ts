@@ -75,15 +75,35 @@ export async function trackEvents(prisma: PrismaClient, userId: number, inputs: 
     for (const listId of [...new Set(rows.map((row) => row.listId))].sort()) {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${listId}))`;
     }
-    return tx.$executeRaw`
-      INSERT INTO experiment_events (experiment_id, variant_id, user_id, book_id, type, list_id)
-      SELECT e.experiment_id, e.variant_id, ${userId}, e.book_id, e.type, e.list_id
-      FROM unnest(${rows.map((row) => row.experimentId)}::int[], ${rows.map((row) => row.variantId)}::int[], ${rows.map((row) => row.bookId)}::int[],
-                  ${rows.map((row) => row.type)}::text[], ${rows.map((row) => row.listId)}::uuid[])
-        AS e(experiment_id, variant_id, book_id, type, list_id)
-      WHERE NOT EXISTS (
-        SELECT 1 FROM experiment_events x
-        WHERE x.list_id = e.list_id AND x.book_id = e.book_id AND x.type = e.type
-          AND x.occurred_at > now() - make_interval(secs => ${DEDUP_WINDOW_SECONDS}))`;
+    // The events and the reader's counters (what results read) change in one statement.
+    const [result] = await tx.$queryRaw<{ counted: bigint | number }[]>`
+      WITH inserted AS (
+        INSERT INTO experiment_events (experiment_id, variant_id, user_id, book_id, type, list_id)
+        SELECT e.experiment_id, e.variant_id, ${userId}, e.book_id, e.type, e.list_id
+        FROM unnest(${rows.map((row) => row.experimentId)}::int[], ${rows.map((row) => row.variantId)}::int[], ${rows.map((row) => row.bookId)}::int[],
+                    ${rows.map((row) => row.type)}::text[], ${rows.map((row) => row.listId)}::uuid[])
+          AS e(experiment_id, variant_id, book_id, type, list_id)
+        WHERE NOT EXISTS (
+          SELECT 1 FROM experiment_events x
+          WHERE x.list_id = e.list_id AND x.book_id = e.book_id AND x.type = e.type
+            AND x.occurred_at > now() - make_interval(secs => ${DEDUP_WINDOW_SECONDS}))
+        RETURNING experiment_id, user_id, type
+      ), counts AS (
+        SELECT experiment_id, user_id,
+               count(*) FILTER (WHERE type = 'IMPRESSION') AS impressions,
+               count(*) FILTER (WHERE type = 'CLICK') AS clicks,
+               count(*) FILTER (WHERE type = 'ADD_TO_SHELF') AS shelved,
+               count(*) FILTER (WHERE type = 'RATE') AS rated,
+               count(*) FILTER (WHERE type = 'PURCHASE') AS purchased
+        FROM inserted GROUP BY experiment_id, user_id
+      ), updated AS (
+        UPDATE experiment_assignments a
+        SET impressions = a.impressions + c.impressions, clicks = a.clicks + c.clicks, shelved = a.shelved + c.shelved,
+            rated = a.rated + c.rated, purchased = a.purchased + c.purchased
+        FROM counts c WHERE a.experiment_id = c.experiment_id AND a.user_id = c.user_id
+        RETURNING 1
+      )
+      SELECT count(*) AS counted FROM inserted`;
+    return Number(result?.counted ?? 0);
   });
 }

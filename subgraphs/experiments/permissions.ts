@@ -1,5 +1,5 @@
 import { allow, type IRules } from "graphql-shield";
-import { isAdmin, isAuthenticated, isSelfOrAdmin } from "../../lib/auth/rules.ts";
+import { federationRules, isAdmin, isAuthenticated, isSelfOrAdmin } from "../../lib/auth/rules.ts";
 
 /**
  * Every field has its rule, so a deny-by-default fallback changes nothing here.
@@ -8,7 +8,8 @@ import { isAdmin, isAuthenticated, isSelfOrAdmin } from "../../lib/auth/rules.ts
  * own; which experiments a reader is in, only they and admins see.
  */
 export const permissions: IRules = {
-  Query: { experiments: allow, experiment: allow },
+  Query: { ...federationRules.Query, experiments: allow, experiment: allow },
+  _Service: federationRules._Service,
   Mutation: {
     createExperiment: isAdmin,
     updateExperiment: isAdmin,

@@ -1,14 +1,21 @@
-import { allow, type IRules } from "graphql-shield";
-import { isSelfOrAdmin } from "../../lib/auth/rules.ts";
+import type { IRules } from "graphql-shield";
+import { federationRules, isPublic, isReader, isSelfOrAdmin } from "../../lib/auth/rules.ts";
 
 /**
- * What a user is recommended reveals their ratings, so only they (or an admin) may
- * see it. Book.score and Query.recommendations check the reader inside the resolver
- * (their userId is an optional argument defaulting to the viewer).
+ * What a reader is recommended reveals more than their public ratings: it is also
+ * derived from what they viewed, shelved and read, which are private. So a
+ * reader's recommendations and scores are for them (or an admin) only, while lists
+ * seeded by a book and trending lists are public. Book.score and
+ * Query.recommendations take an optional userId (defaulting to the reader) and
+ * check it in the resolver. Every field is listed: anything missing is denied.
  */
 export const permissions: IRules = {
-  User: { recommendations: isSelfOrAdmin },
-  // Which experiment arm served a list the requester was allowed to see.
-  Recommendation: { listId: allow, experiment: allow, variant: allow },
-  Experiment: { key: allow },
+  Query: { ...federationRules.Query, recommendations: isPublic, trendingBooks: isPublic },
+  _Service: federationRules._Service,
+  Book: { id: isPublic, similar: isPublic, score: isReader },
+  User: { id: isPublic, recommendations: isSelfOrAdmin },
+  // Including which experiment arm served a list the requester was allowed to see.
+  Recommendation: isPublic,
+  TrendingBook: isPublic,
+  Experiment: { key: isPublic },
 };

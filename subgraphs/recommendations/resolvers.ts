@@ -2,7 +2,7 @@ import type { GraphQLResolverMap } from "../../lib/graphql/resolver-map.ts";
 import { badUserInput, forbidden, unauthenticated } from "../../lib/errors.ts";
 import { parseId, parseLimit } from "../../lib/graphql/arguments.ts";
 import type { RecommendationsContext } from "./context.ts";
-import type { TrendingWindow } from "./serving/catalogue.ts";
+import type { TrendingWindow } from "../../lib/events/trending-changed.ts";
 import { LIST_LENGTH } from "./serving/served-list.ts";
 import type { DeliveredList, Strategy } from "./serving/served-list.ts";
 
@@ -29,6 +29,7 @@ function present(list: DeliveredList, limit: number) {
 
 /** The reader whose taste is asked about: the viewer by default; someone else only for an admin. */
 function readerOf(userId: string | null | undefined, context: RecommendationsContext, field: string): number {
+  if (context.identity.kind === "apiKey") throw forbidden("API keys act as no reader; a reader's recommendations are theirs");
   if (!context.viewer) throw unauthenticated();
   if (userId === null || userId === undefined) return context.viewer.userId;
   const id = parseId(userId, field);
@@ -90,8 +91,8 @@ export const resolvers: GraphQLResolverMap<RecommendationsContext> = {
     async trendingBooks(_root: unknown, args: { window?: TrendingWindow | null; limit?: number | null }, context) {
       const limit = limitOf(args.limit);
       if (limit === 0) return [];
-      const trending = await context.engine.trending(args.window ?? "DAY", limit);
-      return trending.map((entry) => ({ book: bookReference(entry.bookId), readers: entry.readers, interactions: entry.interactions }));
+      const trending = await context.trending.top(args.window ?? "DAY", limit);
+      return trending.map((entry) => ({ book: bookReference(entry.bookId), score: entry.score, readers: entry.readers, interactions: entry.interactions }));
     },
   },
 };

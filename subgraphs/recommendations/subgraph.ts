@@ -1,7 +1,9 @@
 import type { Express } from "express";
-import { parseModelChanged } from "../../lib/models/model-changed.ts";
+import { parseModelChanged } from "../../lib/events/model-changed.ts";
+import type { RecommendationsUpdatedEvent } from "../../lib/events/recommendations-updated.ts";
+import { parseTrendingChanged } from "../../lib/events/trending-changed.ts";
+import { parseUserVectorChanged } from "../../lib/events/user-vector-changed.ts";
 import { Topics } from "../../lib/pubsub.ts";
-import { publishTrendingChanged, TRENDING_LIST_LENGTH } from "../../lib/trending/trending-changed.ts";
 import type { Runtime } from "../../lib/runtime.ts";
 import type { RequestContext } from "../../lib/server/context.ts";
 import type { SubgraphDefinition } from "../../lib/server/subgraph-server.ts";
@@ -9,22 +11,25 @@ import { createRecommendationsContext, type RecommendationsContext } from "./con
 import { permissions } from "./permissions.ts";
 import { resolvers } from "./resolvers.ts";
 import { RecommendationEngine } from "./serving/recommendation-engine.ts";
-import { trendingBooks } from "./serving/catalogue.ts";
-import { TrendingWatcher } from "./serving/trending-watcher.ts";
+import { TrendingLists } from "./serving/trending-lists.ts";
 
-/** Recomputing a window's trending list at most once a second keeps a burst of interactions to one query per window. */
-const TRENDING_DEBOUNCE_MS = 1000;
-/** Interactions age out of the windows with no event to say so: the hour window moves visibly within half a minute. */
-const TRENDING_REFRESH_MS = 30_000;
+interface Serving {
+  engine: RecommendationEngine;
+  trending: TrendingLists;
+}
 
 /** Keyed by the runtime's cache: the server hands resolvers a per-service copy of the runtime, which shares it. */
-const engines = new WeakMap<Runtime["cache"], RecommendationEngine>();
+const servings = new WeakMap<Runtime["cache"], Serving>();
+
+function servingOf(runtime: Runtime): Serving {
+  const serving = servings.get(runtime.cache);
+  if (!serving) throw new Error("the recommendations subgraph is not running on this runtime");
+  return serving;
+}
 
 /** The engine serving a runtime (tests and the bench reach its metrics and fault injection through it). */
 export function recommendationEngineOf(runtime: Runtime): RecommendationEngine {
-  const engine = engines.get(runtime.cache);
-  if (!engine) throw new Error("the recommendations subgraph is not running on this runtime");
-  return engine;
+  return servingOf(runtime).engine;
 }
 
 async function startEngine(runtime: Runtime, app: Express): Promise<{ stop(): Promise<void> }> {
@@ -35,30 +40,31 @@ async function startEngine(runtime: Runtime, app: Express): Promise<{ stop(): Pr
     warmOnSwitch: true,
   });
   await engine.start();
-  engines.set(runtime.cache, engine);
-  const trending = new TrendingWatcher({
-    compute: (window) => trendingBooks(runtime.db.prisma, window, TRENDING_LIST_LENGTH),
-    onChange: async (window, books) => {
-      await engine.trendingChanged(window);
-      await publishTrendingChanged(runtime.pubsub, { window, books, changedAt: new Date().toISOString() });
-    },
-    logger: logger.child({ component: "trending-watcher" }),
-    debounceMs: TRENDING_DEBOUNCE_MS,
-    refreshMs: TRENDING_REFRESH_MS,
-  });
-  // Never throws: a window it cannot compute now is learnt on the next interaction or refresh.
-  await trending.start();
+  const trending = new TrendingLists(runtime.trending, runtime.db.prisma, runtime.cache);
+  servings.set(runtime.cache, { engine, trending });
   const subscriptions = [
     await runtime.pubsub.subscribe(Topics.MODEL_CHANGED, (payload: unknown) => {
       const event = parseModelChanged(payload);
       if (event) void engine.switchModel(event);
       else logger.warn({ payload }, "ignoring malformed MODEL_CHANGED event");
     }, {}),
-    await runtime.pubsub.subscribe(Topics.INTERACTION, (payload: { userId?: unknown }) => {
-      const userId = Number(payload?.userId);
-      if (!Number.isInteger(userId) || userId < 1) return;
-      trending.interactionArrived();
-      engine.handleInteraction(userId).catch((error: unknown) => logger.warn({ err: error, userId }, "real-time update failed"));
+    await runtime.pubsub.subscribe(Topics.TRENDING_CHANGED, (payload: unknown) => {
+      const event = parseTrendingChanged(payload);
+      if (event) trending.changed(event).catch((error: unknown) => logger.warn({ err: error }, "could not store a trending list"));
+      else logger.warn({ payload }, "ignoring malformed TRENDING_CHANGED event");
+    }, {}),
+    // The embeddings consumer folded a reader in: serve their new vector, drop their lists, and say so.
+    await runtime.pubsub.subscribe(Topics.USER_VECTOR_CHANGED, (payload: unknown) => {
+      const event = parseUserVectorChanged(payload);
+      if (!event) return void logger.warn({ payload }, "ignoring malformed USER_VECTOR_CHANGED event");
+      const vector = event.vector ? Float32Array.from(event.vector) : null;
+      engine
+        .applyUserVector(event.userId, vector, event.model?.name === "als" ? event.model.version : null)
+        .then(() => {
+          const updated: RecommendationsUpdatedEvent = { userId: event.userId, updatedAt: new Date().toISOString() };
+          return runtime.pubsub.publish(Topics.RECOMMENDATIONS_UPDATED, updated);
+        })
+        .catch((error: unknown) => logger.warn({ err: error, userId: event.userId }, "real-time update failed"));
     }, {}),
   ];
   app.get("/metrics", (_request, response) => {
@@ -70,8 +76,7 @@ async function startEngine(runtime: Runtime, app: Express): Promise<{ stop(): Pr
       // Idempotent: a test may stop this subgraph alone and then the whole supergraph.
       stopping ??= (async () => {
         for (const id of subscriptions) runtime.pubsub.unsubscribe(id);
-        engines.delete(runtime.cache);
-        await trending.stop();
+        servings.delete(runtime.cache);
         await engine.stop();
       })();
       return stopping;
@@ -84,6 +89,9 @@ export const recommendationsSubgraph: SubgraphDefinition<RecommendationsContext>
   schemaPath: new URL("./schema.graphql", import.meta.url),
   resolvers,
   permissions,
-  extendContext: (base: RequestContext) => createRecommendationsContext(base, recommendationEngineOf(base.runtime)),
+  extendContext: (base: RequestContext) => {
+    const { engine, trending } = servingOf(base.runtime);
+    return createRecommendationsContext(base, engine, trending);
+  },
   start: startEngine,
 };

@@ -1,42 +1,40 @@
 import type { InteractionType, Prisma } from "../../lib/db/database.ts";
-import { Topics } from "../../lib/pubsub.ts";
+import type { InteractionEvent } from "../../lib/events/interaction.ts";
 import type { RequestContext } from "../../lib/server/context.ts";
 import { inPrismaTransaction } from "../../lib/db/transaction.ts";
+import { INTERACTIONS_STREAM } from "../../lib/stream/index.ts";
+import { appendToOutbox } from "../../lib/stream/outbox.ts";
 
-/** Payload of Topics.INTERACTION: a user's interest in a book, as stored in `interactions`. */
-export interface InteractionEvent {
-  userId: number;
-  bookId: number;
-  type: InteractionType;
-  /** The stars for RATE (and REVIEW with a rating); null otherwise. */
-  value: number | null;
-  /** ISO 8601, so in-process and Redis subscribers see the same shape. */
-  occurredAt: string;
-}
+export type { InteractionEvent };
 
-/** Collects the interactions a transaction writes, to publish them only once it has committed. */
+/**
+ * Records the interactions a transaction writes, each with its event in the outbox
+ * of the same transaction: the stream hears of exactly the changes that committed,
+ * even when it is down at the time (the relay delivers them when it is back).
+ */
 export class InteractionLog {
-  readonly #events: InteractionEvent[] = [];
   readonly #tx: Prisma.TransactionClient;
+  #recorded = 0;
 
   constructor(tx: Prisma.TransactionClient) {
     this.#tx = tx;
   }
 
-  async record(userId: number, bookId: number, type: InteractionType, value: number | null = null): Promise<void> {
+  async record(userId: number, bookId: number, type: InteractionType, value: number | null = null, reviewId: number | null = null): Promise<void> {
     const row = await this.#tx.interaction.create({ data: { userId, bookId, type, value } });
-    this.#events.push({ userId, bookId, type, value, occurredAt: row.occurredAt.toISOString() });
+    const event: InteractionEvent = { userId, bookId, type, value, occurredAt: row.occurredAt.toISOString(), ...(reviewId === null ? {} : { reviewId }) };
+    await appendToOutbox(this.#tx, INTERACTIONS_STREAM, [event]);
+    this.#recorded += 1;
   }
 
-  get events(): readonly InteractionEvent[] {
-    return this.#events;
+  get recorded(): number {
+    return this.#recorded;
   }
 }
 
 /**
- * Runs a mutation in one transaction and then publishes the interactions it
- * recorded. Subscribers never hear of a change that rolled back; a bus outage
- * after commit is logged, not reported as a failed mutation that did happen.
+ * Runs a mutation in one transaction with its interactions and their outbox events,
+ * then wakes the relay so the events reach the stream now rather than at its next sweep.
  */
 export async function mutateWithInteractions<T>(
   context: RequestContext,
@@ -47,12 +45,6 @@ export async function mutateWithInteractions<T>(
     log = new InteractionLog(tx);
     return work(tx, log);
   });
-  for (const event of log?.events ?? []) {
-    try {
-      await context.runtime.pubsub.publish(Topics.INTERACTION, event);
-    } catch (error) {
-      context.logger.error({ err: error, event }, "could not publish an interaction");
-    }
-  }
+  if (log && log.recorded > 0) context.runtime.outbox.wake();
   return result;
 }

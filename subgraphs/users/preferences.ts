@@ -2,7 +2,7 @@ import type { UserAuthorPreference, UserGenrePreference } from "../../lib/db/dat
 import { badUserInput, notFound } from "../../lib/errors.ts";
 import { parseId } from "../../lib/graphql/arguments.ts";
 import type { UsersContext } from "./context.ts";
-import { relearnPreferences } from "./learnt-preferences.ts";
+import { relearnPreferences } from "../../lib/preferences/learnt-preferences.ts";
 import { lockUser } from "./row-locks.ts";
 import { inPrismaTransaction } from "../../lib/db/transaction.ts";
 import { requireViewer } from "./viewer.ts";

@@ -2,7 +2,7 @@ import type { Prisma, Rating } from "../../lib/db/database.ts";
 import { parseId } from "../../lib/graphql/arguments.ts";
 import type { UsersContext } from "./context.ts";
 import { mutateWithInteractions, type InteractionLog } from "./interactions.ts";
-import { relearnPreferences } from "./learnt-preferences.ts";
+import { relearnPreferences } from "../../lib/preferences/learnt-preferences.ts";
 import { refreshRatingAggregates } from "./rating-aggregates.ts";
 import { lockBook, lockUser } from "./row-locks.ts";
 import { parseStars } from "./validation.ts";
@@ -11,9 +11,11 @@ import { requireViewer } from "./viewer.ts";
 const STAR_SCALE = 5;
 
 /**
- * Sets a user's star rating of a book, with everything that depends on it in the
- * same transaction: the book's aggregates and the user's learnt preferences.
- * `interactions` is omitted when the change is not the rater's own act (an admin edit).
+ * Sets a user's star rating of a book, with the book's aggregates in the same
+ * transaction. The rater's own rating goes out as an interaction, and the
+ * preferences consumer of the stream relearns their preferences from it;
+ * `interactions` is omitted when the change is not the rater's own act (an admin
+ * edit), which has no event, so the preferences are relearnt here.
  */
 export async function upsertRating(
   tx: Prisma.TransactionClient,
@@ -29,8 +31,8 @@ export async function upsertRating(
     update: { rating: stars, scale: STAR_SCALE },
   });
   await refreshRatingAggregates(tx, bookId);
-  await relearnPreferences(tx, userId);
-  await interactions?.record(userId, bookId, "RATE", stars);
+  if (interactions) await interactions.record(userId, bookId, "RATE", stars);
+  else await relearnPreferences(tx, userId);
   return rating;
 }
 

@@ -4,6 +4,8 @@ import type { Bookmark, Follow, Rating, ReadingEntry, Review, User, UserAuthorPr
 import { notFound } from "../../lib/errors.ts";
 import { parseId } from "../../lib/graphql/arguments.ts";
 import type { Connection } from "../../lib/graphql/cursor.ts";
+import { accountMutations } from "./accounts/account-mutations.ts";
+import { apiKeyMutations, apiKeyQueries } from "./api-keys/api-keys.ts";
 import type { UsersContext } from "./context.ts";
 import { loadFeed, type FeedItem } from "./feed.ts";
 import type { PageArgs } from "./paged-relation.ts";
@@ -39,6 +41,13 @@ export const resolvers: GraphQLResolverMap<UsersContext> = {
     user: (_parent, args: { id: string }, context) => existingUser(parseId(args.id), context),
     // A token of a deleted user finds nobody.
     me: (_parent, _args, context) => existingUser(requireViewer(context).userId, context),
+    ...apiKeyQueries,
+    review: async (_parent, args: { id: string }, context) => {
+      const id = parseId(args.id);
+      const review = await context.loaders.reviewById.load(id);
+      if (!review) throw notFound("Review", id);
+      return review;
+    },
   },
   Mutation: {
     ...preferenceMutations,
@@ -48,6 +57,11 @@ export const resolvers: GraphQLResolverMap<UsersContext> = {
     ...shelfMutations,
     ...socialMutations,
     ...viewMutations,
+    ...accountMutations,
+    ...apiKeyMutations,
+  },
+  AuthPayload: {
+    user: (payload: { user: { id: number } }, _args, context) => existingUser(payload.user.id, context),
   },
   User: {
     __resolveReference: (reference: { id: string }, context: UsersContext) => context.loaders.userById.load(parseId(reference.id)),

@@ -34,7 +34,7 @@ export const reviewMutations = {
       const existing = await tx.review.findUnique({ where: { userId_bookId: { userId, bookId } }, select: { id: true } });
       if (existing) throw conflict(`You already reviewed this book: edit review ${existing.id} instead`);
       const review = await tx.review.create({ data: { userId, bookId, text, rating: stars } });
-      await interactions.record(userId, bookId, "REVIEW", stars);
+      await interactions.record(userId, bookId, "REVIEW", stars, review.id);
       if (stars !== null) await upsertRating(tx, userId, bookId, stars, interactions);
       return review;
     });

@@ -28,12 +28,15 @@ export async function startTestSupergraph(
   try {
     await applyMigrations(database.db);
     await seedDemoData(database.db, seed);
+    const namespace = randomUUID();
     const config = loadConfig({
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
       NODE_ENV: "test",
       REDIS_URL: process.env.REDIS_URL,
       // Each test supergraph has its own database, so it gets its own cache namespace in the shared Redis.
-      CACHE_KEY_PREFIX: `shelfgraph:test:${randomUUID()}:`,
+      CACHE_KEY_PREFIX: `shelfgraph:test:${namespace}:`,
+      // ... and its own interaction stream and trending sets.
+      STREAM_KEY_PREFIX: `shelfgraph:test:${namespace}:stream:`,
       SUBGRAPH_TIMEOUT_MS: "5000",
       // Tests and benches are not rate-limited clients (every one of them calls from 127.0.0.1);
       // the rate-limit tests set their own allowance.

@@ -1,6 +1,5 @@
 import { Prisma, type PrismaClient } from "../../../lib/db/database.ts";
 import type { ScoredBook } from "../co-occurrence.ts";
-import type { TrendingWindow } from "../../../lib/trending/trending-changed.ts";
 
 export interface BookFacts {
   readonly title: string;
@@ -41,25 +40,6 @@ export async function booksForStatedPreferences(
     ORDER BY candidates.strength DESC, candidates.book_id LIMIT ${limit}`);
   const top = rows[0]?.strength ?? 1;
   return rows.map((row) => ({ bookId: row.book_id, score: top > 0 ? row.strength / top : 0, genre: row.genre }));
-}
-
-export const TRENDING_WINDOWS = { HOUR: "1 hour", DAY: "1 day", WEEK: "7 days" } as const satisfies Record<TrendingWindow, string>;
-export type { TrendingWindow };
-
-/** Books with the most distinct readers interacting within the window, ties broken by event count. */
-export async function trendingBooks(
-  prisma: PrismaClient,
-  window: TrendingWindow,
-  limit: number,
-): Promise<{ bookId: number; readers: number; interactions: number }[]> {
-  const rows = await prisma.$queryRaw<{ book_id: number; readers: number; events: number }[]>(Prisma.sql`
-    SELECT book_id, count(DISTINCT user_id)::int AS readers, count(*)::int AS events
-    FROM interactions
-    WHERE occurred_at > now() - ${TRENDING_WINDOWS[window]}::interval
-    GROUP BY book_id
-    ORDER BY readers DESC, events DESC, book_id
-    LIMIT ${limit}`);
-  return rows.map((row) => ({ bookId: row.book_id, readers: row.readers, interactions: row.events }));
 }
 
 /**

@@ -11,17 +11,9 @@ import {
 import type { ModelName } from "../../../lib/models/model-names.ts";
 import { loadSession, readFloatInitializer, type InferenceSession } from "../../../lib/models/onnx.ts";
 import type { RegisteredVersion } from "../../../lib/models/registry-reads.ts";
+import { gramOf, type AlsState } from "../../../lib/models/fold-in.ts";
 
-/** ALS state serving keeps outside the graphs: the fold-in solve needs the item factors and Y^T Y. */
-export interface AlsState {
-  readonly factors: number;
-  readonly regularization: number;
-  readonly alpha: number;
-  readonly userFactors: Float32Array;
-  readonly itemFactors: Float32Array;
-  /** Y^T Y (k x k, float64), shared by every one-user solve. */
-  readonly gram: Float64Array;
-}
+export type { AlsState };
 
 export interface ContentState {
   readonly dimensions: number;
@@ -102,20 +94,6 @@ export class LoadedModel {
 function numberParam(hyperparameters: Record<string, unknown>, key: string, fallback: number): number {
   const value = hyperparameters[key];
   return typeof value === "number" && Number.isFinite(value) ? value : fallback;
-}
-
-function gramOf(rows: Float32Array, count: number, k: number): Float64Array {
-  const gram = new Float64Array(k * k);
-  for (let r = 0; r < count; r++) {
-    const base = r * k;
-    for (let a = 0; a < k; a++) {
-      const va = rows[base + a]!;
-      if (va === 0) continue;
-      for (let b = a; b < k; b++) gram[a * k + b]! += va * rows[base + b]!;
-    }
-  }
-  for (let a = 0; a < k; a++) for (let b = 0; b < a; b++) gram[a * k + b] = gram[b * k + a]!;
-  return gram;
 }
 
 /**

@@ -10,7 +10,7 @@ import type { ModelStore } from "./model-store.ts";
 import { personalReasons, similarReasons } from "./reasons.ts";
 import { clamp01, LIST_LENGTH, type ServedItem, type ServedList, type Source, type Strategy } from "./served-list.ts";
 import type { SharedBatcher } from "./shared-batcher.ts";
-import { readHistory, type HistoryEntry } from "./user-history.ts";
+import { readHistory, type HistoryEntry } from "../../../lib/models/user-history.ts";
 import type { UserVectors } from "./user-vectors.ts";
 
 /** Under this mean confidence of the top 10, a model list is blended with popularity. */

@@ -1,6 +1,6 @@
 import type { PrismaClient } from "../../../lib/db/database.ts";
 import type { Logger } from "../../../lib/logger.ts";
-import type { ModelChangedEvent } from "../../../lib/models/model-changed.ts";
+import type { ModelChangedEvent } from "../../../lib/events/model-changed.ts";
 import { MODEL_NAMES, type ModelName } from "../../../lib/models/model-names.ts";
 import { productionVersions, type RegisteredVersion } from "../../../lib/models/registry-reads.ts";
 import { verifyVersion, resolveArtifactPath } from "../../../lib/models/artifact-format.ts";

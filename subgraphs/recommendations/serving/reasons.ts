@@ -1,5 +1,5 @@
 import type { BookFacts } from "./catalogue.ts";
-import type { HistoryEntry } from "./user-history.ts";
+import type { HistoryEntry } from "../../../lib/models/user-history.ts";
 import type { ContentState } from "./loaded-model.ts";
 
 const sharesAuthor = (a: BookFacts | undefined, b: BookFacts | undefined) =>

@@ -5,9 +5,7 @@ import type { PrismaClient } from "../../../lib/db/database.ts";
 import type { Logger } from "../../../lib/logger.ts";
 import { MODEL_FILES } from "../../../lib/models/artifact-format.ts";
 import type { ModelName } from "../../../lib/models/model-names.ts";
-import { TRENDING_LIST_LENGTH, type TrendingEntry } from "../../../lib/trending/trending-changed.ts";
 import { popularBooksForUser } from "../co-occurrence.ts";
-import { trendingBooks, type TrendingWindow } from "./catalogue.ts";
 import { FallbackLists } from "./fallback-lists.ts";
 import { InferencePool } from "./inference-pool.ts";
 import { InferenceRunner } from "./inference-runner.ts";
@@ -21,13 +19,12 @@ import { clamp01, type DeliveredList, type ServedList, type Strategy } from "./s
 import { ServingMetrics } from "./serving-metrics.ts";
 import { SharedBatcher } from "./shared-batcher.ts";
 import { TimeBudgetExceeded, withinBudget } from "./time-budget.ts";
-import { readHistory } from "./user-history.ts";
+import { readHistory } from "../../../lib/models/user-history.ts";
 import { UserVectors } from "./user-vectors.ts";
 
 export { LIST_LENGTH } from "./served-list.ts";
 export { TimeBudgetExceeded } from "./time-budget.ts";
 
-const TRENDING_TTL_SECONDS = 60;
 const WARM_BOOKS = 50;
 
 interface LogFields {
@@ -205,19 +202,22 @@ export class RecommendationEngine {
     return this.fallbacks.popularity(bookIds);
   }
 
-  async trending(window: TrendingWindow, limit: number): Promise<TrendingEntry[]> {
-    const load = () => trendingBooks(this.prisma, window, TRENDING_LIST_LENGTH);
-    const list = this.options.caching ? await this.cache.getOrSet(trendingKey(window), load, TRENDING_TTL_SECONDS) : await load();
-    return list.slice(0, limit);
-  }
-
   /**
-   * The trending watcher saw a new ranking: the next query recomputes rather than
-   * serving the old list until it expires (dropped, not overwritten, because the
-   * watcher's list may already trail interactions made since).
+   * The embeddings consumer's new vector for a reader (USER_VECTOR_CHANGED): served
+   * from now on when it was computed against the ALS version loaded here, else
+   * folded in here; either way the reader's cached lists are retired.
    */
-  async trendingChanged(window: TrendingWindow): Promise<void> {
-    await this.cache.delete(trendingKey(window));
+  async applyUserVector(userId: number, vector: Float32Array | null, alsVersion: number | null): Promise<void> {
+    const als = this.models.lease("als");
+    try {
+      if (als && vector && als.version === alsVersion && this.vectors.adopt(als, userId, vector)) {
+        await this.invalidateUser(userId);
+        return;
+      }
+    } finally {
+      als?.release();
+    }
+    await this.handleInteraction(userId);
   }
 
   /** A reader's signal: fold their vector in against the current item factors and retire their cached lists. */
@@ -304,6 +304,3 @@ export class RecommendationEngine {
   }
 }
 
-function trendingKey(window: TrendingWindow): string {
-  return `rec:trending:${window}`;
-}

@@ -1,8 +1,8 @@
 import type { PrismaClient } from "../../../lib/db/database.ts";
-import { foldInUser } from "./fold-in.ts";
+import { foldInUser } from "../../../lib/models/fold-in.ts";
 import type { LoadedModel } from "./loaded-model.ts";
 import type { ServingMetrics } from "./serving-metrics.ts";
-import { readHistory, type HistoryEntry } from "./user-history.ts";
+import { readHistory, type HistoryEntry } from "../../../lib/models/user-history.ts";
 
 /**
  * Readers' ALS vectors: the trained row, or one folded in against the current item
@@ -38,6 +38,14 @@ export class UserVectors {
     if (indexed.length === 0) return;
     this.foldedOf(als).set(userId, foldInUser(als.state.als, indexed));
     this.metrics.foldIns += 1;
+  }
+
+  /** A vector solved elsewhere (the stream's embeddings consumer) against this same model version; false if it does not fit. */
+  adopt(als: LoadedModel, userId: number, vector: Float32Array): boolean {
+    if (!als.state.als || vector.length !== als.state.als.factors) return false;
+    this.foldedOf(als).set(userId, vector);
+    this.metrics.foldIns += 1;
+    return true;
   }
 
   private foldedOf(als: LoadedModel): Map<number, Float32Array> {

@@ -1,4 +1,4 @@
-import type { Prisma } from "../../lib/db/database.ts";
+import type { Prisma } from "../db/database.ts";
 
 /** How many genres and authors are learnt per user. */
 export const LEARNT_PREFERENCES_LIMIT = 10;

@@ -1,5 +1,5 @@
-import { Prisma, type PrismaClient } from "../../../lib/db/database.ts";
-import { interactionStrength, ratingStrength } from "../../../lib/models/signal-strength.ts";
+import { Prisma, type PrismaClient } from "../db/database.ts";
+import { interactionStrength, ratingStrength } from "./signal-strength.ts";
 
 /** One book the reader has a signal for, at the strength the trainer gives it. */
 export interface HistoryEntry {

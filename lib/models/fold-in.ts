@@ -1,4 +1,29 @@
-import type { AlsState } from "./loaded-model.ts";
+/** What the fold-in solve needs of a trained ALS model: the item factors, Y^T Y and the training's constants. */
+export interface AlsState {
+  readonly factors: number;
+  readonly regularization: number;
+  readonly alpha: number;
+  readonly userFactors: Float32Array;
+  readonly itemFactors: Float32Array;
+  /** Y^T Y (k x k, float64), shared by every one-user solve. */
+  readonly gram: Float64Array;
+}
+
+/** Y^T Y of `count` rows of k factors. */
+export function gramOf(rows: Float32Array, count: number, k: number): Float64Array {
+  const gram = new Float64Array(k * k);
+  for (let r = 0; r < count; r++) {
+    const base = r * k;
+    for (let a = 0; a < k; a++) {
+      const va = rows[base + a]!;
+      if (va === 0) continue;
+      for (let b = a; b < k; b++) gram[a * k + b]! += va * rows[base + b]!;
+    }
+  }
+  for (let a = 0; a < k; a++) for (let b = 0; b < a; b++) gram[a * k + b] = gram[b * k + a]!;
+  return gram;
+}
+
 
 /**
  * The ALS least-squares step for one user against fixed item factors Y:

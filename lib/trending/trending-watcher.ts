@@ -1,10 +1,10 @@
-import type { Logger } from "../../../lib/logger.ts";
+import type { Logger } from "../logger.ts";
 import {
   sameRanking,
   TRENDING_WINDOW_NAMES,
   type TrendingEntry,
   type TrendingWindow,
-} from "../../../lib/trending/trending-changed.ts";
+} from "../events/trending-changed.ts";
 
 export interface TrendingWatcherOptions {
   /** The window's current ranked list, straight from the interactions (never a cached copy). */

@@ -1,0 +1,69 @@
+import type { ApolloServerPlugin } from "@apollo/server";
+import responseCachePlugin from "@apollo/server-plugin-response-cache";
+import { InMemoryLRUCache, type KeyValueCache } from "@apollo/utils.keyvaluecache";
+import { isCatalogueChanged } from "../../../lib/catalogue/catalogue-changed.ts";
+import type { Config } from "../../../lib/config.ts";
+import type { Logger } from "../../../lib/logger.ts";
+import { Topics, type EventBus } from "../../../lib/pubsub.ts";
+import type { Redis } from "../../../lib/redis.ts";
+import type { GatewayContext } from "../../context.ts";
+import { RedisKeyValueCache } from "../redis-key-value-cache.ts";
+
+export interface ResponseCache {
+  plugins: ApolloServerPlugin<GatewayContext>[];
+  close(): Promise<void>;
+}
+
+/**
+ * Whole answers to anonymous queries, cached as long as the subgraphs' cache-control
+ * hints allow (each subgraph declares @cacheControl; the gateway restricts the
+ * request's policy by every subgraph response's Cache-Control header), at most
+ * RESPONSE_CACHE_TTL_SECONDS. Anything personal is PRIVATE or uncacheable by its
+ * hints, and signed-in callers neither read nor write the cache.
+ *
+ * An admin's catalogue mutation (CATALOGUE_CHANGED on the bus) moves the cache to a
+ * new generation, part of every key: answers from before the change are never served
+ * again and age out. Instances that heard the same event share one generation.
+ */
+export async function createResponseCache(
+  config: Pick<Config, "RESPONSE_CACHE_TTL_SECONDS" | "CACHE_KEY_PREFIX">,
+  logger: Logger,
+  pubsub: EventBus,
+  redis: Redis | undefined,
+): Promise<ResponseCache> {
+  const cache: KeyValueCache<string> = redis
+    ? new RedisKeyValueCache(redis, `${config.CACHE_KEY_PREFIX}response:`, logger, config.RESPONSE_CACHE_TTL_SECONDS)
+    : new InMemoryLRUCache<string>({ maxSize: 64 * 1024 * 1024 });
+  let generation = Date.now();
+  const subscription = await pubsub.subscribe(Topics.CATALOGUE_CHANGED, (payload: unknown) => {
+    if (!isCatalogueChanged(payload)) return;
+    generation = Math.max(generation, payload.changedAt);
+    logger.info({ mutation: payload.mutation, generation }, "catalogue changed: response cache starts a new generation");
+  }, {});
+  const anonymous = async ({ contextValue }: { contextValue: GatewayContext }) => contextValue.viewer === null;
+  const cap: ApolloServerPlugin<GatewayContext> = {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ overallCachePolicy }) {
+          overallCachePolicy.restrict({ maxAge: config.RESPONSE_CACHE_TTL_SECONDS });
+        },
+      };
+    },
+  };
+  return {
+    plugins: [
+      cap,
+      responseCachePlugin<GatewayContext>({
+        cache,
+        // No per-session entries: personal answers are not cached at the edge at all.
+        sessionId: async () => null,
+        shouldReadFromCache: anonymous,
+        shouldWriteToCache: anonymous,
+        extraCacheKeyData: async () => ({ generation }),
+      }),
+    ],
+    async close() {
+      pubsub.unsubscribe(subscription);
+    },
+  };
+}
