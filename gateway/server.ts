@@ -8,6 +8,7 @@ import { createHttpApp, createHttpServer, listen, urlOf } from "../lib/server/ht
 import { mountGraphQLEndpoint } from "../lib/server/graphql-endpoint.ts";
 import { requestMetricsPlugin } from "../lib/server/plugins/request-metrics.ts";
 import type { RunningService } from "../lib/server/subgraph-server.ts";
+import { serveBrowserClients } from "./clients/serve-clients.ts";
 import { createGatewayContext, type GatewayContext } from "./context.ts";
 import { createAuthenticator } from "./identity/authenticate.ts";
 import { createCredentialDirectory } from "./identity/credential-directory.ts";
@@ -71,6 +72,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
       if (!loaded) throw new Error("supergraph not loaded yet");
     },
   });
+  serveBrowserClients(app, logger);
   // req.ip, the anonymous caller's rate-limit key, then comes from X-Forwarded-For as set by that many proxies.
   if (config.TRUST_PROXY_HOPS > 0) app.set("trust proxy", config.TRUST_PROXY_HOPS);
   // Limits, rate limits, CORS, persisted queries, response cache: see gateway/edge/.
@@ -83,6 +85,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     config,
     logger,
     executor: { gateway },
+    // The bundled partner playground (/playground) replaces Apollo's CDN-loaded landing page.
+    landingPage: false,
     middleware: edge.middleware,
     bodyMiddleware: edge.bodyMiddleware,
     serverOptions: {

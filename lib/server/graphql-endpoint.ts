@@ -30,6 +30,8 @@ export interface GraphQLEndpointOptions<Context extends BaseContext & { logger: 
   /** A subgraph serves its own schema; the gateway serves the supergraph through its gateway. */
   executor: { schema: GraphQLSchema } | { gateway: GatewayInterface };
   plugins?: ApolloServerPlugin<Context>[];
+  /** Apollo's default landing page (development only); false turns it off everywhere. */
+  landingPage?: boolean;
   /** Apollo Server settings a service chooses itself (the gateway's introspection and persisted-query store). */
   serverOptions?: Pick<ApolloServerOptions<Context>, "introspection" | "persistedQueries" | "parseOptions">;
   /** Express middleware in front of /graphql (the gateway's CORS). */
@@ -53,7 +55,7 @@ export async function mountGraphQLEndpoint<Context extends BaseContext & { logge
     requestLoggingPlugin<Context>(),
     databaseOutagePlugin<Context>(options.databaseOutages ?? new DatabaseOutageLog(options.logger)),
     ...(options.plugins ?? []),
-    ...(options.config.NODE_ENV === "production" ? [ApolloServerPluginLandingPageDisabled()] : []),
+    ...(options.config.NODE_ENV === "production" || options.landingPage === false ? [ApolloServerPluginLandingPageDisabled()] : []),
   ];
   const shared = {
     formatError: createErrorFormatter(options.logger),
