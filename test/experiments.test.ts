@@ -9,6 +9,7 @@ import { databaseTargets } from "./support/databases.ts";
 import { errorCodes, graphql, type GraphQLResult } from "./support/graphql-client.ts";
 import { startTestSupergraph, type TestSupergraph } from "./support/supergraph.ts";
 import { trainTestModels, type TrainedModels } from "./support/trained-models.ts";
+import { until } from "./support/eventually.ts";
 
 const CREATE = /* GraphQL */ `
   mutation Create($input: CreateExperimentInput!) {
@@ -46,15 +47,6 @@ const readmeWorkflow = () =>
 
 const fieldOf = (result: GraphQLResult) => result.errors?.[0]?.extensions?.field;
 
-async function until<T>(probe: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 for (const target of databaseTargets()) {
   describe(`experiments through the gateway (${target.name}${process.env.REDIS_URL ? " + redis" : ""})`, () => {

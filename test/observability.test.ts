@@ -15,6 +15,7 @@ import { graphql } from "./support/graphql-client.ts";
 import { freePort } from "./support/ports.ts";
 import { logMessage, startServiceProcess, type ServiceProcess } from "./support/processes.ts";
 import { TEST_TRAINING } from "./support/trained-models.ts";
+import { until } from "./support/eventually.ts";
 
 const FLAGSHIP = `query Flagship { book(id: "1") { id title authors { name } similar(limit: 3) { book { title } score } } }`;
 const TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
@@ -89,15 +90,6 @@ async function flagship(gatewayUrl: string): Promise<string> {
   return requestId;
 }
 
-async function until<T>(probe: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 const metricsText = async (port: string) => (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
 

@@ -10,16 +10,8 @@ import { databaseTargets } from "./support/databases.ts";
 import { errorCodes, graphql } from "./support/graphql-client.ts";
 import { startTestSupergraph, type TestSupergraph } from "./support/supergraph.ts";
 import { trainTestModels, type TrainedModels } from "./support/trained-models.ts";
+import { until } from "./support/eventually.ts";
 
-async function until<T>(probe: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 for (const target of databaseTargets()) {
   describe(`a reader's data: export and erasure through the gateway (${target.name}${process.env.REDIS_URL ? " + redis" : ""})`, () => {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { rm } from "node:fs/promises";
 import { after, before, describe, it } from "node:test";
 import { signAccessToken } from "../lib/auth/tokens.ts";
-import { eventually } from "./support/eventually.ts";
+import { eventually, until } from "./support/eventually.ts";
 import { publishModelChanged } from "../lib/events/model-changed.ts";
 import { productionVersions } from "../lib/models/registry-reads.ts";
 import { recommendationEngineOf } from "../subgraphs/recommendations/subgraph.ts";
@@ -24,15 +24,6 @@ const FLAGSHIP = /* GraphQL */ `
 
 const RECOMMENDATIONS = `{ me { recommendations(limit: 10) { book { id } score algorithm modelVersion source reasons } } }`;
 
-async function until<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 for (const target of databaseTargets()) {
   describe(`model-driven recommendations through the gateway (${target.name}${process.env.REDIS_URL ? " + redis" : ""})`, () => {

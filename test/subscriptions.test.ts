@@ -177,7 +177,8 @@ for (const target of databaseTargets()) {
       );
       // Verification allows 30 s of clock skew: a token whose exp is 20 s ago is accepted for about 10 s more
       // (room for connection_init on a loaded machine), then refused.
-      const shortLived = await signAccessToken(running!.runtime.config, { userId: 9, role: "READER" }, Math.floor(Date.now() / 1000) - 20);
+      // A number is seconds from now: this token's exp lies 20 s in the past.
+      const shortLived = await signAccessToken(running!.runtime.config, { userId: 9, role: "READER" }, -20);
       const expiring = connect(`Bearer ${shortLived}`);
       const privateStream = expiring.subscribe(`subscription { recommendationsUpdated { score } }`);
       await sleep(11_000);
