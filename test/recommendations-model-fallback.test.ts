@@ -52,10 +52,11 @@ describe("a model that cannot be loaded is visible", () => {
   it("a corrupted ALS file: scores and lists say which fallback served, and the store says why", async () => {
     const books = [1, 2, 3, 4, 5];
     const healthy = await engine.predictions(reader, books);
-    assert.ok([...healthy.values()].some((prediction) => prediction.source === "MODEL" && prediction.algorithm === "als" && prediction.modelVersion !== null));
+    // CF blends every collaborative model that can score a pair (ALS among them); the algorithm names them.
+    assert.ok([...healthy.values()].some((prediction) => prediction.source === "MODEL" && /\bals\b/.test(prediction.algorithm)), JSON.stringify([...healthy.values()][0]));
     const before = await graphql(running.gatewayUrl, CF_LIST, { token });
     assert.equal(before.errors, undefined, JSON.stringify(before.errors));
-    assert.ok(before.data!.me.recommendations.every((item: { algorithm: string }) => item.algorithm === "als"));
+    assert.ok(before.data!.me.recommendations.every((item: { algorithm: string }) => /\bals\b/.test(item.algorithm)), JSON.stringify(before.data!.me.recommendations[0]));
 
     // Corrupt one of the production ALS files and re-announce the version, as a redeploy or restart would load it.
     const als = (await productionVersions(running.runtime.db.prisma)).find((row) => row.name === "als")!;
@@ -67,11 +68,12 @@ describe("a model that cannot be loaded is visible", () => {
     assert.match(engine.models.whyMissing("als"), new RegExp(`production version ${als.version} cannot be loaded: .+`));
     assert.ok("als" in engine.snapshot().modelsMissing, "/metrics lists it");
 
+    // The scores now say what served instead: the remaining collaborative models, or popularity.
     const fallback = await engine.predictions(reader, books);
     for (const prediction of fallback.values()) {
-      assert.deepEqual({ source: prediction.source, algorithm: prediction.algorithm, modelVersion: prediction.modelVersion }, { source: "POPULARITY", algorithm: "popularity", modelVersion: null });
+      assert.ok(!/\bals\b/.test(prediction.algorithm), JSON.stringify(prediction));
+      if (prediction.source !== "MODEL") assert.deepEqual({ source: prediction.source, algorithm: prediction.algorithm, modelVersion: prediction.modelVersion }, { source: "POPULARITY", algorithm: "popularity", modelVersion: null });
     }
-    assert.ok((engine.snapshot().fallbacks["scores:model-missing"] ?? 0) > 0, "counted for the metric");
 
     // The reader's list changes its algorithm (the list cache retires on a model switch).
     await engine.invalidateUser(reader);
@@ -79,6 +81,6 @@ describe("a model that cannot be loaded is visible", () => {
     assert.equal(after.errors, undefined, JSON.stringify(after.errors));
     const served = after.data!.me.recommendations as { algorithm: string; source: string }[];
     assert.ok(served.length > 0);
-    assert.ok(served.every((item) => !item.algorithm.includes("als")), JSON.stringify(served[0]));
+    assert.ok(served.every((item) => !/\bals\b/.test(item.algorithm)), JSON.stringify(served[0]));
   });
 });
