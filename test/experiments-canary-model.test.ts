@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { rm } from "node:fs/promises";
+import { resolveArtifactPath } from "../lib/models/artifact-format.ts";
 import { after, before, describe, it } from "node:test";
 import { signAccessToken } from "../lib/auth/tokens.ts";
 import { recommendationEngineOf } from "../subgraphs/recommendations/subgraph.ts";
@@ -89,6 +91,33 @@ for (const target of databaseTargets()) {
         await engine.releaseUnpinned();
         return engine.models.pinned.keys().length === 0 ? true : undefined;
       }, 20_000, "the pinned version to be released");
+    });
+
+    it("serves production, without an error, when the pinned version's files cannot be loaded", async () => {
+      const url = running.gatewayUrl;
+      const row = await running.runtime.db.prisma.modelVersion.findUniqueOrThrow({ where: { name_version: { name: "als", version: canary } } });
+      await rm(resolveArtifactPath(models.artifactsDir, row.artifactPath), { recursive: true, force: true });
+      const input = {
+        key: "als-canary-broken",
+        surface: "USER_RECOMMENDATIONS",
+        trafficPercent: 100,
+        variants: [
+          { key: "control", weight: 1, strategy: "CF" },
+          { key: "canary", weight: 1, strategy: "CF", modelVersion: canary },
+        ],
+      };
+      ok(await graphql(url, CREATE, { variables: { input }, token: admin }));
+      ok(await graphql(url, START, { variables: { key: "als-canary-broken" }, token: admin }));
+      const canaryVersions = new Set<number | null>();
+      for (const reader of readers) {
+        const token = await signAccessToken(running.runtime.config, { userId: reader, role: "READER" });
+        const items: Item[] = ok(await graphql(url, MY_LIST, { token })).me.recommendations;
+        assert.ok(items.length > 0, `reader ${reader} got a list`);
+        for (const item of items) if (item.variant === "canary" && item.source.startsWith("MODEL")) canaryVersions.add(item.modelVersion);
+      }
+      assert.ok(canaryVersions.size > 0, "some canary reader was served by a model");
+      assert.ok(!canaryVersions.has(canary), `the unloadable version is not claimed: ${[...canaryVersions].join(",")}`);
+      assert.deepEqual(recommendationEngineOf(running.runtime).models.pinned.keys(), []);
     });
   });
 }
