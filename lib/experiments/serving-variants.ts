@@ -96,6 +96,14 @@ export class ExperimentVariants {
     return null;
   }
 
+  /** The model versions the running experiments' variants pin, with the strategy that says which model: what serving keeps loaded. */
+  async pinnedVersions(): Promise<{ strategy: RecommendationStrategy; modelVersion: number }[]> {
+    const running = [...(await this.running("USER_RECOMMENDATIONS")), ...(await this.running("SIMILAR_BOOKS"))];
+    return running.flatMap((experiment) =>
+      experiment.variants.flatMap((variant) => (variant.strategy && variant.modelVersion !== null ? [{ strategy: variant.strategy, modelVersion: variant.modelVersion }] : [])),
+    );
+  }
+
   /** Logs that a list was served to a reader by a variant: what events attribute to. Awaited, so an immediate click finds it. */
   async recordExposure(exposure: { listId: string; variant: ServingVariant; userId: number; bookIds: readonly number[] }): Promise<void> {
     await this.prisma.experimentExposure.create({

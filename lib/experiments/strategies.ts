@@ -8,3 +8,6 @@ export const isRecommendationStrategy = (value: unknown): value is Recommendatio
 /** Where an experiment applies: a reader's recommendations or a book's similar books. */
 export const EXPERIMENT_SURFACES = ["USER_RECOMMENDATIONS", "SIMILAR_BOOKS"] as const;
 export type ExperimentSurface = (typeof EXPERIMENT_SURFACES)[number];
+
+/** The model a variant's pinned version refers to: the one its strategy is served by. */
+export const PINNED_MODEL_OF_STRATEGY: Readonly<Record<RecommendationStrategy, string>> = { CF: "als", CONTENT: "content", HYBRID: "hybrid", POPULARITY: "popularity" };

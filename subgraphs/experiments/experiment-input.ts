@@ -1,6 +1,6 @@
 import type { PrismaClient } from "../../lib/db/database.ts";
 import { badUserInput } from "../../lib/errors.ts";
-import { isRecommendationStrategy, type ExperimentSurface, type RecommendationStrategy } from "../../lib/experiments/strategies.ts";
+import { isRecommendationStrategy, PINNED_MODEL_OF_STRATEGY, type ExperimentSurface, type RecommendationStrategy } from "../../lib/experiments/strategies.ts";
 import { targetingSchema, type Targeting } from "../../lib/experiments/targeting.ts";
 
 export const EXPERIMENT_KEY = /^[a-z0-9][a-z0-9_-]{0,63}$/;
@@ -11,8 +11,6 @@ const MAX_WEIGHT = 10_000;
 const METRICS = ["CTR", "CONVERSION"] as const;
 type Metric = (typeof METRICS)[number];
 
-/** The model a strategy's pinned version refers to. */
-const MODEL_OF_STRATEGY: Record<RecommendationStrategy, string> = { CF: "als", CONTENT: "content", HYBRID: "hybrid", POPULARITY: "popularity" };
 
 export interface VariantInput {
   key: string;
@@ -110,7 +108,7 @@ export async function validVariants(prisma: PrismaClient, variants: VariantInput
     const modelVersion = variant.modelVersion ?? null;
     if (modelVersion !== null) {
       if (!Number.isInteger(modelVersion) || modelVersion < 1) throw badUserInput(`${field("modelVersion")} must be a positive integer`, field("modelVersion"));
-      const name = MODEL_OF_STRATEGY[variant.strategy];
+      const name = PINNED_MODEL_OF_STRATEGY[variant.strategy];
       const registered = await prisma.modelVersion.findUnique({ where: { name_version: { name, version: modelVersion } }, select: { status: true } });
       if (!registered || registered.status === "ARCHIVED") {
         throw badUserInput(`${field("modelVersion")}: ${name} has no servable version ${modelVersion}`, field("modelVersion"));

@@ -5,7 +5,7 @@ import { maximalMarginalRelevance } from "./diversify.ts";
 import type { FallbackLists } from "./fallback-lists.ts";
 import { historyScores, historyTopK, itemTopK, neighbourRows, vectorPairScores, vectorTopK, type IndexedList } from "./graphs.ts";
 import type { LoadedModel } from "./loaded-model.ts";
-import type { ModelStore } from "./model-store.ts";
+import type { ModelPin, ModelStore } from "./model-store.ts";
 import { personalReasons, similarReasons } from "./reasons.ts";
 import { clamp01, LIST_LENGTH, type Prediction, type ServedItem, type ServedList, type Source, type Strategy } from "./served-list.ts";
 import type { SharedBatcher } from "./shared-batcher.ts";
@@ -42,10 +42,11 @@ export class ModelLists {
     private readonly fallbacks: FallbackLists,
   ) {}
 
-  async similar(bookId: number, strategy: Strategy, diversify: boolean): Promise<ServedList | null> {
-    const leased = this.models.leaseAll();
+  /** `pin`: a variant's pinned version, served in place of that model's production version (production if it cannot be loaded). */
+  async similar(bookId: number, strategy: Strategy, diversify: boolean, pin: ModelPin | null = null): Promise<ServedList | null> {
+    const { leased } = await this.models.leaseAllPinned(pin);
     try {
-      const picked = modelsFor(strategy, leased, (model) => model.itemIndex.has(bookId) && (model.has("item-neighbours") || model.has("item-top-k")));
+      const picked = modelsFor(strategy, leased, (model) => model.itemIndex.has(bookId) && (model.has("item-neighbours") || model.has("item-top-k")), pin);
       const lists = await Promise.all(
         picked.map(async ({ model, weight }): Promise<Component> => {
           const item = model.itemIndex.get(bookId)!;
@@ -74,14 +75,14 @@ export class ModelLists {
   }
 
   /** A reader's list; a reader without history gets the cold-start list (not a fallback: there is no taste to model yet). */
-  async forReader(userId: number, strategy: Strategy, excludeRead: boolean, diversify: boolean): Promise<ServedList | null> {
+  async forReader(userId: number, strategy: Strategy, excludeRead: boolean, diversify: boolean, pin: ModelPin | null = null): Promise<ServedList | null> {
     const history = await readHistory(this.prisma, userId);
     if (history.length === 0) return this.fallbacks.coldStart(userId);
-    const leased = this.models.leaseAll();
+    const { leased } = await this.models.leaseAllPinned(pin);
     try {
       const exclude = excludeRead ? new Set(history.map((entry) => entry.bookId)) : new Set<number>();
       const want = LIST_LENGTH * 2 + exclude.size;
-      const picked = modelsFor(strategy, leased, (model) => (model.has("user-top-k") && model.state.factors !== undefined) || model.has("history-top-k"));
+      const picked = modelsFor(strategy, leased, (model) => (model.has("user-top-k") && model.state.factors !== undefined) || model.has("history-top-k"), pin);
       const lists = await Promise.all(picked.map((entry) => this.readerList(entry, userId, history, want)));
       const components = lists.filter((c): c is Component => c !== undefined && c.scores.size > 0);
       if (components.length === 0) return null;

@@ -6,6 +6,13 @@ import type { ServingRole } from "../../../lib/models/serving-description.ts";
 import { productionVersions, type RegisteredVersion } from "../../../lib/models/registry-reads.ts";
 import { verifyVersion, resolveArtifactPath } from "../../../lib/models/artifact-format.ts";
 import { loadModel, type LoadedModel } from "./loaded-model.ts";
+import { PinnedVersions } from "./pinned-versions.ts";
+
+/** A variant's pinned version of one model (a canary rollout). */
+export interface ModelPin {
+  readonly name: ModelName;
+  readonly version: number;
+}
 
 /**
  * The production version of each model, as the registry says. A switch loads the
@@ -26,13 +33,17 @@ export class ModelStore {
   switches = 0;
   /** Told of every production version that cannot be served (a metric's hook). */
   onLoadFailure: (model: ModelName, version: number, reason: string) => void = () => {};
+  /** Non-production versions experiment variants pin, loaded on demand. */
+  readonly pinned: PinnedVersions;
 
   constructor(
     private readonly prisma: PrismaClient,
     private readonly root: string,
     private readonly logger: Logger,
     private readonly onClosed: (model: LoadedModel) => void,
-  ) {}
+  ) {
+    this.pinned = new PinnedVersions(prisma, root, logger, onClosed);
+  }
 
   /** Loads every production version; a model that fails is logged and left out. */
   async loadProduction(): Promise<void> {
@@ -78,6 +89,19 @@ export class ModelStore {
     return this.current.get(name)?.acquire() ?? null;
   }
 
+  /**
+   * Every serving model, leased, with the pinned version in place of its model's
+   * production one. A pin that cannot be loaded leaves production in place and
+   * says why (`pinFailure`): a canary never fails a request.
+   */
+  async leaseAllPinned(pin: ModelPin | null): Promise<{ leased: LoadedModel[]; pinFailure: string | null }> {
+    if (!pin || this.current.get(pin.name)?.version === pin.version) return { leased: this.leaseAll(), pinFailure: null };
+    const pinned = await this.pinned.lease(pin.name, pin.version);
+    if (!pinned.model) return { leased: this.leaseAll(), pinFailure: pinned.reason };
+    const others = [...this.current.values()].filter((model) => model.name !== pin.name).map((model) => model.acquire());
+    return { leased: [...others, pinned.model], pinFailure: null };
+  }
+
   /** Every serving model of a role, leased (release each). */
   leaseRole(role: ServingRole): LoadedModel[] {
     return [...this.current.values()].filter((model) => model.role === role).map((model) => model.acquire());
@@ -111,6 +135,7 @@ export class ModelStore {
   async close(): Promise<void> {
     await this.switching.catch(() => {});
     for (const name of [...this.current.keys()]) this.replace(name, undefined);
+    this.pinned.close();
   }
 
   private async install(row: RegisteredVersion): Promise<void> {

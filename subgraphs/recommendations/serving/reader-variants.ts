@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
-import type { ExperimentSurface } from "../../../lib/experiments/strategies.ts";
+import { PINNED_MODEL_OF_STRATEGY, type ExperimentSurface } from "../../../lib/experiments/strategies.ts";
+import { isModelName } from "../../../lib/models/model-names.ts";
+import type { ModelPin } from "./model-store.ts";
 import type { ExperimentVariants, ServingVariant } from "../../../lib/experiments/serving-variants.ts";
 import type { Logger } from "../../../lib/logger.ts";
 import type { DeliveredList, ServedList, Strategy } from "./served-list.ts";
@@ -37,6 +39,24 @@ export class ReaderVariants {
   /** What the arm serves, or what the request asked for. */
   strategyOf(variant: ServingVariant | null, requested: Strategy): Strategy {
     return variant?.strategy ?? requested;
+  }
+
+  /** The model version the arm pins (a canary), for the model its strategy is served by; null: production. */
+  pinOf(variant: ServingVariant | null, strategy: Strategy): ModelPin | null {
+    if (!variant || variant.modelVersion === null) return null;
+    const name = PINNED_MODEL_OF_STRATEGY[strategy];
+    return isModelName(name) ? { name, version: variant.modelVersion } : null;
+  }
+
+  /** "name@version" of every version a running experiment pins; null when experiments cannot be read (keep what is loaded). */
+  async pinnedKeys(): Promise<Set<string> | null> {
+    try {
+      const pinned = await this.experiments.pinnedVersions();
+      return new Set(pinned.map(({ strategy, modelVersion }) => `${PINNED_MODEL_OF_STRATEGY[strategy]}@${modelVersion}`));
+    } catch (error) {
+      this.logger.warn({ err: error }, "cannot read the pinned model versions; keeping the loaded ones");
+      return null;
+    }
   }
 
   /** Gives the list its id and arm; an arm's list is logged as an exposure before the reader can act on it. */

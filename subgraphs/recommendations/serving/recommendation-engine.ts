@@ -10,7 +10,7 @@ import { InferencePool } from "./inference-pool.ts";
 import { InferenceRunner } from "./inference-runner.ts";
 import { describeList, ListCache, type ListRef } from "./list-cache.ts";
 import { ModelLists } from "./model-lists.ts";
-import { ModelStore } from "./model-store.ts";
+import { ModelStore, type ModelPin } from "./model-store.ts";
 import { ExperimentVariants } from "../../../lib/experiments/serving-variants.ts";
 import { FallbackLog } from "./fallback-log.ts";
 import { ReaderVariants, variantLabel } from "./reader-variants.ts";
@@ -50,6 +50,8 @@ export interface ServeContext {
 
 /** How often a registry that could not be read at start is tried again. */
 const REGISTRY_RETRY_MS = 5_000;
+/** How often pinned versions no running experiment pins any more are released. */
+const PINNED_SWEEP_MS = 60_000;
 
 /**
  * Serves recommendations: each list goes cache (`list-cache.ts`) -> production
@@ -75,6 +77,7 @@ export class RecommendationEngine {
   private readonly logWriter: RecommendationLogWriter;
   private readonly fallbackLog: FallbackLog;
   private registryRetry: NodeJS.Timeout | undefined;
+  private pinnedSweep: NodeJS.Timeout | undefined;
   private warming: Promise<void> = Promise.resolve();
   private warmQueued = false;
   private stopped = false;
@@ -114,6 +117,15 @@ export class RecommendationEngine {
 
   async start(): Promise<void> {
     if (await this.loadModels()) this.warm();
+    this.pinnedSweep = setInterval(() => void this.releaseUnpinned(), PINNED_SWEEP_MS);
+    this.pinnedSweep.unref();
+  }
+
+  /** Retires the pinned versions no running experiment pins any more (a completed canary). */
+  async releaseUnpinned(): Promise<void> {
+    if (this.models.pinned.keys().length === 0) return;
+    const pinned = await this.variants.pinnedKeys();
+    if (pinned) this.models.pinned.retain(pinned);
   }
 
   /**
@@ -146,6 +158,7 @@ export class RecommendationEngine {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.registryRetry);
+    clearInterval(this.pinnedSweep);
     await this.warming.catch(() => {});
     await this.logWriter.close();
     await this.models.close();
@@ -187,7 +200,8 @@ export class RecommendationEngine {
   /** A book's similar books; a signed-in viewer in a SIMILAR_BOOKS experiment gets their arm's strategy. */
   async similar(bookId: number, strategy: Strategy, diversify: boolean, context: ServeContext): Promise<DeliveredList> {
     const variant = await this.variants.of("SIMILAR_BOOKS", context.viewerId);
-    const list = await this.similarList(bookId, this.variants.strategyOf(variant, strategy), diversify, context, variantLabel(variant));
+    const served = this.variants.strategyOf(variant, strategy);
+    const list = await this.similarList(bookId, served, diversify, context, variantLabel(variant), this.variants.pinOf(variant, served));
     return this.variants.deliver(list, variant, context.viewerId);
   }
 
@@ -196,16 +210,16 @@ export class RecommendationEngine {
     const variant = await this.variants.of("USER_RECOMMENDATIONS", userId);
     const strategy = this.variants.strategyOf(variant, requested);
     const list = await this.serve({ kind: "reader", userId, strategy, excludeRead, diversify }, context, { userId, seedBookId: null, strategy, variant: variantLabel(variant) }, {
-      compute: () => (strategy === "POPULARITY" ? this.fallbacks.popularityList(excludeRead ? userId : null) : this.modelLists.forReader(userId, strategy, excludeRead, diversify)),
+      compute: () => (strategy === "POPULARITY" ? this.fallbacks.popularityList(excludeRead ? userId : null) : this.modelLists.forReader(userId, strategy, excludeRead, diversify, this.variants.pinOf(variant, strategy))),
       fallback: () => this.fallbacks.forReader(userId, excludeRead),
     });
     return this.variants.deliver(list, variant, userId);
   }
 
   /** Similar lists are the same for every reader of one arm, so they share its cache entries. */
-  private similarList(bookId: number, strategy: Strategy, diversify: boolean, context: ServeContext, variant: string): Promise<ServedList> {
+  private similarList(bookId: number, strategy: Strategy, diversify: boolean, context: ServeContext, variant: string, pin: ModelPin | null = null): Promise<ServedList> {
     return this.serve({ kind: "similar", bookId, strategy, diversify }, context, { userId: null, seedBookId: bookId, strategy, variant }, {
-      compute: () => (strategy === "POPULARITY" ? this.fallbacks.popularityList(null) : this.modelLists.similar(bookId, strategy, diversify)),
+      compute: () => (strategy === "POPULARITY" ? this.fallbacks.popularityList(null) : this.modelLists.similar(bookId, strategy, diversify, pin)),
       fallback: () => this.fallbacks.similar(bookId),
     });
   }
@@ -215,7 +229,7 @@ export class RecommendationEngine {
     const variant = await this.variants.of("USER_RECOMMENDATIONS", userId);
     const strategy = this.variants.strategyOf(variant, requested);
     const [similar, history] = await Promise.all([
-      this.similarList(bookId, strategy, diversify, { requestId: context.requestId, log: false }, variantLabel(variant)),
+      this.similarList(bookId, strategy, diversify, { requestId: context.requestId, log: false }, variantLabel(variant), this.variants.pinOf(variant, strategy)),
       readHistory(this.prisma, userId),
     ]);
     const read = new Set(history.map((entry) => entry.bookId));

@@ -1,6 +1,7 @@
 import { HYBRID } from "../../../lib/models/model-names.ts";
 import type { ServingRole } from "../../../lib/models/serving-description.ts";
 import type { LoadedModel } from "./loaded-model.ts";
+import type { ModelPin } from "./model-store.ts";
 import type { Strategy } from "./served-list.ts";
 
 /**
@@ -32,9 +33,19 @@ export function recipeModel(leased: readonly LoadedModel[]): LoadedModel | undef
   return leased.find((model) => model.name === HYBRID && model.state.recipe);
 }
 
-/** The leased models answering `strategy` that `can` serve the request, with their blend weights. */
-export function modelsFor(strategy: Strategy, leased: readonly LoadedModel[], can: (model: LoadedModel) => boolean): WeightedModel[] {
+/**
+ * The leased models answering `strategy` that `can` serve the request, with their
+ * blend weights. A pinned version of a model (a canary variant) serves the strategy
+ * alone when it can answer, whatever the recipe's weight for it: the variant is
+ * there to show that version's lists. A pinned recipe (HYBRID) is simply the recipe
+ * the blend uses.
+ */
+export function modelsFor(strategy: Strategy, leased: readonly LoadedModel[], can: (model: LoadedModel) => boolean, pin: ModelPin | null = null): WeightedModel[] {
   const roles = STRATEGY_ROLES[strategy];
+  if (pin && pin.name !== HYBRID) {
+    const pinned = leased.find((model) => model.name === pin.name && model.version === pin.version && roles.includes(model.role) && can(model));
+    if (pinned) return [{ model: pinned, weight: 1 }];
+  }
   const candidates = leased.filter((model) => roles.includes(model.role) && can(model));
   const recipe = recipeModel(leased)?.state.recipe;
   const raw = candidates.map((model) => {
