@@ -292,7 +292,7 @@ for (const target of databaseTargets()) {
       await new Promise((resolve) => setTimeout(resolve, 200));
       await models.retrain(-1);
       // Every model of the run (seven) is loaded before the hybrid switches; a waiting limit, not a timing assert.
-      await until(() => (engine.models.versions().hybrid! > versions.hybrid! && engine.models.versions()["item-cf"]! > versions["item-cf"]! ? true : undefined), 45_000, "the new versions to serve");
+      await until(() => (engine.models.versions().hybrid! > versions.hybrid! && engine.models.versions()["item-cf"]! > versions["item-cf"]! ? true : undefined), 120_000, "the new versions to serve");
       await new Promise((resolve) => setTimeout(resolve, 300));
       stop = true;
       await loop;

@@ -60,6 +60,18 @@ export class ModelStore {
     return this.loaded ? "no production version registered" : "the model registry has not been read yet";
   }
 
+  /**
+   * Production versions in the registry that this process does not serve yet and has
+   * not already failed to load: what a missed MODEL_CHANGED event (pub/sub is
+   * fire-and-forget) left behind.
+   */
+  async unannounced(): Promise<{ name: ModelName; version: number }[]> {
+    const rows = await productionVersions(this.prisma);
+    return rows
+      .filter((row) => this.current.get(row.name)?.version !== row.version && this.failed.get(row.name)?.version !== row.version)
+      .map((row) => ({ name: row.name, version: row.version }));
+  }
+
   /** Every production model that is not being served, with why. */
   missing(): Partial<Record<ModelName, string>> {
     return Object.fromEntries([...this.failed.keys()].filter((name) => !this.current.has(name)).map((name) => [name, this.whyMissing(name)]));

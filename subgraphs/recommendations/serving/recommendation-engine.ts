@@ -50,6 +50,8 @@ export interface ServeContext {
 
 /** How often a registry that could not be read at start is tried again. */
 const REGISTRY_RETRY_MS = 5_000;
+/** How often the registry is compared with what is served, in case a MODEL_CHANGED event was lost. */
+const REGISTRY_SWEEP_MS = 30_000;
 /** How often pinned versions no running experiment pins any more are released. */
 const PINNED_SWEEP_MS = 60_000;
 
@@ -77,6 +79,7 @@ export class RecommendationEngine {
   private readonly logWriter: RecommendationLogWriter;
   private readonly fallbackLog: FallbackLog;
   private registryRetry: NodeJS.Timeout | undefined;
+  private registrySweep: NodeJS.Timeout | undefined;
   private pinnedSweep: NodeJS.Timeout | undefined;
   private warming: Promise<void> = Promise.resolve();
   private warmQueued = false;
@@ -119,6 +122,25 @@ export class RecommendationEngine {
     if (await this.loadModels()) this.warm();
     this.pinnedSweep = setInterval(() => void this.releaseUnpinned(), PINNED_SWEEP_MS);
     this.pinnedSweep.unref();
+    this.registrySweep = setInterval(() => void this.catchUpWithRegistry(), REGISTRY_SWEEP_MS);
+    this.registrySweep.unref();
+  }
+
+  /**
+   * Promotions arrive as MODEL_CHANGED events, which a Redis outage or a restart of
+   * the bus can lose: every REGISTRY_SWEEP_MS the registry is read and any production
+   * version not served yet is switched to, so serving converges on the registry anyway.
+   */
+  async catchUpWithRegistry(): Promise<void> {
+    if (this.stopped || !this.models.loaded) return;
+    try {
+      for (const event of await this.models.unannounced()) {
+        this.logger.warn(event, "a promoted model version was not announced here; switching to it");
+        await this.switchModel(event);
+      }
+    } catch (error) {
+      this.logger.warn({ err: error }, "cannot compare the served models with the registry");
+    }
   }
 
   /** Retires the pinned versions no running experiment pins any more (a completed canary). */
@@ -159,6 +181,7 @@ export class RecommendationEngine {
     this.stopped = true;
     clearTimeout(this.registryRetry);
     clearInterval(this.pinnedSweep);
+    clearInterval(this.registrySweep);
     await this.warming.catch(() => {});
     await this.logWriter.close();
     await this.models.close();
