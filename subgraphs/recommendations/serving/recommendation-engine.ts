@@ -292,6 +292,7 @@ export class RecommendationEngine {
       als?.release();
     }
     this.telemetry.forget(userId);
+    this.logWriter.forget(userId);
   }
 
   invalidateUser(userId: number): Promise<void> {
