@@ -149,13 +149,21 @@ export function createCache(options: CacheOptions, logger: Logger): Cache {
     void tryRedis((client) => client.set(KEY_PREFIX + key, JSON.stringify(value), "EX", ttlSeconds), "set");
   }
 
+  /**
+   * SCAN walks the whole keyspace in many round trips: not work for the request client, whose
+   * 50 ms command timeout a busy Redis exceeds (failing an erasure after its commit). Created on first use.
+   */
+  let scanner: Redis | undefined;
+  const scanClient = () => (scanner ??= createRedisClient(options.REDIS_URL!, logger, "cache-scan", { profile: "background" }));
+
   async function keys(pattern: string): Promise<string[]> {
     const matcher = globToRegExp(pattern);
     const found = new Set([...local.keys()].filter((key) => matcher.test(key)));
     if (redis) {
+      const client = scanClient();
       let cursor = "0";
       do {
-        const [next, batch] = await redis.scan(cursor, "MATCH", redisGlob(KEY_PREFIX + pattern), "COUNT", 1000);
+        const [next, batch] = await client.scan(cursor, "MATCH", redisGlob(KEY_PREFIX + pattern), "COUNT", 1000);
         cursor = next;
         for (const key of batch) found.add(key.slice(KEY_PREFIX.length));
       } while (cursor !== "0");
@@ -171,7 +179,7 @@ export function createCache(options: CacheOptions, logger: Logger): Cache {
       const matching = await keys(pattern);
       for (const key of matching) local.delete(key);
       for (let start = 0; redis && start < matching.length; start += 500) {
-        await redis.del(...matching.slice(start, start + 500).map((key) => KEY_PREFIX + key));
+        await scanClient().del(...matching.slice(start, start + 500).map((key) => KEY_PREFIX + key));
       }
       return matching.length;
     },
@@ -213,6 +221,7 @@ export function createCache(options: CacheOptions, logger: Logger): Cache {
     async close() {
       local.clear();
       if (redis) await redis.quit().catch(() => redis.disconnect());
+      if (scanner) await scanner.quit().catch(() => scanner?.disconnect());
     },
   };
 }

@@ -54,6 +54,23 @@ describe("the sliding window", () => {
         await limiter.close();
       }
     });
+
+    it(`${name}: forgets a caller's counters, of this minute and the last (an erased reader)`, async () => {
+      let now = 60_000 * 1_000 + 30_000;
+      const limiter = create(() => now);
+      if (limiter.kind === "redis") await sleep(500);
+      try {
+        for (let i = 0; i < 10; i += 1) assert.equal((await limiter.consume("user:7", 1, 10)).allowed, true);
+        now += 60_000; // the 10 of the previous minute still weigh 5
+        assert.equal((await limiter.consume("user:7", 6, 10)).allowed, false);
+        assert.equal((await limiter.consume("user:8", 1, 10)).allowed, true);
+        await limiter.forget("user:7");
+        assert.equal((await limiter.consume("user:7", 10, 10)).allowed, true, "a forgotten caller starts afresh");
+        assert.equal((await limiter.consume("user:8", 10, 10)).allowed, false, "others keep their counts");
+      } finally {
+        await limiter.close();
+      }
+    });
   }
 });
 

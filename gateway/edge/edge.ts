@@ -2,7 +2,7 @@ import type { ApolloServerOptions, ApolloServerPlugin } from "@apollo/server";
 import type { RequestHandler } from "express";
 import type { Config } from "../../lib/config.ts";
 import type { Logger } from "../../lib/logger.ts";
-import type { EventBus } from "../../lib/pubsub.ts";
+import { type EventBus, Topics } from "../../lib/pubsub.ts";
 import { createRedisClient } from "../../lib/redis.ts";
 import type { GatewayContext } from "../context.ts";
 import { corsAllowList } from "./cors.ts";
@@ -12,6 +12,7 @@ import { createPersistedQueryStore } from "./persisted-queries/store.ts";
 import { trustedDocumentsOnly } from "./persisted-queries/trusted-only.ts";
 import { protectionPlugin } from "./protection-plugin.ts";
 import { createRateLimiter } from "./rate-limit/create-limiter.ts";
+import { forgetErasedReaders } from "./rate-limit/forget-erased-readers.ts";
 import { createResponseCache } from "./response-cache/response-cache.ts";
 
 /** Everything the gateway's edge adds (limits, rate limits, CORS, persisted queries, response cache) to its GraphQL endpoint, built from the configuration. */
@@ -36,6 +37,8 @@ export async function createEdge(config: Config, logger: Logger, pubsub: EventBu
     keyPrefix: config.CACHE_KEY_PREFIX,
     logger,
   });
+  const limiter = createRateLimiter(config, logger);
+  const stopForgetting = await forgetErasedReaders(limiter, pubsub, logger);
   return {
     middleware: [corsAllowList(config.CORS_ORIGINS)],
     bodyMiddleware: config.PERSISTED_QUERIES === "enforce" ? [trustedDocumentsOnly(trusted)] : [],
@@ -47,7 +50,7 @@ export async function createEdge(config: Config, logger: Logger, pubsub: EventBu
     plugins: [
       protectionPlugin({
         limits: operationLimitsFrom(config),
-        limiter: createRateLimiter(config, logger),
+        limiter,
         ratePerMinute: config.RATE_LIMIT_PER_MINUTE,
         costPerUnit: config.RATE_LIMIT_COST_PER_UNIT,
       }),
@@ -55,6 +58,7 @@ export async function createEdge(config: Config, logger: Logger, pubsub: EventBu
       ...responseCache.plugins,
     ],
     async close() {
+      stopForgetting();
       trusted.close();
       await responseCache.close();
       if (redis) await redis.quit().catch(() => redis.disconnect());

@@ -5,6 +5,6 @@
  * its pattern here, so account deletion purges it.
  */
 export function readerCachePatterns(userId: number): string[] {
-  // rate:user:<id>:<window>: the edge rate limiter's sliding-window counters for the reader.
-  return [`rec:*:user:${userId}:*`, `rec:variant:${userId}`, `rec:generation:${userId}`, `rate:user:${userId}:*`];
+  // The edge rate limiter's counters are not here: the gateway drops them itself on USER_ERASED (gateway/edge/rate-limit).
+  return [`rec:*:user:${userId}:*`, `rec:variant:${userId}`, `rec:generation:${userId}`];
 }

@@ -33,6 +33,9 @@ export function createMemoryRateLimiter(options: { maxKeys?: number; now?: () =>
       counter.current += charge;
       return decide(counter, charge, limitPerMinute, at, true);
     },
+    async forget(key) {
+      counters.delete(key);
+    },
     async close() {
       counters.clear();
     },

@@ -55,6 +55,12 @@ export function createRedisRateLimiter(url: string, keyPrefix: string, logger: L
         return { allowed: true, limit: limitPerMinute, remaining: limitPerMinute, retryAfterSeconds: 0 };
       }
     },
+    async forget(key) {
+      // The counters' names are known, so no SCAN: a write in window w - 2 lives until the end of w,
+      // and one window ahead covers a gateway whose clock runs early.
+      const window = windowIndex(now());
+      await redis.del(...[window - 2, window - 1, window, window + 1].map((index) => `${keyPrefix}${key}:${index}`));
+    },
     async close() {
       await redis.quit().catch(() => redis.disconnect());
     },

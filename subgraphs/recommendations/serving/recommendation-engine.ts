@@ -329,6 +329,7 @@ export class RecommendationEngine {
       als?.release();
     }
     this.telemetry.forget(userId);
+    this.logWriter.forget(userId);
   }
 
   invalidateUser(userId: number): Promise<void> {

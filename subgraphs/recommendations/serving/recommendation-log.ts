@@ -41,7 +41,9 @@ const INSERT_BATCH = `INSERT INTO recommendation_logs
 SELECT request_id, user_id, seed_book_id, strategy, source, model_name, model_version, variant_key, book_ids, scores, sample_weight
 FROM jsonb_to_recordset($1::jsonb) AS entry(
   request_id text, user_id int, seed_book_id int, strategy text, source text, model_name text,
-  model_version int, variant_key text, book_ids int[], scores float8[], sample_weight float8)`;
+  model_version int, variant_key text, book_ids int[], scores float8[], sample_weight float8)
+-- A reader erased while their entry waited here is not written back (and would fail the whole batch on the foreign key, forever).
+WHERE entry.user_id IS NULL OR EXISTS (SELECT 1 FROM users WHERE users.id = entry.user_id)`;
 
 const PRUNE_OLDEST = `DELETE FROM recommendation_logs WHERE id IN (
   SELECT id FROM recommendation_logs WHERE created_at < now() - make_interval(days => $1::int) LIMIT ${PRUNE_BATCH})`;
@@ -120,6 +122,11 @@ export class RecommendationLogWriter {
       sample_weight: weight,
     });
     if (this.buffer.length >= FLUSH_AT && !this.failing) void this.flush();
+  }
+
+  /** Drops the buffered entries of an erased reader. */
+  forget(userId: number): void {
+    this.buffer = this.buffer.filter((row) => row.user_id !== userId);
   }
 
   flush(): Promise<void> {
