@@ -51,6 +51,9 @@ describe("browser clients against npm start", { skip: chromiumAvailable ? false 
     rmSync(dataDir, { recursive: true, force: true });
   });
 
+  /** SCREENSHOT_DIR keeps the pictures (the README's come from here); otherwise they go with the test's data. */
+  const screenshot = (name: string) => join(process.env.SCREENSHOT_DIR ?? dataDir, name);
+
   const tokenFor = (userId: number, role: "READER" | "ADMIN" = "READER") =>
     signAccessToken(loadConfig({ JWT_SECRET: jwtSecret }), { userId, role }, "10m");
 
@@ -73,7 +76,7 @@ describe("browser clients against npm start", { skip: chromiumAvailable ? false 
   }
 
   it("signs up, sees a book with similar titles and personal scores, rates it and gets new recommendations, and sees trending live", async () => {
-    const context = await browser.newContext();
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
     const pageErrors: string[] = [];
     page.on("pageerror", (error) => pageErrors.push(error.message));
@@ -95,7 +98,7 @@ describe("browser clients against npm start", { skip: chromiumAvailable ? false 
       const scores = page.getByTestId("similar-books").getByTestId("personal-score");
       await scores.first().waitFor();
       assert.ok((await scores.count()) >= 3, "a signed-in reader sees a personal score on similar books");
-      await page.screenshot({ path: join(dataDir, "book-page.png"), fullPage: true });
+      await page.screenshot({ path: screenshot("book-page.png") });
 
       const before = await recommendedIds(page);
       assert.ok(before.length > 0);
@@ -137,7 +140,7 @@ describe("browser clients against npm start", { skip: chromiumAvailable ? false 
     assert.equal(created.errors, undefined, JSON.stringify(created.errors));
     const apiKey = created.data!.createApiKey.key as string;
 
-    const context = await browser.newContext();
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const outside: string[] = [];
     const keyed: string[] = [];
     await context.route("**/*", (route) => {
@@ -168,7 +171,7 @@ describe("browser clients against npm start", { skip: chromiumAvailable ? false 
       await page.waitForTimeout(1000);
       await burstOfViews("2");
       await result.getByText("trendingChanged").first().waitFor({ timeout: 20_000 });
-      await page.screenshot({ path: join(dataDir, "playground.png") });
+      await page.screenshot({ path: screenshot("playground.png") });
       assert.deepEqual(outside, [], "the playground loads nothing from outside the gateway");
     } finally {
       await context.close();
