@@ -240,6 +240,33 @@ for (const target of databaseTargets()) {
       assert.equal(log.variantKey, "default");
     });
 
+    it("switches to a newly promoted version with no failed request while queries keep coming", async () => {
+      await models.retrain(-1);
+      await until(() => (Object.keys(engine.models.versions()).length >= 5 ? true : undefined), 15_000, "retrained models to load");
+      const versions = engine.models.versions();
+      let stop = false;
+      const failures: unknown[] = [];
+      const served = new Set<number | null>();
+      const loop = (async () => {
+        let n = 0;
+        while (!stop) {
+          const result = await graphql(url, FLAGSHIP, { variables: { id: String(1 + (n++ % 20)) }, token });
+          if (result.errors || result.status !== 200) failures.push(result.errors ?? result.status);
+          for (const entry of result.data?.book?.similar ?? []) served.add(entry.modelVersion);
+        }
+      })();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await models.retrain(-1);
+      // Every model of the run (seven) is loaded before the hybrid switches; a waiting limit, not a timing assert.
+      await until(() => (engine.models.versions().hybrid! > versions.hybrid! && engine.models.versions()["item-cf"]! > versions["item-cf"]! ? true : undefined), 120_000, "the new versions to serve");
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      stop = true;
+      await loop;
+      assert.deepEqual(failures, []);
+      assert.ok(served.has(engine.models.versions().hybrid!), "the new version served during the loop");
+      assert.ok(engine.snapshot().modelSwitches >= 10);
+    });
+    // Last: it deletes every artifact, which no test after it could train or switch over.
     it("falls back to model-free lists, visibly, when inference is slow or the artifacts are gone", async () => {
       const fallbacksBefore = Object.values(engine.snapshot().fallbacks).reduce((sum, n) => sum + n, 0);
       engine.runner.injectedDelayMs = 400;
@@ -272,33 +299,6 @@ for (const target of databaseTargets()) {
       assert.ok(list.every((entry) => ["STALE_CACHE", "CO_OCCURRENCE", "POPULARITY", "COLD_START"].includes(entry.source)), JSON.stringify(list[0]));
       assert.ok(Object.values(engine.snapshot().fallbacks).reduce((sum, n) => sum + n, 0) > fallbacksBefore, "the fallback counter moved");
       assert.ok(engine.snapshot().modelLoadFailures >= rows.length);
-    });
-
-    it("switches to a newly promoted version with no failed request while queries keep coming", async () => {
-      await models.retrain(-1);
-      await until(() => (Object.keys(engine.models.versions()).length >= 5 ? true : undefined), 15_000, "retrained models to load");
-      const versions = engine.models.versions();
-      let stop = false;
-      const failures: unknown[] = [];
-      const served = new Set<number | null>();
-      const loop = (async () => {
-        let n = 0;
-        while (!stop) {
-          const result = await graphql(url, FLAGSHIP, { variables: { id: String(1 + (n++ % 20)) }, token });
-          if (result.errors || result.status !== 200) failures.push(result.errors ?? result.status);
-          for (const entry of result.data?.book?.similar ?? []) served.add(entry.modelVersion);
-        }
-      })();
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      await models.retrain(-1);
-      // Every model of the run (seven) is loaded before the hybrid switches; a waiting limit, not a timing assert.
-      await until(() => (engine.models.versions().hybrid! > versions.hybrid! && engine.models.versions()["item-cf"]! > versions["item-cf"]! ? true : undefined), 120_000, "the new versions to serve");
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      stop = true;
-      await loop;
-      assert.deepEqual(failures, []);
-      assert.ok(served.has(engine.models.versions().hybrid!), "the new version served during the loop");
-      assert.ok(engine.snapshot().modelSwitches >= 10);
     });
   });
 }
