@@ -76,6 +76,8 @@ const SERVER_ENV = {
   HOST: "127.0.0.1",
   LOG_LEVEL: "info",
   RATE_LIMIT_PER_MINUTE: "1000000000",
+  // Several processes on one host: each its own free metrics port.
+  METRICS_PORT: "0",
 };
 
 const FLAGSHIP = `query Flagship($id: ID!) { book(id: $id) { title score similar(limit: 10) { book { id title score } score source } } }`;
