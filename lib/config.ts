@@ -116,6 +116,9 @@ export const configSchema = z
     INFERENCE_WORKERS: positiveInt(2),
     // On in production; off only to measure what they save (npm run bench).
     RECOMMENDATION_CACHE: flag(true),
+    // Readers' histories kept in memory between their requests (dropped by their own signals; the TTL bounds a lost one).
+    READER_HISTORY_CACHE_SIZE: positiveInt(20_000),
+    READER_HISTORY_TTL_SECONDS: positiveInt(600),
     INFERENCE_BATCHING: flag(true),
     // Recommendation logs: every reader's list is kept; anonymous lists are sampled at this rate
     // (each kept row weighted 1/rate) so anonymous traffic is no write amplifier; rows expire after the retention.

@@ -84,6 +84,37 @@ for (const target of databaseTargets()) {
       await until(async () => ((await running.runtime.db.prisma.recommendationLog.count({ where: { seedBookId: popular!.book_id, userId: reader, modelVersion: { not: null } } })) > 0 ? true : undefined), 3000, "the served list to be logged with the viewer and model version");
     });
 
+    it("serves a reader's repeated flagship from memory, with the catalogue's titles, fresh after an admin renames a book", async () => {
+      const [popular] = await running.runtime.db.prisma.$queryRaw<{ book_id: number }[]>`
+        SELECT book_id FROM ratings GROUP BY book_id ORDER BY count(*) DESC, book_id OFFSET 1 LIMIT 1`;
+      const variables = { id: String(popular!.book_id) };
+      const first = await graphql(url, FLAGSHIP, { variables, token });
+      assert.equal(first.errors, undefined, JSON.stringify(first.errors));
+      const similar = first.data!.book.similar as { book: { id: string; title: string } }[];
+      assert.ok(similar.length > 0);
+      const titles = await running.runtime.db.prisma.book.findMany({ where: { id: { in: similar.map((entry) => Number(entry.book.id)) } }, select: { id: true, title: true } });
+      for (const entry of similar) assert.equal(entry.book.title, titles.find((row) => String(row.id) === entry.book.id)?.title, `title of book ${entry.book.id}`);
+
+      // Warm: the reader's history, the list and the titles are held; only a background
+      // flush of the recommendation log may touch the database meanwhile.
+      const counter = running.runtime.db.clientFor("recommendations");
+      const before = counter.statementCount();
+      const again = await graphql(url, FLAGSHIP, { variables, token });
+      assert.equal(again.errors, undefined, JSON.stringify(again.errors));
+      assert.deepEqual(again.data!.book.similar.map((entry: { book: { id: string } }) => entry.book.id), similar.map((entry) => entry.book.id));
+      assert.ok(counter.statementCount() - before <= 1, `the warm flagship issued ${counter.statementCount() - before} statements in the recommendations subgraph`);
+      assert.ok(engine.histories.hits > 0, "the reader's history came from memory");
+
+      const renamed = `${similar[0]!.book.title} (revised edition)`;
+      const admin = await signAccessToken(running.runtime.config, { userId: reader, role: "ADMIN" });
+      const updated = await graphql(url, `mutation($id: ID!, $title: String!) { updateBook(id: $id, input: { title: $title }) { title } }`, { variables: { id: similar[0]!.book.id, title: renamed }, token: admin });
+      assert.equal(updated.errors, undefined, JSON.stringify(updated.errors));
+      await until(async () => {
+        const next = await graphql(url, FLAGSHIP, { variables, token });
+        return next.data?.book.similar.find((entry: { book: { id: string } }) => entry.book.id === similar[0]!.book.id)?.book.title === renamed ? true : undefined;
+      }, 5_000, "the renamed title on the similar list");
+    });
+
     it("scores 50 books in 5 lists with one inference call", async () => {
       const before = engine.snapshot().inference.byGraph["als/vector-scorer.onnx"] ?? 0;
       const result = await graphql(

@@ -22,6 +22,8 @@ export interface RecommendationLoaders {
    * one inference run. Book.score and Book.prediction share it.
    */
   predictionByUserBook: DataLoader<string, Prediction>;
+  /** Titles of the books on the lists of one response (Recommendation.book provides them), null for a book that is gone. */
+  bookTitle: DataLoader<number, string | null>;
 }
 
 // Field middleware (graphql-shield) reaches the resolvers of one response after
@@ -50,6 +52,10 @@ export function createRecommendationLoaders(engine: RecommendationEngine, contex
         const [userId, bookId] = key.split(":").map(Number) as [number, number];
         return predicted.get(userId)?.get(bookId) ?? NO_PREDICTION;
       });
+    }, endOfTurn),
+    bookTitle: new DataLoader(async (bookIds) => {
+      const facts = await engine.bookFacts.of(bookIds);
+      return bookIds.map((id) => facts.get(id)?.title ?? null);
     }, endOfTurn),
   };
 }

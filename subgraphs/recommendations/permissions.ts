@@ -15,7 +15,7 @@ export const permissions: IRules = {
   // Served by the gateway's own subscription server, which checks the reader of recommendationsUpdated.
   Subscription: { trendingChanged: isPublic, recommendationsUpdated: isReader },
   TrendingUpdate: isPublic,
-  Book: { id: isPublic, similar: isPublic, score: isReader, prediction: isReader },
+  Book: { id: isPublic, title: isPublic, similar: isPublic, score: isReader, prediction: isReader },
   // Reached only through Book.prediction, which checks the reader.
   Prediction: isPublic,
   User: { id: isPublic, recommendations: isSelfOrAdmin },

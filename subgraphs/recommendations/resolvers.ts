@@ -1,5 +1,5 @@
 import type { GraphQLResolverMap } from "../../lib/graphql/resolver-map.ts";
-import { badUserInput, forbidden, unauthenticated } from "../../lib/errors.ts";
+import { badUserInput, forbidden, notFound, unauthenticated } from "../../lib/errors.ts";
 import { parseId, parseLimit } from "../../lib/graphql/arguments.ts";
 import type { RecommendationsContext } from "./context.ts";
 import type { TrendingWindow } from "../../lib/events/trending-changed.ts";
@@ -42,6 +42,12 @@ const serveContext = (context: RecommendationsContext) => ({ requestId: context.
 export const resolvers: GraphQLResolverMap<RecommendationsContext> = {
   Book: {
     __resolveReference: (reference: EntityReference): Entity => ({ id: parseId(reference.id) }),
+    /** Only along Recommendation.book (@provides): the planner asks the books subgraph everywhere else. */
+    async title(book: Entity | EntityReference, _args: unknown, context) {
+      const title = await context.loaders.bookTitle.load(Number(book.id));
+      if (title === null) throw notFound("Book", String(book.id));
+      return title;
+    },
     async similar(book: Entity, args: { limit?: number | null; strategy?: Strategy | null; diversify?: boolean | null }, context) {
       const limit = limitOf(args.limit);
       if (limit === 0) return [];

@@ -48,11 +48,16 @@ async function startEngine(runtime: Runtime, app: Express): Promise<{ stop(): Pr
       if (event) void engine.switchModel(event);
       else logger.warn({ payload }, "ignoring malformed MODEL_CHANGED event");
     }, {}),
-    // Clicks for the CTR metrics: a reader acting on a book they were recommended.
+    // Clicks for the CTR metrics: a reader acting on a book they were recommended. Their
+    // history changed too: the next request reads it afresh.
     await runtime.pubsub.subscribe(Topics.INTERACTION, (payload: { userId?: unknown; bookId?: unknown; type?: unknown }) => {
       const userId = Number(payload?.userId);
-      if (Number.isInteger(userId) && userId > 0) engine.telemetry.interaction({ userId, bookId: Number(payload.bookId), type: String(payload.type) });
+      if (!Number.isInteger(userId) || userId <= 0) return;
+      engine.histories.forget(userId);
+      engine.telemetry.interaction({ userId, bookId: Number(payload.bookId), type: String(payload.type) });
     }, {}),
+    // An admin changed the catalogue: titles and authors are read afresh.
+    await runtime.pubsub.subscribe(Topics.CATALOGUE_CHANGED, () => engine.bookFacts.clear(), {}),
     await runtime.pubsub.subscribe(Topics.TRENDING_CHANGED, (payload: unknown) => {
       const event = parseTrendingChanged(payload);
       if (event) trending.changed(event).catch((error: unknown) => logger.warn({ err: error }, "could not store a trending list"));

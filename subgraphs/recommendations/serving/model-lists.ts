@@ -1,6 +1,4 @@
-import type { PrismaClient } from "../../../lib/db/database.ts";
 import { HYBRID } from "../../../lib/models/model-names.ts";
-import { bookFacts } from "./catalogue.ts";
 import { maximalMarginalRelevance } from "./diversify.ts";
 import type { FallbackLists } from "./fallback-lists.ts";
 import { historyScores, historyTopK, itemTopK, neighbourRows, vectorPairScores, vectorTopK, type IndexedList } from "./graphs.ts";
@@ -10,7 +8,9 @@ import { personalReasons, similarReasons } from "./reasons.ts";
 import { clamp01, LIST_LENGTH, type Prediction, type ServedItem, type ServedList, type Source, type Strategy } from "./served-list.ts";
 import type { SharedBatcher } from "./shared-batcher.ts";
 import { modelsFor, recipeModel, type WeightedModel } from "./strategy-models.ts";
-import { readHistory, type HistoryEntry } from "../../../lib/models/user-history.ts";
+import type { HistoryEntry } from "../../../lib/models/user-history.ts";
+import type { BookFactsCache } from "./book-facts-cache.ts";
+import type { ReaderHistories } from "./reader-histories.ts";
 import type { UserVectors } from "./user-vectors.ts";
 
 /** Under this mean confidence of the top 10, a model list is blended with popularity. */
@@ -35,7 +35,8 @@ const saturate = (sum: number) => 1 - Math.exp(-sum);
  */
 export class ModelLists {
   constructor(
-    private readonly prisma: PrismaClient,
+    private readonly histories: ReaderHistories,
+    private readonly facts: BookFactsCache,
     private readonly models: ModelStore,
     private readonly batcher: SharedBatcher,
     private readonly vectors: UserVectors,
@@ -60,7 +61,7 @@ export class ModelLists {
       const components = lists.filter((c) => c.scores.size > 0);
       if (components.length === 0) return null;
       const blended = blend(components, new Set([bookId]));
-      const facts = await bookFacts(this.prisma, [bookId, ...blended.slice(0, LIST_LENGTH * 2).map((c) => c.bookId)]);
+      const facts = await this.facts.of([bookId, ...blended.slice(0, LIST_LENGTH * 2).map((c) => c.bookId)]);
       const seed = facts.get(bookId);
       const byRole = (role: string, id: number) => components.some((c) => c.model.role === role && c.scores.has(id));
       const items = blended.map((candidate) => ({
@@ -76,7 +77,7 @@ export class ModelLists {
 
   /** A reader's list; a reader without history gets the cold-start list (not a fallback: there is no taste to model yet). */
   async forReader(userId: number, strategy: Strategy, excludeRead: boolean, diversify: boolean, pin: ModelPin | null = null): Promise<ServedList | null> {
-    const history = await readHistory(this.prisma, userId);
+    const history = await this.histories.of(userId);
     if (history.length === 0) return this.fallbacks.coldStart(userId);
     const { leased } = await this.models.leaseAllPinned(pin);
     try {
@@ -88,7 +89,7 @@ export class ModelLists {
       if (components.length === 0) return null;
       const blended = blend(components, exclude).slice(0, LIST_LENGTH * 2);
       const anchors = history.slice(0, 50);
-      const facts = await bookFacts(this.prisma, [...anchors.map((entry) => entry.bookId), ...blended.map((c) => c.bookId)]);
+      const facts = await this.facts.of([...anchors.map((entry) => entry.bookId), ...blended.map((c) => c.bookId)]);
       const embedded = embeddingModel(leased);
       const indexedAnchors = anchors.map((entry) => ({ ...entry, index: embedded?.itemIndex.get(entry.bookId) }));
       const items = blended.map((candidate) => ({
@@ -113,7 +114,7 @@ export class ModelLists {
     try {
       const picked = modelsFor("CF", leased, (model) => (model.has("vector-scorer") && model.state.factors !== undefined) || model.has("history-scorer"));
       if (picked.length === 0) return null;
-      let history: HistoryEntry[] | undefined;
+      let history: readonly HistoryEntry[] | undefined;
       const totals = new Map<number, number>();
       const weights = new Map<number, number>();
       let anyTaste = false;
@@ -126,7 +127,7 @@ export class ModelLists {
           const vector = await this.vectors.vectorOf(model, userId);
           if (vector) raw = (await this.batcher.run(model, vectorPairScores(model), items.map((item) => ({ vector, item })))).map(clamp01);
         } else {
-          history ??= await readHistory(this.prisma, userId);
+          history ??= await this.histories.of(userId);
           const indexed = oldestFirst(model, history);
           if (indexed.length > 0) raw = Array.from((await this.batcher.run(model, historyScores(model), [{ history: indexed, items: Int32Array.from(items) }]))[0]!, saturate);
         }

@@ -20,7 +20,8 @@ import { clamp01, type DeliveredList, type Prediction, type ServedList, type Str
 import { ServingMetrics } from "./serving-metrics.ts";
 import { SharedBatcher } from "./shared-batcher.ts";
 import { TimeBudgetExceeded, withinBudget } from "./time-budget.ts";
-import { readHistory } from "../../../lib/models/user-history.ts";
+import { BookFactsCache } from "./book-facts-cache.ts";
+import { ReaderHistories } from "./reader-histories.ts";
 import { UserVectors } from "./user-vectors.ts";
 
 export { LIST_LENGTH } from "./served-list.ts";
@@ -74,6 +75,8 @@ export class RecommendationEngine {
   private readonly lists: ListCache;
   private readonly variants: ReaderVariants;
   private readonly vectors: UserVectors;
+  readonly histories: ReaderHistories;
+  readonly bookFacts: BookFactsCache;
   private readonly modelLists: ModelLists;
   private readonly fallbacks: FallbackLists;
   private readonly logWriter: RecommendationLogWriter;
@@ -101,9 +104,12 @@ export class RecommendationEngine {
     });
     this.lists = new ListCache(cache, () => this.models.versionTag(), this.metrics);
     this.variants = new ReaderVariants(new ExperimentVariants(prisma, cache, config.EXPERIMENT_HOLDOUT_PERCENT), logger);
-    this.vectors = new UserVectors(prisma, this.metrics);
+    this.histories = new ReaderHistories(prisma, { maxReaders: config.READER_HISTORY_CACHE_SIZE, ttlMs: config.READER_HISTORY_TTL_SECONDS * 1000 });
+    this.histories.enabled = options.caching;
+    this.bookFacts = new BookFactsCache(prisma, { maxBooks: config.CACHE_MAX_ENTRIES, ttlMs: config.CACHE_TTL_SECONDS * 1000 });
+    this.vectors = new UserVectors(this.histories, this.metrics);
     this.fallbacks = new FallbackLists(prisma, this.models);
-    this.modelLists = new ModelLists(prisma, this.models, this.batcher, this.vectors, this.fallbacks);
+    this.modelLists = new ModelLists(this.histories, this.bookFacts, this.models, this.batcher, this.vectors, this.fallbacks);
     this.logWriter = new RecommendationLogWriter(prisma, logger, {
       anonymousSampleRate: config.RECOMMENDATION_LOG_ANONYMOUS_SAMPLE_RATE,
       retentionDays: config.RECOMMENDATION_LOG_RETENTION_DAYS,
@@ -116,6 +122,7 @@ export class RecommendationEngine {
   configure(options: Partial<EngineOptions>): void {
     Object.assign(this.options, options);
     this.batcher.enabled = this.options.batching;
+    this.histories.enabled = this.options.caching;
   }
 
   async start(): Promise<void> {
@@ -253,7 +260,7 @@ export class RecommendationEngine {
     const strategy = this.variants.strategyOf(variant, requested);
     const [similar, history] = await Promise.all([
       this.similarList(bookId, strategy, diversify, { requestId: context.requestId, log: false }, variantLabel(variant), this.variants.pinOf(variant, strategy)),
-      readHistory(this.prisma, userId),
+      this.histories.of(userId),
     ]);
     const read = new Set(history.map((entry) => entry.bookId));
     const candidates = similar.items.filter((item) => !read.has(item.bookId) && item.bookId !== bookId);
@@ -311,6 +318,7 @@ export class RecommendationEngine {
 
   /** A reader's signal: fold their vector in against the current item factors and retire their cached lists. */
   async handleInteraction(userId: number): Promise<void> {
+    this.histories.forget(userId);
     const leased = this.models.leaseAll();
     try {
       for (const model of leased) if (model.state.factors) await this.vectors.foldIn(model, userId);
@@ -328,11 +336,13 @@ export class RecommendationEngine {
     } finally {
       als?.release();
     }
+    this.histories.forget(userId);
     this.telemetry.forget(userId);
     this.logWriter.forget(userId);
   }
 
   invalidateUser(userId: number): Promise<void> {
+    this.histories.forget(userId);
     return this.lists.invalidateReader(userId);
   }
 

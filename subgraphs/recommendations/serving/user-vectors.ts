@@ -1,9 +1,9 @@
-import type { PrismaClient } from "../../../lib/db/database.ts";
 import { foldInUser, indexHistory } from "../../../lib/models/fold-in.ts";
 import { forgetTrainedVector } from "./forget-reader.ts";
 import type { LoadedModel } from "./loaded-model.ts";
 import type { ServingMetrics } from "./serving-metrics.ts";
-import { readHistory, type HistoryEntry } from "../../../lib/models/user-history.ts";
+import type { HistoryEntry } from "../../../lib/models/user-history.ts";
+import type { ReaderHistories } from "./reader-histories.ts";
 
 /**
  * Readers' ALS vectors: the trained row, or one folded in against the current item
@@ -14,7 +14,7 @@ export class UserVectors {
   private readonly folded = new WeakMap<LoadedModel, Map<number, Float32Array>>();
 
   constructor(
-    private readonly prisma: PrismaClient,
+    private readonly histories: ReaderHistories,
     private readonly metrics: ServingMetrics,
   ) {}
 
@@ -25,7 +25,7 @@ export class UserVectors {
     if (folded) return folded;
     const row = als.userIndex.get(userId);
     if (row !== undefined) return state.userFactors.subarray(row * state.factors, (row + 1) * state.factors);
-    const indexed = this.indexHistory(als, history ?? (await readHistory(this.prisma, userId)));
+    const indexed = this.indexHistory(als, history ?? (await this.histories.of(userId)));
     if (indexed.length === 0) return null;
     const vector = foldInUser(state, indexed);
     this.foldedOf(als).set(userId, vector);
@@ -35,7 +35,7 @@ export class UserVectors {
   /** The reader's signal: re-solve their vector from their whole history now. */
   async foldIn(als: LoadedModel, userId: number): Promise<void> {
     if (!als.state.factors) return;
-    const indexed = this.indexHistory(als, await readHistory(this.prisma, userId));
+    const indexed = this.indexHistory(als, await this.histories.of(userId));
     if (indexed.length === 0) return;
     this.foldedOf(als).set(userId, foldInUser(als.state.factors, indexed));
     this.metrics.foldIns += 1;
