@@ -76,7 +76,7 @@ describe("a model that cannot be loaded is visible", () => {
     }
 
     // The reader's list changes its algorithm (the list cache retires on a model switch).
-    await engine.invalidateUser(reader);
+    await engine.readers.invalidate(reader);
     const after = await graphql(running.gatewayUrl, CF_LIST, { token });
     assert.equal(after.errors, undefined, JSON.stringify(after.errors));
     const served = after.data!.me.recommendations as { algorithm: string; source: string }[];

@@ -68,7 +68,7 @@ async function startEngine(runtime: Runtime, app: Express): Promise<{ stop(): Pr
       const event = parseUserVectorChanged(payload);
       if (!event) return void logger.warn({ payload }, "ignoring malformed USER_VECTOR_CHANGED event");
       const vector = event.vector ? Float32Array.from(event.vector) : null;
-      engine
+      engine.readers
         .applyUserVector(event.userId, vector, event.model)
         .then(() => {
           const updated: RecommendationsUpdatedEvent = { userId: event.userId, updatedAt: new Date().toISOString() };
@@ -78,7 +78,7 @@ async function startEngine(runtime: Runtime, app: Express): Promise<{ stop(): Pr
     }, {}),
     await runtime.pubsub.subscribe(Topics.USER_ERASED, (payload: { userId?: unknown }) => {
       const userId = Number(payload?.userId);
-      if (Number.isInteger(userId) && userId > 0) engine.forgetReader(userId);
+      if (Number.isInteger(userId) && userId > 0) engine.readers.erase(userId);
     }, {}),
   ];
   let stopping: Promise<void> | undefined;

@@ -23,6 +23,8 @@ import { TimeBudgetExceeded, withinBudget } from "./time-budget.ts";
 import { BookFactsCache } from "./book-facts-cache.ts";
 import { ReaderHistories } from "./reader-histories.ts";
 import { UserVectors } from "./user-vectors.ts";
+import { ModelLifecycle } from "./model-lifecycle.ts";
+import { ReaderSignals } from "./reader-signals.ts";
 
 export { LIST_LENGTH } from "./served-list.ts";
 export { TimeBudgetExceeded } from "./time-budget.ts";
@@ -49,19 +51,14 @@ export interface ServeContext {
   readonly log: boolean;
 }
 
-/** How often a registry that could not be read at start is tried again. */
-const REGISTRY_RETRY_MS = 5_000;
-/** How often the registry is compared with what is served, in case a MODEL_CHANGED event was lost. */
-const REGISTRY_SWEEP_MS = 30_000;
-/** How often pinned versions no running experiment pins any more are released. */
-const PINNED_SWEEP_MS = 60_000;
-
 /**
  * Serves recommendations: each list goes cache (`list-cache.ts`) -> production
  * models within the time budget (`model-lists.ts`) -> the last model answer ->
  * model-free lists (`fallback-lists.ts`), so a broken model never fails a request;
- * every served list is counted and logged. A reader's signal folds their vector in
- * (`user-vectors.ts`) and retires their cached lists.
+ * every served list is counted and logged. Which versions serve changes in
+ * `model-lifecycle.ts`; what a reader's own actions change, in `reader-signals.ts`;
+ * readers' histories and book facts are held by `reader-histories.ts` and
+ * `book-facts-cache.ts`.
  */
 export class RecommendationEngine {
   readonly models: ModelStore;
@@ -81,9 +78,9 @@ export class RecommendationEngine {
   private readonly fallbacks: FallbackLists;
   private readonly logWriter: RecommendationLogWriter;
   private readonly fallbackLog: FallbackLog;
-  private registryRetry: NodeJS.Timeout | undefined;
-  private registrySweep: NodeJS.Timeout | undefined;
-  private pinnedSweep: NodeJS.Timeout | undefined;
+  private readonly lifecycle: ModelLifecycle;
+  /** A reader's own actions (new signals, erasure) applied to what serves them. */
+  readonly readers: ReaderSignals;
   private warming: Promise<void> = Promise.resolve();
   private warmQueued = false;
   private stopped = false;
@@ -116,6 +113,8 @@ export class RecommendationEngine {
     });
     this.fallbackLog = new FallbackLog(logger);
     this.telemetry = new ListTelemetry(this.models);
+    this.readers = new ReaderSignals(this.models, this.vectors, this.histories, this.lists, this.telemetry, this.logWriter);
+    this.lifecycle = new ModelLifecycle(this.models, this.telemetry, this.variants, prisma, logger, () => void this.warm());
   }
 
   /** Turns batching/caching on or off at run time (the bench compares them in one process). */
@@ -125,80 +124,29 @@ export class RecommendationEngine {
     this.histories.enabled = this.options.caching;
   }
 
-  async start(): Promise<void> {
-    if (await this.loadModels()) this.warm();
-    this.pinnedSweep = setInterval(() => void this.releaseUnpinned(), PINNED_SWEEP_MS);
-    this.pinnedSweep.unref();
-    this.registrySweep = setInterval(() => void this.catchUpWithRegistry(), REGISTRY_SWEEP_MS);
-    this.registrySweep.unref();
+  start(): Promise<void> {
+    return this.lifecycle.start();
   }
 
-  /**
-   * Promotions arrive as MODEL_CHANGED events, which a Redis outage or a restart of
-   * the bus can lose: every REGISTRY_SWEEP_MS the registry is read and any production
-   * version not served yet is switched to, so serving converges on the registry anyway.
-   */
-  async catchUpWithRegistry(): Promise<void> {
-    if (this.stopped || !this.models.loaded) return;
-    try {
-      for (const event of await this.models.unannounced()) {
-        this.logger.warn(event, "a promoted model version was not announced here; switching to it");
-        await this.switchModel(event);
-      }
-    } catch (error) {
-      this.logger.warn({ err: error }, "cannot compare the served models with the registry");
-    }
-  }
-
-  /** Retires the pinned versions no running experiment pins any more (a completed canary). */
-  async releaseUnpinned(): Promise<void> {
-    if (this.models.pinned.keys().length === 0) return;
-    const pinned = await this.variants.pinnedKeys();
-    if (pinned) this.models.pinned.retain(pinned);
-  }
-
-  /**
-   * Reads the registry and loads the production models. A registry that cannot be
-   * read (the database is down at start) is retried until it can: fallbacks serve
-   * meanwhile, and readiness stays false.
-   */
-  private async loadModels(): Promise<boolean> {
-    try {
-      await this.models.loadProduction();
-      await this.telemetry.modelsChanged(this.prisma, this.logger);
-      return true;
-    } catch (error) {
-      this.logger.error({ err: error, retryInMs: REGISTRY_RETRY_MS }, "cannot read the model registry; serving fallbacks");
-      this.registryRetry = setTimeout(() => {
-        if (!this.stopped) void this.loadModels().then((loaded) => {
-          if (loaded) void this.warm();
-        });
-      }, REGISTRY_RETRY_MS);
-      this.registryRetry.unref();
-      return false;
-    }
-  }
-
-  /** Throws until the production models were loaded (or found unloadable, which the fallbacks then cover visibly). */
   ready(): void {
-    if (!this.models.loaded) throw new Error("production models not loaded yet");
+    this.lifecycle.ready();
+  }
+
+  switchModel(event: { name: ModelName; version: number }): Promise<void> {
+    return this.lifecycle.switchModel(event);
+  }
+
+  releaseUnpinned(): Promise<void> {
+    return this.lifecycle.releaseUnpinned();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.registryRetry);
-    clearInterval(this.pinnedSweep);
-    clearInterval(this.registrySweep);
+    this.lifecycle.stop();
     await this.warming.catch(() => {});
     await this.logWriter.close();
     await this.models.close();
     await this.pool?.stop();
-  }
-
-  async switchModel(event: { name: ModelName; version: number }): Promise<void> {
-    await this.models.handleModelChanged(event);
-    await this.telemetry.modelsChanged(this.prisma, this.logger);
-    this.warm();
   }
 
   /** Fills the cache with the most popular books' similar lists, in the background. */
@@ -296,54 +244,6 @@ export class RecommendationEngine {
       this.fallbackLog.note(reason, () => ({ model: "als", err: error }));
     }
     return this.fallbacks.popularityPredictions(bookIds);
-  }
-
-  /**
-   * The embeddings consumer's new vector for a reader (USER_VECTOR_CHANGED): served
-   * from now on when it was computed against the model version loaded here, else
-   * folded in here; either way the reader's cached lists are retired.
-   */
-  async applyUserVector(userId: number, vector: Float32Array | null, model: { name: string; version: number } | null): Promise<void> {
-    const target = model ? this.models.lease(model.name) : null;
-    try {
-      if (target && vector && target.version === model!.version && this.vectors.adopt(target, userId, vector)) {
-        await this.invalidateUser(userId);
-        return;
-      }
-    } finally {
-      target?.release();
-    }
-    await this.handleInteraction(userId);
-  }
-
-  /** A reader's signal: fold their vector in against the current item factors and retire their cached lists. */
-  async handleInteraction(userId: number): Promise<void> {
-    this.histories.forget(userId);
-    const leased = this.models.leaseAll();
-    try {
-      for (const model of leased) if (model.state.factors) await this.vectors.foldIn(model, userId);
-    } finally {
-      for (const model of leased) model.release();
-    }
-    await this.invalidateUser(userId);
-  }
-
-  /** A reader deleted their account: their vectors (folded-in and trained) and recent lists leave serving memory. */
-  forgetReader(userId: number): void {
-    const als = this.models.lease("als");
-    try {
-      if (als) this.vectors.forget(als, userId);
-    } finally {
-      als?.release();
-    }
-    this.histories.forget(userId);
-    this.telemetry.forget(userId);
-    this.logWriter.forget(userId);
-  }
-
-  invalidateUser(userId: number): Promise<void> {
-    this.histories.forget(userId);
-    return this.lists.invalidateReader(userId);
   }
 
   snapshot() {
