@@ -1,6 +1,7 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from "@apollo/gateway";
 import { serviceUnavailable } from "../lib/errors.ts";
 import type { Logger } from "../lib/logger.ts";
+import type { Identity } from "../lib/auth/identity.ts";
 import { CLIENT_IDENTITY_HEADERS, IDENTITY_HEADER, signIdentityHeader } from "../lib/auth/internal-identity.ts";
 import { subgraphFetchDuration } from "../lib/metrics/index.ts";
 import { REQUEST_ID_HEADER } from "../lib/server/headers.ts";
@@ -10,6 +11,24 @@ import { subgraphFetcher } from "./subgraph-fetcher.ts";
 
 /** What a data source answers, as @apollo/gateway's public API declares it (the interface package is not a dependency of ours). */
 type GatewayGraphQLResponse = Awaited<ReturnType<RemoteGraphQLDataSource["process"]>>;
+
+/**
+ * A signed identity header is valid for a minute (lib/auth/internal-identity.ts); one
+ * is reused for this long, so every fetch still arrives with most of its validity left.
+ * The same identity object (ANONYMOUS, a cached token's reader) then costs one HMAC per
+ * interval instead of one per subgraph fetch, and subgraphs see a header they have verified before.
+ */
+const SIGNED_IDENTITY_REUSE_MS = 20_000;
+const signedIdentities = new WeakMap<Identity, { secret: string; header: string; signedAt: number }>();
+
+function identityHeaderFor(secret: string, identity: Identity): string {
+  const now = Date.now();
+  const signed = signedIdentities.get(identity);
+  if (signed && signed.secret === secret && now - signed.signedAt < SIGNED_IDENTITY_REUSE_MS) return signed.header;
+  const header = signIdentityHeader(secret, identity);
+  signedIdentities.set(identity, { secret, header, signedAt: now });
+  return header;
+}
 
 /**
  * How the gateway talks to one subgraph: it sends the caller's verified identity,
@@ -34,7 +53,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     for (const name of CLIENT_IDENTITY_HEADERS) headers.delete(name);
     headers.set(REQUEST_ID_HEADER, context.requestId);
     headers.set(TRACEPARENT_HEADER, traceparentFor(context.trace));
-    headers.set(IDENTITY_HEADER, signIdentityHeader(this.internalSecret, context.identity));
+    headers.set(IDENTITY_HEADER, identityHeaderFor(this.internalSecret, context.identity));
   }
 
   override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {

@@ -72,6 +72,10 @@ export const configSchema = z
     // CORS, persisted queries and the response cache.
     ...edgeConfigShape,
 
+    // The books subgraph's in-process Book rows by id (0 turns it off); the TTL bounds what a missed event leaves stale.
+    BOOK_CACHE_SIZE: z.coerce.number().int().min(0).default(20_000),
+    BOOK_CACHE_TTL_SECONDS: positiveInt(300),
+
     CACHE_TTL_SECONDS: positiveInt(3600),
     CACHE_MAX_ENTRIES: positiveInt(50_000),
     // Namespace in Redis, so deployments (or test runs) sharing one Redis never read each other's entries.

@@ -25,6 +25,11 @@ export const REDACTED_PATHS = SECRET_FIELDS.flatMap((field) =>
   ["", "*", "*.*", "*.*.*"].map((parent) => (parent ? `${parent}${member(field)}` : member(field).replace(/^\./, ""))),
 );
 
+/** About 10-20 operation lines at a time; small enough that a quiet service's lines are never held for long. */
+export const LOG_BUFFER_BYTES = 4096;
+/** The longest a buffered line waits when traffic is too low to fill the buffer. */
+export const LOG_FLUSH_INTERVAL_MS = 250;
+
 /**
  * One pino logger per process; services and requests get children so every line
  * carries `service` and, inside a request, `requestId`.
@@ -38,8 +43,10 @@ export function createLogger(config: Pick<Config, "LOG_LEVEL" | "NODE_ENV">, ser
   };
   if (destination) return pino(options, destination);
   if (pretty) return pino({ ...options, transport: { target: "pino-pretty", options: { colorize: true, translateTime: "HH:MM:ss.l", ignore: "pid,hostname" } } });
-  // Lines leave through asynchronous writes, so a request never waits on stdout (a
-  // slow pipe or collector); lines written meanwhile go out together. Shutdown
-  // flushes them (lib/server/shutdown.ts), and pino flushes synchronously on exit.
-  return pino(options, pino.destination({ dest: 1, sync: false }));
+  // One line per operation stays, but not one write(2) per line: lines gather in the
+  // destination's buffer and leave together, asynchronously, once LOG_BUFFER_BYTES have
+  // piled up or every LOG_FLUSH_INTERVAL_MS, so a request never waits on stdout (a slow
+  // pipe or collector). Shutdown flushes them (lib/server/shutdown.ts); pino flushes
+  // synchronously on exit, which covers process.exit after a fatal error and an uncaught exception.
+  return pino(options, pino.destination({ dest: 1, sync: false, minLength: LOG_BUFFER_BYTES, periodicFlush: LOG_FLUSH_INTERVAL_MS }));
 }

@@ -2,7 +2,8 @@ import type { ApolloServerPlugin } from "@apollo/server";
 import { ErrorCode, rateLimited, requestRefused } from "../../lib/errors.ts";
 import { rateLimitRejections } from "../../lib/metrics/index.ts";
 import type { GatewayContext } from "../context.ts";
-import { checkOperation, type OperationLimits } from "./operation-limits/limits.ts";
+import type { OperationLimits } from "./operation-limits/limits.ts";
+import { measuredOperations } from "./operation-limits/measured-operations.ts";
 import { rateLimitIdentityOf } from "./rate-limit/identity-of.ts";
 import { rateLimitKey } from "./rate-limit/identity.ts";
 import type { RateLimiter } from "./rate-limit/limiter.ts";
@@ -23,12 +24,13 @@ export interface ProtectionOptions {
  */
 export function protectionPlugin(options: ProtectionOptions): ApolloServerPlugin<GatewayContext> {
   const { limits, limiter } = options;
+  const checkOperation = measuredOperations(limits);
   return {
     async requestDidStart({ contextValue }) {
       return {
         async didResolveOperation({ schema, document, operation, request }) {
           if (!operation) throw unresolvedOperation(request.operationName);
-          const cost = checkOperation({ schema, document, operation, variables: request.variables }, limits);
+          const cost = checkOperation({ schema, document, operation, variables: request.variables });
           const identity = rateLimitIdentityOf(contextValue);
           const units = Math.ceil(cost / options.costPerUnit);
           const decision = await limiter.consume(rateLimitKey(identity), units, identity.limitPerMinute ?? options.ratePerMinute);

@@ -1,12 +1,13 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
 import { ANONYMOUS, viewerOf, type Identity } from "../auth/identity.ts";
-import { identityFromHeader, IDENTITY_HEADER } from "../auth/internal-identity.ts";
+import { IDENTITY_HEADER } from "../auth/internal-identity.ts";
 import type { Viewer } from "../auth/viewer.ts";
 import type { Logger } from "../logger.ts";
 import type { Runtime } from "../runtime.ts";
 import { acceptableRequestId, REQUEST_ID_HEADER } from "./headers.ts";
 import { continueTrace, parseTraceparent, TRACEPARENT_HEADER, type TraceContext } from "./trace-context.ts";
+import { verifiedIdentities } from "./verified-identities.ts";
 
 /** What every resolver in every service can rely on. Subgraphs extend it with their DataLoaders. */
 export interface RequestContext {
@@ -21,12 +22,20 @@ export interface RequestContext {
   runtime: Runtime;
 }
 
+/** One remembered verifier per INTERNAL_SECRET (a process serves one; tests may start several). */
+const verifiers = new Map<string, ReturnType<typeof verifiedIdentities>>();
+function verifierFor(secret: string): ReturnType<typeof verifiedIdentities> {
+  let verifier = verifiers.get(secret);
+  if (!verifier) verifiers.set(secret, (verifier = verifiedIdentities(secret)));
+  return verifier;
+}
+
 /** Subgraphs trust only the gateway's signed identity header; a forged or stale one is treated as no identity at all. */
 export async function createRequestContext(runtime: Runtime, headers: IncomingHttpHeaders): Promise<RequestContext> {
   const requestId = acceptableRequestId(headers[REQUEST_ID_HEADER]) ?? randomUUID();
   const trace = continueTrace(parseTraceparent(headers[TRACEPARENT_HEADER]));
   const logger = runtime.logger.child({ requestId, traceId: trace.traceId });
-  let identity = identityFromHeader(runtime.config.INTERNAL_SECRET, headers[IDENTITY_HEADER]);
+  let identity = verifierFor(runtime.config.INTERNAL_SECRET)(headers[IDENTITY_HEADER]);
   if (identity === null) {
     logger.warn("ignoring an identity header that does not verify (not from the gateway, or expired)");
     identity = ANONYMOUS;

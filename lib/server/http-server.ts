@@ -18,6 +18,9 @@ const GRAPHQL_MOUNTED = "graphqlMounted";
 export function createHttpApp(health: HealthChecks): Express {
   const app = express();
   app.disable("x-powered-by");
+  // Express hashes every res.send body into an ETag; a GraphQL POST answer is never
+  // revalidated, so that is a SHA-1 per response for nothing (static files keep theirs).
+  app.set("etag", false);
   app.get("/health/live", (_request, response) => {
     response.json({ status: "ok" });
   });

@@ -1,4 +1,5 @@
 import type { RequestContext } from "../../lib/server/context.ts";
+import { bookCacheOf } from "./book-cache-lifecycle.ts";
 import { createBookLoaders, type BookLoaders } from "./loaders.ts";
 
 export interface BooksContext extends RequestContext {
@@ -7,5 +8,5 @@ export interface BooksContext extends RequestContext {
 
 export const createBooksContext = (base: RequestContext): BooksContext => ({
   ...base,
-  loaders: createBookLoaders(base.runtime.db.prisma),
+  loaders: createBookLoaders(base.runtime.db.prisma, bookCacheOf(base.runtime)),
 });

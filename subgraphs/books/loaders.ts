@@ -1,5 +1,6 @@
 import DataLoader from "dataloader";
 import { Prisma, type Author, type Book, type Genre, type PrismaClient, type Publisher } from "../../lib/db/database.ts";
+import type { BookCache } from "./book-cache.ts";
 
 /** A page of one author's books, most rated first, after an optional keyset position. */
 export interface AuthorBooksPageKey {
@@ -21,10 +22,24 @@ export interface BookLoaders {
   bookCountByAuthorId: DataLoader<number, number>;
 }
 
-export function createBookLoaders(prisma: PrismaClient): BookLoaders {
+export function createBookLoaders(prisma: PrismaClient, bookCache?: BookCache): BookLoaders {
   const bookById: BookLoaders["bookById"] = new DataLoader(async (ids) => {
-    const rows = await prisma.book.findMany({ where: { id: { in: [...ids] } } });
-    return byKey(ids, rows, (row) => row.id);
+    if (!bookCache) return byKey(ids, await prisma.book.findMany({ where: { id: { in: [...ids] } } }), (row) => row.id);
+    // Only the books the instance's cache lacks are read; a batch found whole costs no round trip.
+    const found = new Map<number, Book>();
+    const missing: number[] = [];
+    for (const id of ids) {
+      const cached = bookCache.get(id);
+      if (cached) found.set(id, cached);
+      else missing.push(id);
+    }
+    if (missing.length > 0) {
+      const snapshot = bookCache.snapshot();
+      const rows = await prisma.book.findMany({ where: { id: { in: missing } } });
+      bookCache.remember(rows, snapshot);
+      for (const row of rows) found.set(row.id, row);
+    }
+    return ids.map((id) => found.get(id) ?? null);
   });
   return {
     bookById,

@@ -8,6 +8,7 @@ import { bookFilterWhere, type BookFilterArgs } from "./book-filter.ts";
 import type { BookInputArgs } from "./book-input.ts";
 import { createBook, deleteBook, mergeAuthors, updateBook } from "./book-mutations.ts";
 import { BookOrdering, type BookOrderArgs } from "./book-order.ts";
+import { bookCacheOf } from "./book-cache-lifecycle.ts";
 import type { BooksContext } from "./context.ts";
 import { renderHighlight, searchBooks, searchPosition, type SearchHitRow } from "./search.ts";
 import { MAX_NAME_LENGTH } from "./validation.ts";
@@ -150,9 +151,14 @@ function authorBooksAfter(cursor: string): { ratingsCount: number; id: number } 
   return { ratingsCount, id };
 }
 
-/** A committed catalogue mutation is announced, so cached public answers (the gateway's response cache) start afresh. */
+/**
+ * A committed catalogue mutation is announced, so cached public answers (the gateway's
+ * response cache) and the other books instances' row caches start afresh. This
+ * instance forgets its rows at once: the caller's next read must see the change.
+ */
 async function announced<T>(context: BooksContext, mutation: CatalogueChangedEvent["mutation"], change: Promise<T>): Promise<T> {
   const result = await change;
+  bookCacheOf(context.runtime)?.clear();
   await publishCatalogueChanged(context.runtime.pubsub, mutation, context.logger);
   return result;
 }

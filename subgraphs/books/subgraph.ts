@@ -1,4 +1,5 @@
 import type { SubgraphDefinition } from "../../lib/server/subgraph-server.ts";
+import { startBookCache } from "./book-cache-lifecycle.ts";
 import { createBooksContext, type BooksContext } from "./context.ts";
 import { permissions } from "./permissions.ts";
 import { resolvers } from "./resolvers.ts";
@@ -9,4 +10,5 @@ export const booksSubgraph: SubgraphDefinition<BooksContext> = {
   resolvers,
   permissions,
   extendContext: createBooksContext,
+  start: startBookCache,
 };

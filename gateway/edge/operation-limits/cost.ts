@@ -2,7 +2,7 @@ import type { DocumentNode, GraphQLSchema } from "graphql";
 import { getComplexity, type ComplexityEstimator } from "graphql-query-complexity";
 
 /** The list-size arguments of this schema: `limit` on recommendation lists, `first` on connections. */
-const SIZE_ARGUMENTS = ["limit", "first"] as const;
+export const SIZE_ARGUMENTS: readonly string[] = ["limit", "first"];
 
 /**
  * Every field costs 1; a field with a `limit` or `first` argument multiplies what is

@@ -31,8 +31,17 @@ export function introspectionPolicyPlugin(config: Pick<Config, "NODE_ENV" | "GRA
   };
 }
 
+/** Per parsed document: Apollo hands a repeated query the same DocumentNode, so it is walked once. */
+const introspecting = new WeakMap<DocumentNode, boolean>();
+
 /** `__schema` or `__type` anywhere in the document (`__typename` is ordinary and always allowed). */
 function introspects(document: DocumentNode): boolean {
+  let found = introspecting.get(document);
+  if (found === undefined) introspecting.set(document, (found = walkForIntrospection(document)));
+  return found;
+}
+
+function walkForIntrospection(document: DocumentNode): boolean {
   let found = false;
   visit(document, {
     Field(node) {

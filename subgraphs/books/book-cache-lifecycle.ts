@@ -1,0 +1,50 @@
+import { parseCatalogueChanged } from "../../lib/events/catalogue-changed.ts";
+import { Topics } from "../../lib/pubsub.ts";
+import type { Runtime } from "../../lib/runtime.ts";
+import { BookCache } from "./book-cache.ts";
+
+/**
+ * Keyed by the service's database handle: the server hands resolvers the same
+ * per-service runtime it started the subgraph with, and each books instance (two in
+ * one test process, say) keeps a cache of its own database's rows.
+ */
+const caches = new WeakMap<Runtime["db"], BookCache>();
+
+/** This instance's book cache; undefined when BOOK_CACHE_SIZE is 0 (every lookup reads the database). */
+export function bookCacheOf(runtime: Runtime): BookCache | undefined {
+  return caches.get(runtime.db);
+}
+
+/** Interactions that change a book's rating aggregates (averageRating, ratingsCount). */
+const RATING_SIGNALS = new Set(["RATE", "REVIEW"]);
+
+/**
+ * Creates the instance's cache and keeps it fresh from the bus: a catalogue change
+ * announced by any instance clears it, a relayed rating evicts its book.
+ */
+export async function startBookCache(runtime: Runtime): Promise<{ stop(): Promise<void> }> {
+  const { BOOK_CACHE_SIZE, BOOK_CACHE_TTL_SECONDS } = runtime.config;
+  if (BOOK_CACHE_SIZE === 0) return { stop: async () => {} };
+  const cache = new BookCache({ maxEntries: BOOK_CACHE_SIZE, ttlMs: BOOK_CACHE_TTL_SECONDS * 1000 });
+  caches.set(runtime.db, cache);
+  const subscriptions = [
+    await runtime.pubsub.subscribe(Topics.CATALOGUE_CHANGED, (payload: unknown) => {
+      if (parseCatalogueChanged(payload)) cache.clear();
+    }, {}),
+    // Read leniently, as the recommendations subgraph does: evicting on a partial event is harmless.
+    await runtime.pubsub.subscribe(Topics.INTERACTION, (payload: { bookId?: unknown; type?: unknown } | null) => {
+      const bookId = Number(payload?.bookId);
+      if (Number.isInteger(bookId) && RATING_SIGNALS.has(String(payload?.type))) cache.evict(bookId);
+    }, {}),
+  ];
+  let stopping: Promise<void> | undefined;
+  return {
+    stop() {
+      stopping ??= (async () => {
+        for (const id of subscriptions) runtime.pubsub.unsubscribe(id);
+        caches.delete(runtime.db);
+      })();
+      return stopping;
+    },
+  };
+}
