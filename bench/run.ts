@@ -224,7 +224,7 @@ if (!args["no-build"]) {
 }
 const referenceDir = prepareReference(ROOT, REFERENCE_COMMIT, log);
 const treeKey = (dir: string, paths: string[]) => spawnSync("git", ["-C", dir, "rev-parse", ...paths.map((p) => `HEAD:${p}`)], { encoding: "utf8" }).stdout.replace(/\s+/g, "");
-const oursKey = treeKey(ROOT, ["prisma/seed", "ml-models", "lib/models"]);
+const oursKey = treeKey(ROOT, ["prisma/seed", "prisma/migrations", "ml-models", "lib/models"]);
 const withServers = (await reachable(POSTGRES)) && (await reachable(REDIS));
 if (!withServers) skipped.push("multi-process setups: PostgreSQL or Redis not reachable");
 
