@@ -20,6 +20,13 @@ export interface BookLoaders {
   publisherById: DataLoader<number, Publisher | null>;
   booksPageByAuthor: DataLoader<AuthorBooksPageKey, Book[], string>;
   bookCountByAuthorId: DataLoader<number, number>;
+  ratingStatsOf: DataLoader<Book, RatingStats, number>;
+}
+
+/** A book's rating aggregates, which the users subgraph moves with every rating. */
+export interface RatingStats {
+  averageRating: number;
+  ratingsCount: number;
 }
 
 export function createBookLoaders(prisma: PrismaClient, bookCache?: BookCache): BookLoaders {
@@ -43,6 +50,21 @@ export function createBookLoaders(prisma: PrismaClient, bookCache?: BookCache): 
   });
   return {
     bookById,
+    // Rows may come from the instance's shared cache, but a reader who has just rated
+    // or unrated a book must see its new average: with a cache the aggregates are read
+    // fresh, one query per batch, and only when a query selects them.
+    ratingStatsOf: new DataLoader(
+      async (books) => {
+        if (!bookCache) return books.map((book) => ({ averageRating: book.averageRating, ratingsCount: book.ratingsCount }));
+        const rows = await prisma.book.findMany({
+          where: { id: { in: books.map((book) => book.id) } },
+          select: { id: true, averageRating: true, ratingsCount: true },
+        });
+        const found = new Map(rows.map((row) => [row.id, row]));
+        return books.map((book) => found.get(book.id) ?? { averageRating: book.averageRating, ratingsCount: book.ratingsCount });
+      },
+      { cacheKeyFn: (book) => book.id },
+    ),
     authorById: new DataLoader(async (ids) => {
       const rows = await prisma.author.findMany({ where: { id: { in: [...ids] } } });
       return byKey(ids, rows, (row) => row.id);

@@ -105,6 +105,8 @@ export const resolvers: GraphQLResolverMap<BooksContext> = {
     genres: (book: Book, _args, context) => context.loaders.genresByBookId.load(book.id),
     publisher: (book: Book, _args, context) =>
       book.publisherId === null ? null : context.loaders.publisherById.load(book.publisherId),
+    averageRating: async (book: Book, _args, context) => (await context.loaders.ratingStatsOf.load(book)).averageRating,
+    ratingsCount: async (book: Book, _args, context) => (await context.loaders.ratingStatsOf.load(book)).ratingsCount,
   },
   // Author and Genre are entities so other subgraphs (users' preferences) can reference them.
   Author: {
