@@ -4,6 +4,7 @@ import { applyMigrations } from "../db/migrate.ts";
 import { serveMetrics } from "../metrics/metrics-server.ts";
 import { createRuntime } from "../runtime.ts";
 import { stopOnSignals } from "../server/shutdown.ts";
+import { startTracing } from "../tracing/provider.ts";
 import { startStreamRoles, STREAM_ROLES, type StreamRole } from "./roles/index.ts";
 
 /**
@@ -25,10 +26,12 @@ try {
   await applyMigrations(runtime.db, { logger: runtime.logger });
   runtime.outbox.start();
   const metrics = await serveMetrics({ host: config.HOST, port: config.METRICS_PORT, logger: runtime.logger });
+  const tracing = await startTracing(config, `stream-${roles.join("+")}`, runtime.logger);
   const running = await startStreamRoles(runtime, roles);
   runtime.logger.info({ roles, stream: runtime.stream.kind }, "stream consumers running");
   stopOnSignals(runtime.logger, config.SHUTDOWN_TIMEOUT_MS, async () => {
     await running.stop();
+    await tracing.stop();
     await metrics.stop();
     await runtime.close();
   });
