@@ -1,10 +1,7 @@
 import type { Redis } from "../redis.ts";
-import { concernsReader } from "./durable-stream.ts";
 
 /** Entries read per XRANGE page while looking for a reader's events. */
 const PAGE = 1000;
-
-type RawEntry = [id: string, fields: string[] | null];
 
 /**
  * The counter every purge increments, beside the streams: a consumer compares it
@@ -14,21 +11,6 @@ type RawEntry = [id: string, fields: string[] | null];
 export const purgeCounterKey = (prefix: string) => `${prefix}reader-purges`;
 
 const globEscape = (text: string) => text.replace(/[*?[\]\\]/g, "\\$&");
-
-export function eventOf(fields: readonly string[] | null): string | undefined {
-  if (!fields) return undefined;
-  for (let index = 0; index < fields.length; index += 2) if (fields[index] === "event") return fields[index + 1];
-  return undefined;
-}
-
-function payloadOf(fields: readonly string[] | null): unknown {
-  const raw = eventOf(fields);
-  try {
-    return raw === undefined ? undefined : JSON.parse(raw);
-  } catch {
-    return undefined;
-  }
-}
 
 /** Every stream under the prefix: the event streams and their dead-letter streams (which carry the same `event` field). */
 async function streamKeys(client: Redis, prefix: string): Promise<string[]> {
@@ -42,15 +24,35 @@ async function streamKeys(client: Redis, prefix: string): Promise<string[]> {
   return keys;
 }
 
-/** Ids of the reader's entries in one stream, read page by page (erasure is rare; a full scan is its price). */
+/**
+ * One page of a stream searched inside Redis: the ids of entries whose `event` holds
+ * the reader's id as `"userId":<id>` (events are written by JSON.stringify, so without
+ * spaces), and where the next page starts. Only ids cross the network, and each call
+ * is short (a page), so Redis keeps answering the request path meanwhile.
+ */
+const SEARCH_PAGE = `
+local entries = redis.call('XRANGE', KEYS[1], ARGV[1], '+', 'COUNT', tonumber(ARGV[2]))
+local matched = {}
+for _, entry in ipairs(entries) do
+  local fields = entry[2]
+  for i = 1, #fields, 2 do
+    if fields[i] == 'event' and string.find(fields[i + 1], ARGV[3]) then matched[#matched + 1] = entry[1] end
+  end
+end
+local last = ''
+if #entries > 0 then last = entries[#entries][1] end
+return { last, #entries, matched }`;
+
+/** Ids of the reader's entries in one stream, searched page by page (erasure is rare; a full scan is its price). */
 async function readerEntryIds(client: Redis, key: string, userId: number): Promise<string[]> {
+  const pattern = `"userId":${Math.trunc(userId)}[,}]`;
   const ids: string[] = [];
   let from = "-";
   for (;;) {
-    const page = (await client.xrange(key, from, "+", "COUNT", PAGE)) as RawEntry[];
-    for (const [id, fields] of page) if (concernsReader(payloadOf(fields), userId)) ids.push(id);
-    if (page.length < PAGE) return ids;
-    from = `(${page[page.length - 1]![0]}`;
+    const [last, count, matched] = (await client.eval(SEARCH_PAGE, 1, key, from, PAGE, pattern)) as [string, number, string[]];
+    ids.push(...matched);
+    if (count < PAGE) return ids;
+    from = `(${last}`;
   }
 }
 
