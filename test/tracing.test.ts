@@ -154,6 +154,24 @@ describe(`OpenTelemetry tracing over OTLP/HTTP (${target!.name}${process.env.RED
     }
   });
 
+  it("samples new traces at OTEL_TRACES_SAMPLE_RATIO and follows a caller's sampling decision", async () => {
+    let running: TestSupergraph | undefined;
+    try {
+      running = await startTestSupergraph(target!, { books: 20, users: 10, seed: 5 }, { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_TRACES_SAMPLE_RATIO: "0" });
+      const unsampled = await graphql(running.gatewayUrl, `query NotSampled { book(id: "1") { title } }`);
+      assert.equal(unsampled.errors, undefined, JSON.stringify(unsampled.errors));
+      const callerTraceId = randomBytes(16).toString("hex");
+      const sampled = await graphql(running.gatewayUrl, `query SampledByCaller { book(id: "1") { title } }`, {
+        headers: { traceparent: `00-${callerTraceId}-${randomBytes(8).toString("hex")}-01` },
+      });
+      assert.equal(sampled.errors, undefined, JSON.stringify(sampled.errors));
+      await until(() => (collector.spans.some((span) => span.traceId === callerTraceId && span.scope === "shelfgraph.books") ? true : undefined), 10_000, "the caller-sampled trace");
+    } finally {
+      await running?.stop();
+    }
+    assert.ok(!collector.spans.some((span) => span.attributes["graphql.operation.name"] === "NotSampled"), "a new trace at ratio 0 is not exported");
+  });
+
   it("sends nothing when OTEL_EXPORTER_OTLP_ENDPOINT is unset", async () => {
     let running: TestSupergraph | undefined;
     const before = collector.requests();
