@@ -5,7 +5,7 @@ import type { Viewer } from "../lib/auth/viewer.ts";
 import type { Logger } from "../lib/logger.ts";
 import { acceptableRequestId, REQUEST_ID_HEADER } from "../lib/server/headers.ts";
 import { parseTraceparent, TRACEPARENT_HEADER, type TraceContext } from "../lib/server/trace-context.ts";
-import { startRequestSpan, type Span, type Tracer } from "../lib/tracing/spans.ts";
+import { endSpan, startRequestSpan, type Span, type Tracer } from "../lib/tracing/spans.ts";
 import type { Authenticate } from "./identity/authenticate.ts";
 
 export interface GatewayContext {
@@ -37,6 +37,13 @@ export async function createGatewayContext(
   const requestId = acceptableRequestId(headers[REQUEST_ID_HEADER]) ?? randomUUID();
   const { trace, span } = startRequestSpan(tracer, parseTraceparent(headers[TRACEPARENT_HEADER]), { "shelfgraph.service": "gateway", "shelfgraph.request_id": requestId });
   const requestLogger = logger.child({ requestId, traceId: trace.traceId });
-  const identity = await authenticate(headers, requestLogger);
+  let identity: Identity;
+  try {
+    identity = await authenticate(headers, requestLogger);
+  } catch (error) {
+    // Rejected before any operation runs (a bad credential): the span ends here with the error's code.
+    if (span) endSpan(span, "error", String((error as { extensions?: { code?: unknown } }).extensions?.code ?? (error as Error).message));
+    throw error;
+  }
   return { requestId, identity, viewer: viewerOf(identity), trace, span, clientAddress, logger: requestLogger };
 }

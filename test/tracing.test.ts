@@ -149,6 +149,13 @@ describe(`OpenTelemetry tracing over OTLP/HTTP (${target!.name}${process.env.RED
       const span = await until(() => collector.spans.find((candidate) => candidate.attributes["graphql.operation.name"] === "Broken"), 10_000, "the failed request's span");
       assert.equal(span.attributes["shelfgraph.outcome"], "error");
       assert.deepEqual(span.attributes["graphql.error.codes"], ["GRAPHQL_VALIDATION_FAILED"]);
+
+      // Rejected at the edge before any operation runs: the request's span still ends, as an error.
+      const requestId = `bad-token-${randomBytes(4).toString("hex")}`;
+      const rejected = await graphql(running.gatewayUrl, `{ me { id } }`, { token: "not-a-token", headers: { "x-request-id": requestId } });
+      assert.ok(rejected.errors?.length);
+      const rejectedSpan = await until(() => collector.spans.find((candidate) => candidate.attributes["shelfgraph.request_id"] === requestId), 10_000, "the rejected request's span");
+      assert.equal(rejectedSpan.attributes["shelfgraph.outcome"], "error");
     } finally {
       await running?.stop();
     }
