@@ -6,6 +6,8 @@ import { Redis } from "ioredis";
 import { loadConfig } from "../lib/config.ts";
 import { createLogger } from "../lib/logger.ts";
 import { createDurableStream, type DurableStream, type StreamMessage } from "../lib/stream/index.ts";
+import { purgeReaderEvents } from "../lib/stream/reader-purge.ts";
+import { redisServerAvailable, startPrivateRedis } from "./support/private-redis.ts";
 
 const silent = createLogger(loadConfig({ LOG_LEVEL: "silent", NODE_ENV: "test" }), "test");
 const ERASED = 7;
@@ -175,3 +177,31 @@ for (const kind of kinds) {
     }
   });
 }
+
+describe("an erasure while the stream's Redis is down", () => {
+  it("does not fail (the account is already gone): the purge is retried in the background and completes once Redis is back", async (t) => {
+    if (!(await redisServerAvailable())) return t.skip("no redis-server binary");
+    const redis = await startPrivateRedis();
+    const prefix = `shelfgraph:test:${randomUUID()}:stream:`;
+    const stream = createDurableStream(loadConfig({ NODE_ENV: "test", REDIS_URL: redis.url, STREAM_KEY_PREFIX: prefix }), silent);
+    try {
+      await stream.append("interactions", [{ userId: ERASED, n: 1 }, { userId: KEPT, n: 2 }, { userId: ERASED, n: 3 }]);
+      await redis.stop();
+      const purge = await purgeReaderEvents(stream, ERASED, silent, [300, 300, 600, 1200, 2400]);
+      assert.equal(purge.removed, null, "the first attempt failed, without throwing");
+      // Back with its append-only file: the events are still there until the retry removes them.
+      await redis.start();
+      assert.equal(await purge.settled, 2, "a background retry removed both events");
+      const raw = new Redis(redis.url);
+      try {
+        const left = (await raw.xrange(`${prefix}interactions`, "-", "+")) as [string, string[]][];
+        assert.deepEqual(left.map(([, fields]) => JSON.parse(fields[1]!).n), [2]);
+      } finally {
+        raw.disconnect();
+      }
+    } finally {
+      await stream.close();
+      await redis.close();
+    }
+  });
+});
