@@ -13,6 +13,7 @@ import { EntityLoader } from "./entity-loader.ts";
 import { keepAlive } from "./keep-alive.ts";
 import { PlannedQueries, type Caller, type ExecuteAs } from "./planned-queries.ts";
 import { resolveField, subscribeField } from "./resolvers.ts";
+import { subscribeSharingExecutions } from "./shared-execution.ts";
 import type { SubscriptionContext } from "./subscription-context.ts";
 
 /** Enough for an app's few live views; a client opening more is misbehaving, not busy. */
@@ -82,6 +83,7 @@ export function serveSubscriptions(options: SubscriptionServerOptions): { dispos
   const server = useServer<Record<string, unknown>, ConnectionState>(
     {
       isProd: options.config.NODE_ENV === "production",
+      subscribe: subscribeSharingExecutions,
       async onConnect(ctx) {
         try {
           const caller: Caller = { headers: credentialHeaders(ctx.connectionParams), address: ctx.extra.request.socket.remoteAddress };
@@ -131,6 +133,8 @@ export function serveSubscriptions(options: SubscriptionServerOptions): { dispos
           reverify: () => options.authenticate(caller),
           queries,
           entities: new EntityLoader(queries),
+          // Same credentials, document and variables: the same answer to every event (shared-execution.ts).
+          sharingKey: `${JSON.stringify(caller.headers)}\n${payload.operationName ?? ""}\n${payload.query}\n${JSON.stringify(payload.variables ?? {})}`,
           queueLimit: options.config.SUBSCRIPTION_QUEUE_LIMIT,
           disconnectSlow(queued) {
             logger.warn({ queued }, "disconnecting a subscriber that cannot keep up");
