@@ -36,6 +36,8 @@ export interface SubscriptionServerOptions {
   executeAs: ExecuteAs;
   /** The edge's operation limits (depth, aliases, cost), applied to a subscription as to a query; throws QUERY_TOO_COMPLEX. */
   checkOperation?(args: { schema: GraphQLSchema; document: DocumentNode; operation: OperationDefinitionNode; variables: Record<string, unknown> | undefined }): void;
+  /** The document to run for a subscribe message under the edge's persisted-query policy; throws a coded GraphQLError. */
+  document?(payload: { query: string; extensions?: Readonly<Record<string, unknown>> | null }): Promise<string>;
 }
 
 // A type alias: graphql-ws wants an index-signature-compatible record for its `extra`.
@@ -97,7 +99,7 @@ export function serveSubscriptions(options: SubscriptionServerOptions): { dispos
           return false;
         }
       },
-      onSubscribe(ctx, _id, payload) {
+      async onSubscribe(ctx, _id, payload) {
         // The subscription being opened is already counted.
         if (Object.keys(ctx.subscriptions).length > MAX_SUBSCRIPTIONS_PER_CONNECTION) {
           rateLimitRejections.inc({ scope: "subscriptions" });
@@ -105,9 +107,16 @@ export function serveSubscriptions(options: SubscriptionServerOptions): { dispos
         }
         const schema = options.schema();
         if (!schema) return [serviceUnavailable("The supergraph is not loaded yet")];
+        let text: string;
+        try {
+          text = options.document ? await options.document(payload) : payload.query;
+        } catch (error) {
+          if (error instanceof GraphQLError) return [error];
+          throw error;
+        }
         let document: DocumentNode;
         try {
-          document = parse(payload.query);
+          document = parse(text);
         } catch (error) {
           return [coded(error as GraphQLError, "GRAPHQL_PARSE_FAILED")];
         }
@@ -134,7 +143,7 @@ export function serveSubscriptions(options: SubscriptionServerOptions): { dispos
           queries,
           entities: new EntityLoader(queries),
           // Same credentials, document and variables: the same answer to every event (shared-execution.ts).
-          sharingKey: `${JSON.stringify(caller.headers)}\n${payload.operationName ?? ""}\n${payload.query}\n${JSON.stringify(payload.variables ?? {})}`,
+          sharingKey: `${JSON.stringify(caller.headers)}\n${payload.operationName ?? ""}\n${text}\n${JSON.stringify(payload.variables ?? {})}`,
           queueLimit: options.config.SUBSCRIPTION_QUEUE_LIMIT,
           disconnectSlow(queued) {
             logger.warn({ queued }, "disconnecting a subscriber that cannot keep up");
