@@ -1,5 +1,5 @@
 import type { Server } from "node:http";
-import { GraphQLError, getOperationAST, parse, validate, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
+import { GraphQLError, getOperationAST, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
 import type { PubSubEngine } from "graphql-subscriptions";
 import { CloseCode } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
@@ -14,6 +14,7 @@ import { keepAlive } from "./keep-alive.ts";
 import { PlannedQueries, type Caller, type ExecuteAs } from "./planned-queries.ts";
 import { resolveField, subscribeField } from "./resolvers.ts";
 import { subscribeSharingExecutions } from "./shared-execution.ts";
+import { validatedDocument } from "./validated-documents.ts";
 import type { SubscriptionContext } from "./subscription-context.ts";
 
 /** Enough for an app's few live views; a client opening more is misbehaving, not busy. */
@@ -59,9 +60,6 @@ function credentialHeaders(params: Readonly<Record<string, unknown>> | undefined
   }
   return headers;
 }
-
-const coded = (error: GraphQLError, code: string) =>
-  new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { ...error.extensions, code } });
 
 /**
  * graphql-ws on the gateway's own HTTP server and path. Subscriptions are validated
@@ -114,14 +112,9 @@ export function serveSubscriptions(options: SubscriptionServerOptions): { dispos
           if (error instanceof GraphQLError) return [error];
           throw error;
         }
-        let document: DocumentNode;
-        try {
-          document = parse(text);
-        } catch (error) {
-          return [coded(error as GraphQLError, "GRAPHQL_PARSE_FAILED")];
-        }
-        const invalid = validate(schema, document);
-        if (invalid.length > 0) return invalid.map((error) => coded(error, "GRAPHQL_VALIDATION_FAILED"));
+        const validated = validatedDocument(schema, text);
+        if ("errors" in validated) return [...validated.errors];
+        const { document } = validated;
         const operation = getOperationAST(document, payload.operationName);
         if (!operation) return [new GraphQLError("The document names no operation to run", { extensions: { code: "BAD_REQUEST" } })];
         if (operation.operation !== "subscription") {
