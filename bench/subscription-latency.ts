@@ -18,8 +18,11 @@
  * Embedded by default (PGlite, in-process bus and stream, one process). With
  * DATABASE_URL and REDIS_URL: PostgreSQL and Redis, the stream roles and the gateway
  * each their own process (the subgraphs in this one). BENCH_ROUNDS (15) rounds each.
+ * BENCH_SUBSCRIBERS (0) more anonymous trendingChanged subscribers (in a worker thread)
+ * measure the same hops while the gateway fans every change out to them as well.
  */
 import { setTimeout as sleep } from "node:timers/promises";
+import { Worker } from "node:worker_threads";
 import { signAccessToken } from "../lib/auth/tokens.ts";
 import { Topics } from "../lib/events/topics.ts";
 import { connectSubscriptions, type SubscriptionClient } from "../test/support/subscription-client.ts";
@@ -28,6 +31,7 @@ import { startLatencySetup } from "./harness/latency-setup.ts";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
 const BURST = 3;
+const BACKGROUND_SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 0);
 const TRENDING = `subscription { trendingChanged(window: HOUR, limit: 10) { books { book { id title similar(limit: 3) { book { title } } } } } }`;
 const RECOMMENDATIONS = `subscription { recommendationsUpdated(limit: 10) { book { id title } score } }`;
 
@@ -64,7 +68,13 @@ const setup = await startLatencySetup();
 const { gatewayUrl } = setup;
 const wsUrl = gatewayUrl.replace(/^http/, "ws");
 const clients: SubscriptionClient[] = [];
+const background = BACKGROUND_SUBSCRIBERS > 0
+  ? new Worker(new URL("./subscription-clients.mjs", import.meta.url), {
+      workerData: { url: wsUrl, count: BACKGROUND_SUBSCRIBERS, query: TRENDING.replace("books {", "changedAt books {"), authorizations: [undefined] },
+    })
+  : undefined;
 try {
+  if (background) await sleep(1500 + BACKGROUND_SUBSCRIBERS); // connection_init and subscribe for every client
   const relayed = busWatch(setup, Topics.INTERACTION);
   const trending = busWatch(setup, Topics.TRENDING_CHANGED);
   const vectors = busWatch(setup, Topics.USER_VECTOR_CHANGED);
@@ -127,7 +137,7 @@ try {
     await client.dispose();
   }
 
-  console.log(`\n${setup.description}; ${ROUNDS} rounds each; load average ${(await import("node:os")).loadavg().map((value) => value.toFixed(2)).join(" ")}`);
+  console.log(`\n${setup.description}; ${ROUNDS} rounds each; ${BACKGROUND_SUBSCRIBERS} more trendingChanged subscribers; load average ${(await import("node:os")).loadavg().map((value) => value.toFixed(2)).join(" ")}`);
   console.table([
     ...summarise("trendingChanged", trendingRounds, [
       ["views answered (HTTP)", "start", "answered"],
@@ -147,6 +157,7 @@ try {
     ]),
   ]);
 } finally {
+  await background?.terminate();
   await Promise.allSettled(clients.map((client) => client.dispose()));
   await setup.stop();
 }
