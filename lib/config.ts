@@ -118,6 +118,8 @@ export const configSchema = z
     INFERENCE_BATCH_WINDOW_MS: z.coerce.number().int().min(0).max(100).default(0),
     INFERENCE_WORKER_THRESHOLD: positiveInt(256),
     INFERENCE_WORKERS: positiveInt(2),
+    // Threads each ONNX session may use: onnxruntime's per-core spinning pool costs far more CPU than it saves on small graphs.
+    INFERENCE_THREADS: positiveInt(1),
     // On in production; off only to measure what they save (npm run bench).
     RECOMMENDATION_CACHE: flag(true),
     // Readers' histories kept in memory between their requests (dropped by their own signals; the TTL bounds a lost one).
