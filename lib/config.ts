@@ -97,6 +97,11 @@ export const configSchema = z
 
     SHUTDOWN_TIMEOUT_MS: positiveInt(10_000),
 
+    // Tracing (lib/tracing), off unless an OTLP/HTTP collector is named: its base URL (spans go to /v1/traces)
+    // and the share of new traces kept (a caller's traceparent decision is followed).
+    OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
+    OTEL_TRACES_SAMPLE_RATIO: z.coerce.number().min(0).max(1).default(1),
+
     // deleteMyAccount: "delete" removes the reader's ratings and reviews with everything else;
     // "anonymise" keeps them for the catalogue under a placeholder account that training skips.
     ACCOUNT_DELETION_MODE: z.enum(["delete", "anonymise"]).default("delete"),
