@@ -86,6 +86,7 @@ async function run(label: string, count: number, authorizations: (string | undef
   await next("closed");
   await worker.terminate();
   const latencies = (report.latencies as number[]).sort((a, b) => a - b);
+  if ((report.errorSamples as string[] | undefined)?.length) console.log(`${label}: errors such as`, report.errorSamples);
   return {
     label,
     subscribers: count,

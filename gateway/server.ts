@@ -126,6 +126,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     pubsub: options.pubsub,
     schema: () => apiSchema,
     checkOperation: (operation) => void checkOperation(operation, operationLimitsFrom(config)),
+    document: (payload) => edge.subscriptionDocument(payload),
     authenticate: async (caller) => (await createGatewayContext(authenticate, logger, caller.headers, caller.address)).viewer,
     executeAs: async (caller, query, variables) => {
       const contextValue = await createGatewayContext(authenticate, logger, caller.headers, caller.address);

@@ -14,7 +14,9 @@ import type { PersistedQueryMode } from "../lib/config/edge.ts";
 import type { SubgraphName } from "../lib/config.ts";
 import { parseManifest, type PersistedQueryManifest } from "../lib/persisted-queries/manifest.ts";
 import type { RunningService } from "../lib/server/subgraph-server.ts";
+import { publishTrendingChanged } from "../lib/events/trending-changed.ts";
 import { databaseTargets } from "./support/databases.ts";
+import { connectSubscriptions, type SubscriptionClient } from "./support/subscription-client.ts";
 import { errorCodes, graphql } from "./support/graphql-client.ts";
 import { startTestSupergraph, type TestSupergraph } from "./support/supergraph.ts";
 
@@ -81,7 +83,9 @@ for (const target of databaseTargets().slice(0, 1)) {
         gateways.set(mode, await startGateway({ config: gatewayConfig, logger, port: 0, supergraphPath: resolve(config.SUPERGRAPH_PATH), subgraphUrls, pubsub }));
       }
     });
+    const subscribers: SubscriptionClient[] = [];
     after(async () => {
+      await Promise.allSettled(subscribers.map((client) => client.dispose()));
       for (const gateway of gateways.values()) await gateway.stop();
       await running?.stop();
       rmSync(dir, { recursive: true, force: true });
@@ -154,6 +158,47 @@ for (const target of databaseTargets().slice(0, 1)) {
       writeFileSync(manifestPath, "{ not a manifest");
       await sleep(600);
       assert.equal((await graphql(url, body)).status, 200, "a broken manifest keeps the previous list serving");
+    });
+
+    it("subscriptions follow the same policy: enforce runs only listed ones (by body or by id alone), allow also ad-hoc ones", async () => {
+      const subscribe = (mode: PersistedQueryMode, query: string, extensions?: Record<string, unknown>) => {
+        const client = connectSubscriptions(gateways.get(mode)!.url.replace(/^http/, "ws"));
+        subscribers.push(client);
+        return client.subscribe<{ trendingChanged: { window: string; books: { book: { id: string } }[] } }>(query, { window: "WEEK", limit: 3 }, extensions);
+      };
+      const listed = manifest.operations.find((operation) => operation.name === "TrendingChanged")!;
+      const adHoc = `subscription AdHoc($window: TrendingWindow, $limit: Int) { trendingChanged(window: $window, limit: $limit) { window books { book { id } } } }`;
+      const persisted = (hash: string) => ({ persistedQuery: { version: 1, sha256Hash: hash } });
+      const codesOf = async (subscription: ReturnType<typeof subscribe>) => {
+        await subscription.ended(5000);
+        return (subscription.error as { extensions?: { code?: string } }[]).map((error) => error.extensions?.code);
+      };
+
+      assert.deepEqual(await codesOf(subscribe("enforce", adHoc)), ["PERSISTED_QUERY_NOT_IN_LIST"]);
+      assert.deepEqual(await codesOf(subscribe("enforce", "", persisted(sha256(adHoc)))), ["PERSISTED_QUERY_NOT_IN_LIST"]);
+      assert.deepEqual(await codesOf(subscribe("enforce", adHoc, persisted(listed.id))), ["BAD_REQUEST"], "a listed id does not vouch for a different body");
+      assert.deepEqual(await codesOf(subscribe("allow", "", persisted(sha256(adHoc)))), ["PERSISTED_QUERY_NOT_FOUND"]);
+
+      const accepted: ReturnType<typeof subscribe>[] = [
+        subscribe("enforce", listed.body),
+        subscribe("enforce", "", persisted(listed.id)),
+        subscribe("allow", adHoc),
+        subscribe("allow", adHoc, persisted(sha256(adHoc))),
+      ];
+      await sleep(500);
+      const books = [{ bookId: 3, score: 9, readers: 2, interactions: 4 }, { bookId: 1, score: 5, readers: 1, interactions: 2 }];
+      await publishTrendingChanged(running.runtime.pubsub, { window: "WEEK", books, changedAt: new Date().toISOString() });
+      for (const subscription of accepted) {
+        const pushed = await subscription.waitFor(() => true, 5000);
+        assert.equal(pushed.errors, undefined, JSON.stringify(pushed.errors));
+        assert.deepEqual(pushed.data!.trendingChanged.books.map((entry) => entry.book.id), ["3", "1"]);
+      }
+      // Registered by the hash and body above: an ad-hoc subscription by hash alone now resolves where APQ is on.
+      const byHash = subscribe("allow", "", persisted(sha256(adHoc)));
+      await sleep(500);
+      await publishTrendingChanged(running.runtime.pubsub, { window: "WEEK", books: [...books].reverse(), changedAt: new Date().toISOString() });
+      const pushed = await byHash.waitFor(() => true, 5000);
+      assert.deepEqual(pushed.data!.trendingChanged.books.map((entry) => entry.book.id), ["1", "3"]);
     });
 
     it("off: the manifest is ignored, automatic persisted queries still work", async () => {

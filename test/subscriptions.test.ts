@@ -239,20 +239,23 @@ describe("the trending watcher", () => {
   const entries = (...ids: number[]) => ids.map((bookId, index) => ({ bookId, score: 10 - index, readers: 10 - index, interactions: 20 - index }));
   const silent = createLogger(loadConfig({ LOG_LEVEL: "silent", NODE_ENV: "test" }), "test");
 
-  it("recomputes a burst of interactions at most once per interval per window, and reports only ranking changes", async () => {
+  it("recomputes an idle window at once, a burst during a run once more after it, and reports only ranking changes", async () => {
     let ranking = entries(1, 2, 3);
     const computed: string[] = [];
     const changes: { window: string; ids: number[] }[] = [];
+    // While `hold` is set, computations wait to be released: a run "in progress" for as long as the test wants.
+    let hold = false;
+    const held: (() => void)[] = [];
     const watcher = new TrendingWatcher({
       compute: async (window) => {
         computed.push(window);
+        if (hold) await new Promise<void>((resolve) => held.push(resolve));
         return ranking;
       },
       onChange: async (window, books) => {
         changes.push({ window, ids: books.map((book) => book.bookId) });
       },
       logger: silent,
-      debounceMs: 500,
       refreshMs: 60_000,
     });
     await watcher.start();
@@ -260,23 +263,29 @@ describe("the trending watcher", () => {
     assert.equal(changes.length, 0, "nothing reported at start");
 
     ranking = entries(1, 2, 3).map((entry) => ({ ...entry, interactions: entry.interactions + 1 }));
-    for (let event = 0; event < 50; event += 1) watcher.interactionArrived();
-    await sleep(100);
-    assert.equal(computed.length, 3, "within the interval of the last computation, nothing runs yet");
-    await sleep(600);
-    assert.equal(computed.length, 6, "then one recomputation per window for the whole burst");
+    watcher.interactionArrived();
+    assert.equal(computed.length, 6, "an idle window is recomputed at once, without a delay");
+    await sleep(10);
     assert.equal(changes.length, 0, "counts moved, the ranking did not");
 
+    hold = true;
     ranking = entries(2, 1, 3);
+    watcher.interactionArrived();
+    assert.equal(computed.length, 9);
     for (let event = 0; event < 50; event += 1) watcher.interactionArrived();
-    await sleep(700);
+    await sleep(50);
+    assert.equal(computed.length, 9, "a burst during a run waits for it");
+    hold = false;
+    held.splice(0).forEach((resolve) => resolve());
+    await sleep(50);
+    assert.equal(computed.length, 12, "then the whole burst is one more run per window");
     assert.deepEqual(changes.map((change) => change.window).sort(), ["DAY", "HOUR", "WEEK"]);
-    assert.ok(changes.every((change) => change.ids.join() === "2,1,3"));
+    assert.ok(changes.every((change) => change.ids.join() === "2,1,3"), "each change reported once");
 
     await watcher.stop();
     const after = computed.length;
     watcher.interactionArrived();
-    await sleep(600);
+    await sleep(50);
     assert.equal(computed.length, after, "nothing runs once stopped");
   });
 });

@@ -9,6 +9,7 @@ import { corsAllowList } from "./cors.ts";
 import { operationLimitsFrom } from "./operation-limits/limits.ts";
 import { trustedDocumentsFromFile } from "./persisted-queries/manifest-file.ts";
 import { createPersistedQueryStore } from "./persisted-queries/store.ts";
+import { subscriptionDocuments, type SubscribePayload } from "./persisted-queries/subscription-documents.ts";
 import { trustedDocumentsOnly } from "./persisted-queries/trusted-only.ts";
 import { protectionPlugin } from "./protection-plugin.ts";
 import { createRateLimiter } from "./rate-limit/create-limiter.ts";
@@ -23,6 +24,8 @@ export interface Edge {
   bodyMiddleware: RequestHandler[];
   serverOptions: Pick<ApolloServerOptions<GatewayContext>, "introspection" | "persistedQueries" | "parseOptions">;
   plugins: ApolloServerPlugin<GatewayContext>[];
+  /** A WebSocket subscription's document under the same persisted-query policy as HTTP operations; throws a coded GraphQLError. */
+  subscriptionDocument(payload: SubscribePayload): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -57,6 +60,7 @@ export async function createEdge(config: Config, logger: Logger, pubsub: EventBu
       // After the limits: a cached answer still counts against the caller's rate.
       ...responseCache.plugins,
     ],
+    subscriptionDocument: subscriptionDocuments({ mode: config.PERSISTED_QUERIES, trusted, store: persistedQueries }),
     async close() {
       stopForgetting();
       trusted.close();

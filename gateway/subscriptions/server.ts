@@ -1,5 +1,5 @@
 import type { Server } from "node:http";
-import { GraphQLError, getOperationAST, parse, validate, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
+import { GraphQLError, getOperationAST, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
 import type { PubSubEngine } from "graphql-subscriptions";
 import { CloseCode } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
@@ -13,6 +13,8 @@ import { EntityLoader } from "./entity-loader.ts";
 import { keepAlive } from "./keep-alive.ts";
 import { PlannedQueries, type Caller, type ExecuteAs } from "./planned-queries.ts";
 import { resolveField, subscribeField } from "./resolvers.ts";
+import { subscribeSharingExecutions } from "./shared-execution.ts";
+import { validatedDocument } from "./validated-documents.ts";
 import type { SubscriptionContext } from "./subscription-context.ts";
 
 /** Enough for an app's few live views; a client opening more is misbehaving, not busy. */
@@ -35,6 +37,8 @@ export interface SubscriptionServerOptions {
   executeAs: ExecuteAs;
   /** The edge's operation limits (depth, aliases, cost), applied to a subscription as to a query; throws QUERY_TOO_COMPLEX. */
   checkOperation?(args: { schema: GraphQLSchema; document: DocumentNode; operation: OperationDefinitionNode; variables: Record<string, unknown> | undefined }): void;
+  /** The document to run for a subscribe message under the edge's persisted-query policy; throws a coded GraphQLError. */
+  document?(payload: { query: string; extensions?: Readonly<Record<string, unknown>> | null }): Promise<string>;
 }
 
 // A type alias: graphql-ws wants an index-signature-compatible record for its `extra`.
@@ -56,9 +60,6 @@ function credentialHeaders(params: Readonly<Record<string, unknown>> | undefined
   }
   return headers;
 }
-
-const coded = (error: GraphQLError, code: string) =>
-  new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { ...error.extensions, code } });
 
 /**
  * graphql-ws on the gateway's own HTTP server and path. Subscriptions are validated
@@ -82,6 +83,7 @@ export function serveSubscriptions(options: SubscriptionServerOptions): { dispos
   const server = useServer<Record<string, unknown>, ConnectionState>(
     {
       isProd: options.config.NODE_ENV === "production",
+      subscribe: subscribeSharingExecutions,
       async onConnect(ctx) {
         try {
           const caller: Caller = { headers: credentialHeaders(ctx.connectionParams), address: ctx.extra.request.socket.remoteAddress };
@@ -95,7 +97,7 @@ export function serveSubscriptions(options: SubscriptionServerOptions): { dispos
           return false;
         }
       },
-      onSubscribe(ctx, _id, payload) {
+      async onSubscribe(ctx, _id, payload) {
         // The subscription being opened is already counted.
         if (Object.keys(ctx.subscriptions).length > MAX_SUBSCRIPTIONS_PER_CONNECTION) {
           rateLimitRejections.inc({ scope: "subscriptions" });
@@ -103,14 +105,16 @@ export function serveSubscriptions(options: SubscriptionServerOptions): { dispos
         }
         const schema = options.schema();
         if (!schema) return [serviceUnavailable("The supergraph is not loaded yet")];
-        let document: DocumentNode;
+        let text: string;
         try {
-          document = parse(payload.query);
+          text = options.document ? await options.document(payload) : payload.query;
         } catch (error) {
-          return [coded(error as GraphQLError, "GRAPHQL_PARSE_FAILED")];
+          if (error instanceof GraphQLError) return [error];
+          throw error;
         }
-        const invalid = validate(schema, document);
-        if (invalid.length > 0) return invalid.map((error) => coded(error, "GRAPHQL_VALIDATION_FAILED"));
+        const validated = validatedDocument(schema, text);
+        if ("errors" in validated) return [...validated.errors];
+        const { document } = validated;
         const operation = getOperationAST(document, payload.operationName);
         if (!operation) return [new GraphQLError("The document names no operation to run", { extensions: { code: "BAD_REQUEST" } })];
         if (operation.operation !== "subscription") {
@@ -131,6 +135,8 @@ export function serveSubscriptions(options: SubscriptionServerOptions): { dispos
           reverify: () => options.authenticate(caller),
           queries,
           entities: new EntityLoader(queries),
+          // Same credentials, document and variables: the same answer to every event (shared-execution.ts).
+          sharingKey: `${JSON.stringify(caller.headers)}\n${payload.operationName ?? ""}\n${text}\n${JSON.stringify(payload.variables ?? {})}`,
           queueLimit: options.config.SUBSCRIPTION_QUEUE_LIMIT,
           disconnectSlow(queued) {
             logger.warn({ queued }, "disconnecting a subscriber that cannot keep up");

@@ -18,6 +18,8 @@ export interface SubscriptionContext {
   /** Planned queries as this subscriber (its identity, or anonymous once its token failed on a public topic). */
   queries: PlannedQueries;
   entities: EntityLoader;
+  /** Subscribers with equal keys get equal answers to an event: its execution is shared (shared-execution.ts). */
+  sharingKey: string;
   /** Events waiting for this client beyond which it is disconnected as too slow. */
   queueLimit: number;
   /** Closes this client's connection as too slow. */

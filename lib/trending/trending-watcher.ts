@@ -12,16 +12,12 @@ export interface TrendingWatcherOptions {
   /** Called with a window's new list when its ranking differs from the last one seen. */
   onChange(window: TrendingWindow, books: TrendingEntry[]): Promise<void>;
   logger: Logger;
-  /** At most one recomputation per window per this interval, however many interactions arrive. */
-  debounceMs: number;
   /** Windows slide even when nobody interacts: old interactions drop out, so lists are recomputed on this period too. */
   refreshMs: number;
 }
 
 interface WindowState {
   ranking: TrendingEntry[] | undefined;
-  lastRunAt: number;
-  timer: NodeJS.Timeout | undefined;
   running: Promise<void> | undefined;
   /** An interaction arrived while the list was being computed: compute once more afterwards. */
   dirty: boolean;
@@ -29,7 +25,11 @@ interface WindowState {
 
 /**
  * Keeps each window's trending list and reports when its ranking changes,
- * recomputing on interactions (debounced per window) and periodically.
+ * recomputing on interactions and periodically. Coalescing rather than a fixed
+ * delay: an idle window is recomputed at once (the first view of a burst is pushed
+ * without waiting), and however many interactions arrive while a computation runs,
+ * they make one more run after it, not one each. The computation's own duration is
+ * the only spacing, so a busy stream costs one query at a time per window.
  */
 export class TrendingWatcher {
   readonly #options: TrendingWatcherOptions;
@@ -40,7 +40,7 @@ export class TrendingWatcher {
   constructor(options: TrendingWatcherOptions) {
     this.#options = options;
     for (const window of TRENDING_WINDOW_NAMES) {
-      this.#windows.set(window, { ranking: undefined, lastRunAt: 0, timer: undefined, running: undefined, dirty: false });
+      this.#windows.set(window, { ranking: undefined, running: undefined, dirty: false });
     }
   }
 
@@ -51,7 +51,7 @@ export class TrendingWatcher {
     this.#refresh.unref();
   }
 
-  /** An interaction counts in every window: each is recomputed, at most once per debounce interval. */
+  /** An interaction counts in every window: each is recomputed now, or once after the run in progress. */
   interactionArrived(): void {
     for (const window of TRENDING_WINDOW_NAMES) this.#schedule(window);
   }
@@ -63,24 +63,17 @@ export class TrendingWatcher {
       state.dirty = true;
       return;
     }
-    if (state.timer) return;
-    const wait = Math.max(0, state.lastRunAt + this.#options.debounceMs - Date.now());
-    state.timer = setTimeout(() => {
-      state.timer = undefined;
-      void this.#run(window, true);
-    }, wait);
+    void this.#run(window, true);
   }
 
   async stop(): Promise<void> {
     this.#stopped = true;
     clearInterval(this.#refresh);
-    for (const state of this.#windows.values()) clearTimeout(state.timer);
     await Promise.allSettled([...this.#windows.values()].map((state) => state.running));
   }
 
   #run(window: TrendingWindow, report: boolean): Promise<void> {
     const state = this.#windows.get(window)!;
-    state.lastRunAt = Date.now();
     state.dirty = false;
     state.running = (async () => {
       try {

@@ -18,7 +18,7 @@ export interface SubscriptionClient {
   readonly client: Client;
   /** Close codes of every socket this client saw close, in order. */
   readonly closeCodes: number[];
-  subscribe<Data = Record<string, any>>(query: string, variables?: Record<string, unknown>): RecordedSubscription<Data>;
+  subscribe<Data = Record<string, any>>(query: string, variables?: Record<string, unknown>, extensions?: Record<string, unknown>): RecordedSubscription<Data>;
   dispose(): Promise<void>;
 }
 
@@ -38,7 +38,7 @@ export function connectSubscriptions(url: string, authorization?: string): Subsc
   return {
     client,
     closeCodes,
-    subscribe<Data>(query: string, variables?: Record<string, unknown>) {
+    subscribe<Data>(query: string, variables?: Record<string, unknown>, extensions?: Record<string, unknown>) {
       const listeners = new Set<() => void>();
       const notify = () => {
         for (const listener of listeners) listener();
@@ -56,7 +56,7 @@ export function connectSubscriptions(url: string, authorization?: string): Subsc
         unsubscribe: () => {},
       };
       recorded.unsubscribe = client.subscribe<Data, Record<string, unknown>>(
-        { query, variables },
+        { query, variables, ...(extensions ? { extensions } : {}) },
         {
           next: (result) => {
             recorded.results.push(result);

@@ -4,6 +4,7 @@ import { parseInteraction } from "../../../lib/events/interaction.ts";
 import { Topics } from "../../../lib/events/topics.ts";
 import { boundedEvents, SKIP } from "../bounded-events.ts";
 import { EntityRef, eventObject } from "../planned-results.ts";
+import { fromSourceEvent } from "../shared-execution.ts";
 import type { SubscriptionContext } from "../subscription-context.ts";
 import type { SubscriptionField } from "./subscription-field.ts";
 
@@ -23,14 +24,14 @@ export const bookActivity: SubscriptionField<{ bookId: string }> = {
         const rated = event.type === "RATE" && event.value !== null;
         if (!rated && event.type !== "REVIEW") return SKIP;
         const raw = payload as object;
-        return eventObject({
+        return fromSourceEvent(raw, eventObject({
           kind: rated ? "RATED" : "REVIEWED",
           book: new EntityRef("Book", event.bookId, raw),
           reader: new EntityRef("User", event.userId, raw),
           rating: event.value === null ? null : Math.round(event.value),
           review: event.reviewId ? new EntityRef("Review", event.reviewId, raw) : null,
           occurredAt: event.occurredAt,
-        });
+        }));
       },
     });
   },

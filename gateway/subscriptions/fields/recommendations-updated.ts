@@ -5,6 +5,7 @@ import { Topics } from "../../../lib/events/topics.ts";
 import { boundedEvents, SKIP } from "../bounded-events.ts";
 import { indexErrors, toGraphQLError } from "../planned-results.ts";
 import { plannedSelection, queryDocument } from "../planned-selection.ts";
+import { fromSourceEvent } from "../shared-execution.ts";
 import { EventError, FinalError, type SubscriptionContext } from "../subscription-context.ts";
 import type { SubscriptionField } from "./subscription-field.ts";
 
@@ -53,7 +54,7 @@ export const recommendationsUpdated: SubscriptionField<{ limit: number }> = {
         const text = JSON.stringify(list);
         if (text === sent) return SKIP;
         sent = text;
-        return list;
+        return fromSourceEvent(payload as object, list);
       },
     });
   },

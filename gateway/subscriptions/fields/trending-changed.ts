@@ -4,6 +4,7 @@ import { parseTrendingChanged, sameRanking, TRENDING_LIST_LENGTH, type TrendingE
 import { Topics } from "../../../lib/events/topics.ts";
 import { boundedEvents, SKIP } from "../bounded-events.ts";
 import { EntityRef, eventObject } from "../planned-results.ts";
+import { fromSourceEvent } from "../shared-execution.ts";
 import type { SubscriptionContext } from "../subscription-context.ts";
 import type { SubscriptionField } from "./subscription-field.ts";
 
@@ -38,13 +39,13 @@ export const trendingChanged: SubscriptionField<TrendingArgs> = {
         sent = top;
         // The raw payload keys the shared planned answers: every subscriber of this event shares them.
         const raw = payload as object;
-        return eventObject({
+        return fromSourceEvent(raw, eventObject({
           window: event.window,
           changedAt: event.changedAt,
           books: top.map((entry) =>
             eventObject({ book: new EntityRef("Book", entry.bookId, raw), score: entry.score, readers: entry.readers, interactions: entry.interactions }),
           ),
-        });
+        }));
       },
     });
   },

@@ -6,15 +6,13 @@ import { TrendingWatcher } from "../../trending/trending-watcher.ts";
 import { INTERACTIONS_STREAM } from "../index.ts";
 import type { RoleOptions, RunningRole } from "./role.ts";
 
-/** A burst of interactions is one recomputation per window per this interval: well inside the one-second push target. */
-const TRENDING_DEBOUNCE_MS = 200;
 /** Scores decay with no event to say so: lists are recomputed on this period too. */
 const TRENDING_REFRESH_MS = 30_000;
 
 /**
  * The trending calculator: every interaction adds to its book's decayed count in
  * each window (lib/trending); after each batch the windows' top lists are recomputed
- * (debounced) and a changed ranking is published as TRENDING_CHANGED.
+ * (coalesced: one run at a time per window, one more for whatever arrived during it) and a changed ranking is published as TRENDING_CHANGED.
  */
 export async function startTrendingRole({ runtime, consumer }: RoleOptions): Promise<RunningRole> {
   const logger = runtime.logger.child({ role: "trending" });
@@ -27,7 +25,6 @@ export async function startTrendingRole({ runtime, consumer }: RoleOptions): Pro
     compute: (window) => currentTrending(runtime.trending, prisma, window, TRENDING_LIST_LENGTH),
     onChange: (window, books) => publishTrendingChanged(runtime.pubsub, { window, books, changedAt: new Date().toISOString() }),
     logger,
-    debounceMs: TRENDING_DEBOUNCE_MS,
     refreshMs: TRENDING_REFRESH_MS,
   });
   await watcher.start();
