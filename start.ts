@@ -5,7 +5,8 @@ import { serveMetrics } from "./lib/metrics/metrics-server.ts";
 import { stopOnSignals } from "./lib/server/shutdown.ts";
 import { isDatabaseEmpty, seedDemoData } from "./prisma/seed/index.ts";
 import { modelChangedPublisher } from "./ml-models/pipeline/publish.ts";
-import { trainIfNoProductionModels } from "./ml-models/pipeline/train-all.ts";
+import { firstStartModels, replaceFirstStartSet } from "./ml-models/pipeline/first-start-set.ts";
+import type { RunningTraining } from "./ml-models/pipeline/train-in-worker.ts";
 import { startSupergraph } from "./supergraph.ts";
 
 /**
@@ -29,20 +30,15 @@ try {
     });
     logger.info(summary, "demo data ready");
   }
-  // Recommendations should be model-driven from the first query: train once if nothing is in production.
-  try {
-    const trained = await trainIfNoProductionModels(runtime.db, {
-      artifactsDir: config.MODEL_ARTIFACTS_DIR,
-      promotionMargin: config.MODEL_PROMOTION_MARGIN,
-      keepVersions: config.MODEL_KEEP_VERSIONS,
-      publish: modelChangedPublisher(runtime.pubsub),
-      logger,
-    });
-    if (trained) logger.info({ seconds: trained.seconds, models: trained.models.map((m) => `${m.name} v${m.version}`) }, "models trained");
-  } catch (error) {
-    // Serving falls back to non-model strategies; `npm run train` or the trainer can fix this later.
-    logger.error({ err: error }, "first training failed; starting without models");
-  }
+  // Recommendations are model-driven from the first query: a fresh install trains the quick first-start set now...
+  const training = {
+    artifactsDir: config.MODEL_ARTIFACTS_DIR,
+    promotionMargin: config.MODEL_PROMOTION_MARGIN,
+    keepVersions: config.MODEL_KEEP_VERSIONS,
+    publish: modelChangedPublisher(runtime.pubsub),
+    logger,
+  };
+  const production = await firstStartModels(runtime.db, training);
   // One /metrics for the whole process: every service's series, told apart by their `service` label.
   const metrics = await serveMetrics({ host: config.HOST, port: config.METRICS_PORT, logger });
   const supergraph = await startSupergraph(runtime, {
@@ -52,13 +48,19 @@ try {
     recommendations: config.RECOMMENDATIONS_PORT,
     experiments: config.EXPERIMENTS_PORT,
   });
+  let fullTraining: RunningTraining | undefined;
   stopOnSignals(logger, config.SHUTDOWN_TIMEOUT_MS, async () => {
+    await fullTraining?.stop();
     await supergraph.stop();
     await metrics.stop();
     await runtime.close();
   });
   logger.info({ url: supergraph.gateway.url }, "Shelfgraph is ready");
   if (!process.stdout.isTTY) process.stdout.write(`Shelfgraph gateway: ${supergraph.gateway.url}\n`);
+  // ...and the full set trains on a worker thread once serving, replacing it (also after a restart that interrupted it).
+  if (production !== "full") {
+    fullTraining = replaceFirstStartSet(runtime.db, { ...training, ...(config.DATABASE_URL ? { databaseUrl: config.DATABASE_URL } : {}) });
+  }
 } catch (error) {
   logger.fatal({ err: error }, "failed to start");
   await runtime.close();

@@ -35,6 +35,9 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/** What raw-SQL work (training, registry) needs of a database: also served to a worker thread (./database-over-port.ts). */
+export type SqlDatabase = Pick<Database, "kind" | "withConnection">;
+
 export type DatabaseOptions = Pick<Config, "DATABASE_URL" | "DATABASE_POOL_SIZE" | "PGLITE_DATA_DIR">;
 
 /** PostgreSQL when DATABASE_URL is set, otherwise an embedded PGlite persisted under PGLITE_DATA_DIR. */
