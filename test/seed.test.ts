@@ -382,6 +382,18 @@ for (const target of databaseTargets()) {
       assert.equal(reader.ageGroup, data.users.ageGroup[1]);
     });
 
+    it("vacuums the reader-history tables, so a reader's history is read from the index alone", async () => {
+      const tables = await query<{ name: string; pages: number; visible: number }>(
+        `SELECT relname AS name, relpages AS pages, relallvisible AS visible FROM pg_class
+          WHERE relname IN ('ratings', 'interactions') AND relnamespace = current_schema()::regnamespace ORDER BY relname`,
+      );
+      assert.deepEqual(tables.map((t) => t.name), ["interactions", "ratings"]);
+      for (const table of tables) {
+        assert.ok(table.pages > 0, `${table.name} has pages`);
+        assert.equal(table.visible, table.pages, `every page of ${table.name} is marked all-visible`);
+      }
+    });
+
     it("keeps books.average_rating and ratings_count consistent with the ratings", async () => {
       const [mismatch] = await query<{ n: number }>(
         `SELECT count(*)::int AS n FROM books b

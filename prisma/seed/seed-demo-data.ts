@@ -5,7 +5,7 @@ import type { Logger } from "../../lib/logger.ts";
 import { quoteIdentifier } from "./bulk-insert.ts";
 import type { DemoDataset } from "./dataset.ts";
 import { generateDemoData } from "./generate-demo-data.ts";
-import { writeDemoData } from "./writer.ts";
+import { VACUUMED_AFTER_COMMIT, writeDemoData } from "./writer.ts";
 
 export interface SeedOptions {
   readonly books: number;
@@ -106,18 +106,23 @@ export async function seedDemoData(db: Database, options: SeedOptions): Promise<
   };
 }
 
-/** One seeder per database at a time; the data is written in a single transaction. */
+/** One seeder per database at a time; the data is written in a single transaction, then vacuumed. */
 async function writeUnderLock(connection: SqlConnection, dataset: DemoDataset, options: SeedOptions): Promise<void> {
   const { logger } = options;
   await withAdvisoryLock(
     connection,
     SEED_LOCK_KEY,
-    () =>
-      withTransaction(connection, async () => {
+    async () => {
+      await withTransaction(connection, async () => {
         if (options.force) await truncateDomainTables(connection, logger);
         else await refuseIfNotEmpty(connection);
         await writeDemoData(connection, dataset, logger);
-      }),
+      });
+      // Sets the visibility map the readers' index-only scans rely on, and the planner statistics.
+      const started = performance.now();
+      await connection.exec(`VACUUM (ANALYZE) ${VACUUMED_AFTER_COMMIT.map(quoteIdentifier).join(", ")}`);
+      logger?.info({ tables: VACUUMED_AFTER_COMMIT, ms: Math.round(performance.now() - started) }, "vacuumed the reader-history tables");
+    },
     () => logger?.info("another process is seeding this database; waiting for it"),
   );
 }
