@@ -2,6 +2,7 @@ import { applyMigrations } from "./lib/db/migrate.ts";
 import { createRuntime } from "./lib/runtime.ts";
 import { loadConfigOrExit } from "./lib/config.ts";
 import { serveMetrics } from "./lib/metrics/metrics-server.ts";
+import { phaseTimer } from "./lib/metrics/phase-timer.ts";
 import { stopOnSignals } from "./lib/server/shutdown.ts";
 import { isDatabaseEmpty, seedDemoData } from "./prisma/seed/index.ts";
 import { modelChangedPublisher } from "./ml-models/pipeline/publish.ts";
@@ -14,12 +15,15 @@ import { startSupergraph } from "./supergraph.ts";
  * PGlite under PGLITE_DATA_DIR plus in-process cache and pub/sub; the first start
  * applies the migrations and generates the demo catalogue, later starts find both.
  */
+const startup = phaseTimer();
 const config = loadConfigOrExit();
 const runtime = await createRuntime(config, "shelfgraph");
 const { logger } = runtime;
+startup.end("runtime");
 try {
   const migrations = await applyMigrations(runtime.db, { logger });
   logger.info({ applied: migrations.applied, alreadyApplied: migrations.alreadyApplied }, "database schema is current");
+  startup.end("migrations");
   if (await isDatabaseEmpty(runtime.db)) {
     logger.info({ books: config.SEED_BOOKS, users: config.SEED_USERS }, "empty database: generating demo data");
     const summary = await seedDemoData(runtime.db, {
@@ -30,6 +34,7 @@ try {
     });
     logger.info(summary, "demo data ready");
   }
+  startup.end("demo data");
   // Recommendations are model-driven from the first query: a fresh install trains the quick first-start set now...
   const training = {
     artifactsDir: config.MODEL_ARTIFACTS_DIR,
@@ -39,6 +44,7 @@ try {
     logger,
   };
   const production = await firstStartModels(runtime.db, training);
+  startup.end("first-start training");
   // One /metrics for the whole process: every service's series, told apart by their `service` label.
   const metrics = await serveMetrics({ host: config.HOST, port: config.METRICS_PORT, logger });
   const supergraph = await startSupergraph(runtime, {
@@ -55,7 +61,8 @@ try {
     await metrics.stop();
     await runtime.close();
   });
-  logger.info({ url: supergraph.gateway.url }, "Shelfgraph is ready");
+  startup.end("servers");
+  logger.info({ url: supergraph.gateway.url, startup: startup.phases() }, "Shelfgraph is ready");
   if (!process.stdout.isTTY) process.stdout.write(`Shelfgraph gateway: ${supergraph.gateway.url}\n`);
   // ...and the full set trains on a worker thread once serving, replacing it (also after a restart that interrupted it).
   if (production !== "full") {
