@@ -4,6 +4,7 @@ import { loadConfigOrExit } from "./lib/config.ts";
 import { serveMetrics } from "./lib/metrics/metrics-server.ts";
 import { phaseTimer } from "./lib/metrics/phase-timer.ts";
 import { stopOnSignals } from "./lib/server/shutdown.ts";
+import { pregenerateForFreshInstall } from "./prisma/seed/generate-in-worker.ts";
 import { isDatabaseEmpty, seedDemoData } from "./prisma/seed/index.ts";
 import { modelChangedPublisher } from "./ml-models/pipeline/publish.ts";
 import { firstStartModels, replaceFirstStartSet } from "./ml-models/pipeline/first-start-set.ts";
@@ -17,6 +18,8 @@ import { startSupergraph } from "./supergraph.ts";
  */
 const startup = phaseTimer();
 const config = loadConfigOrExit();
+// A new embedded database: its demo data is generated on a worker thread while PGlite initialises.
+const pregenerated = pregenerateForFreshInstall(config);
 const runtime = await createRuntime(config, "shelfgraph");
 const { logger } = runtime;
 startup.end("runtime");
@@ -31,6 +34,7 @@ try {
       users: config.SEED_USERS,
       seed: config.SEED_RANDOM_SEED,
       logger,
+      ...(pregenerated ? { pregenerated } : {}),
     });
     logger.info(summary, "demo data ready");
   }

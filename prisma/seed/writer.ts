@@ -1,7 +1,7 @@
 import type { SqlConnection } from "../../lib/db/database.ts";
 import type { Logger } from "../../lib/logger.ts";
 import { enumColumn, float8, insertColumns, type Column, int4, int8, quoteIdentifier, text, timestamptz } from "./bulk-insert.ts";
-import { INTERACTION_TYPES, READING_STATUSES, type DemoDataset } from "./dataset.ts";
+import { INTERACTION_TYPES, READING_STATUSES, type WritableDemoDataset } from "./dataset.ts";
 import { withIndexesDeferred } from "./deferred-indexes.ts";
 
 export interface WrittenRows {
@@ -27,7 +27,7 @@ const ids = (count: number) => Int32Array.from({ length: count }, (_, i) => i + 
  * the books' rating aggregates in SQL, moves every sequence past the written ids and
  * refreshes planner statistics. The caller owns the transaction.
  */
-export async function writeDemoData(connection: SqlConnection, data: DemoDataset, logger?: Logger): Promise<WrittenRows> {
+export async function writeDemoData(connection: SqlConnection, data: WritableDemoDataset, logger?: Logger): Promise<WrittenRows> {
   const written = await withIndexesDeferred(
     connection,
     BULK_TABLES,
@@ -45,7 +45,7 @@ export async function writeDemoData(connection: SqlConnection, data: DemoDataset
   return written;
 }
 
-async function insertRows(connection: SqlConnection, data: DemoDataset, foreignKeysDeferred: boolean, logger?: Logger): Promise<WrittenRows> {
+async function insertRows(connection: SqlConnection, data: WritableDemoDataset, foreignKeysDeferred: boolean, logger?: Logger): Promise<WrittenRows> {
   const written: Record<string, number> = {};
   const insert = async (table: string, columns: readonly Column[]) => {
     const started = performance.now();
