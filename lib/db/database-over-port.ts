@@ -18,27 +18,62 @@ export interface ServedDatabase {
   release(): Promise<void>;
 }
 
-/** The owning side: answers the worker's statements on `db` in the order they arrive. */
+/** Thrown into an exclusive transaction to roll it back when the worker says ROLLBACK. */
+const ROLLED_BACK = new Error("rolled back by the worker");
+
+/**
+ * The owning side: answers the worker's statements on `db` in the order they arrive.
+ * Where the database offers exclusive transactions (PGlite), the worker's BEGIN ... COMMIT
+ * runs in one, so no statement of this thread's own requests lands inside it.
+ */
 export function serveDatabaseOverPort(port: MessagePort, db: SqlDatabase): ServedDatabase {
   let inTransaction = false;
   let locked = false;
+  let exclusive: { connection: SqlConnection; end(commit: boolean): void; done: Promise<void> } | undefined;
   let queue = Promise.resolve();
+  const begin = () =>
+    new Promise<void>((opened) => {
+      let end!: (commit: boolean) => void;
+      const done = db.exclusiveTransaction!(
+        (connection) =>
+          new Promise<void>((resolve, reject) => {
+            end = (commit) => (commit ? resolve() : reject(ROLLED_BACK));
+            exclusive = { connection, end, done };
+            opened();
+          }),
+      ).catch((error: unknown) => {
+        if (error !== ROLLED_BACK) throw error;
+      });
+    });
+  const finish = async (commit: boolean) => {
+    const open = exclusive!;
+    exclusive = undefined;
+    open.end(commit);
+    await open.done;
+  };
+  const run = async (request: Request, statement: string): Promise<unknown[]> => {
+    if (db.exclusiveTransaction && statement === "BEGIN" && !exclusive) return begin().then(() => []);
+    if (exclusive && (statement === "COMMIT" || statement === "ROLLBACK")) return finish(statement === "COMMIT").then(() => []);
+    const on = async (connection: SqlConnection) => {
+      if (request.op === "exec") {
+        await connection.exec(request.text);
+        return [];
+      }
+      return connection.query(request.text, request.params);
+    };
+    return exclusive ? on(exclusive.connection) : db.withConnection(on);
+  };
   const onMessage = (request: Request) => {
     queue = queue.then(async () => {
       const statement = request.text.trim().toUpperCase();
       try {
-        const rows = await db.withConnection(async (connection) => {
-          if (request.op === "exec") {
-            await connection.exec(request.text);
-            return [];
-          }
-          return connection.query(request.text, request.params);
-        });
+        const rows = await run(request, statement);
         if (statement === "BEGIN") inTransaction = true;
         if (statement === "COMMIT" || statement === "ROLLBACK") inTransaction = false;
         if (statement.includes("PG_ADVISORY_LOCK") || statement.includes("PG_TRY_ADVISORY_LOCK")) locked = true;
         port.postMessage({ id: request.id, rows } satisfies Reply);
       } catch (error) {
+        if (statement === "COMMIT" || statement === "ROLLBACK") inTransaction = false;
         const { message, code } = error as { message?: string; code?: string };
         port.postMessage({ id: request.id, error: { message: message ?? String(error), ...(code ? { code } : {}) } } satisfies Reply);
       }
@@ -49,6 +84,10 @@ export function serveDatabaseOverPort(port: MessagePort, db: SqlDatabase): Serve
     async release() {
       port.off("message", onMessage);
       await queue;
+      if (exclusive) {
+        await finish(false).catch(() => {});
+        inTransaction = false;
+      }
       await db.withConnection(async (connection) => {
         if (inTransaction) await connection.exec("ROLLBACK").catch(() => {});
         if (locked) await connection.query("SELECT pg_advisory_unlock_all()").catch(() => {});
