@@ -2,10 +2,13 @@ import { applyMigrations } from "./lib/db/migrate.ts";
 import { createRuntime } from "./lib/runtime.ts";
 import { loadConfigOrExit } from "./lib/config.ts";
 import { serveMetrics } from "./lib/metrics/metrics-server.ts";
+import { phaseTimer } from "./lib/metrics/phase-timer.ts";
 import { stopOnSignals } from "./lib/server/shutdown.ts";
+import { pregenerateForFreshInstall } from "./prisma/seed/generate-in-worker.ts";
 import { isDatabaseEmpty, seedDemoData } from "./prisma/seed/index.ts";
 import { modelChangedPublisher } from "./ml-models/pipeline/publish.ts";
-import { trainIfNoProductionModels } from "./ml-models/pipeline/train-all.ts";
+import { firstStartModels, replaceFirstStartSet } from "./ml-models/pipeline/first-start-set.ts";
+import type { RunningTraining } from "./ml-models/pipeline/train-in-worker.ts";
 import { startSupergraph } from "./supergraph.ts";
 
 /**
@@ -13,12 +16,17 @@ import { startSupergraph } from "./supergraph.ts";
  * PGlite under PGLITE_DATA_DIR plus in-process cache and pub/sub; the first start
  * applies the migrations and generates the demo catalogue, later starts find both.
  */
+const startup = phaseTimer();
 const config = loadConfigOrExit();
+// A new embedded database: its demo data is generated on a worker thread while PGlite initialises.
+const pregenerated = pregenerateForFreshInstall(config);
 const runtime = await createRuntime(config, "shelfgraph");
 const { logger } = runtime;
+startup.end("runtime");
 try {
   const migrations = await applyMigrations(runtime.db, { logger });
   logger.info({ applied: migrations.applied, alreadyApplied: migrations.alreadyApplied }, "database schema is current");
+  startup.end("migrations");
   if (await isDatabaseEmpty(runtime.db)) {
     logger.info({ books: config.SEED_BOOKS, users: config.SEED_USERS }, "empty database: generating demo data");
     const summary = await seedDemoData(runtime.db, {
@@ -26,23 +34,21 @@ try {
       users: config.SEED_USERS,
       seed: config.SEED_RANDOM_SEED,
       logger,
+      ...(pregenerated ? { pregenerated } : {}),
     });
     logger.info(summary, "demo data ready");
   }
-  // Recommendations should be model-driven from the first query: train once if nothing is in production.
-  try {
-    const trained = await trainIfNoProductionModels(runtime.db, {
-      artifactsDir: config.MODEL_ARTIFACTS_DIR,
-      promotionMargin: config.MODEL_PROMOTION_MARGIN,
-      keepVersions: config.MODEL_KEEP_VERSIONS,
-      publish: modelChangedPublisher(runtime.pubsub),
-      logger,
-    });
-    if (trained) logger.info({ seconds: trained.seconds, models: trained.models.map((m) => `${m.name} v${m.version}`) }, "models trained");
-  } catch (error) {
-    // Serving falls back to non-model strategies; `npm run train` or the trainer can fix this later.
-    logger.error({ err: error }, "first training failed; starting without models");
-  }
+  startup.end("demo data");
+  // Recommendations are model-driven from the first query: a fresh install trains the quick first-start set now...
+  const training = {
+    artifactsDir: config.MODEL_ARTIFACTS_DIR,
+    promotionMargin: config.MODEL_PROMOTION_MARGIN,
+    keepVersions: config.MODEL_KEEP_VERSIONS,
+    publish: modelChangedPublisher(runtime.pubsub),
+    logger,
+  };
+  const production = await firstStartModels(runtime.db, training);
+  startup.end("first-start training");
   // One /metrics for the whole process: every service's series, told apart by their `service` label.
   const metrics = await serveMetrics({ host: config.HOST, port: config.METRICS_PORT, logger });
   const supergraph = await startSupergraph(runtime, {
@@ -52,13 +58,20 @@ try {
     recommendations: config.RECOMMENDATIONS_PORT,
     experiments: config.EXPERIMENTS_PORT,
   });
+  let fullTraining: RunningTraining | undefined;
   stopOnSignals(logger, config.SHUTDOWN_TIMEOUT_MS, async () => {
+    await fullTraining?.stop();
     await supergraph.stop();
     await metrics.stop();
     await runtime.close();
   });
-  logger.info({ url: supergraph.gateway.url }, "Shelfgraph is ready");
+  startup.end("servers");
+  logger.info({ url: supergraph.gateway.url, startup: startup.phases() }, "Shelfgraph is ready");
   if (!process.stdout.isTTY) process.stdout.write(`Shelfgraph gateway: ${supergraph.gateway.url}\n`);
+  // ...and the full set trains on a worker thread once serving, replacing it (also after a restart that interrupted it).
+  if (production !== "full") {
+    fullTraining = replaceFirstStartSet(runtime.db, { ...training, ...(config.DATABASE_URL ? { databaseUrl: config.DATABASE_URL } : {}) });
+  }
 } catch (error) {
   logger.fatal({ err: error }, "failed to start");
   await runtime.close();

@@ -102,6 +102,7 @@ const config = loadConfig({ JWT_SECRET, NODE_ENV: "test" });
 const tokens = await Promise.all(Array.from({ length: READERS }, (_, i) => signAccessToken(config, { userId: i + 1, role: "READER" }, "6h")));
 const runs: RunRecord[] = [];
 const firstStarts: Record<string, number> = {};
+const fullModels: Record<string, number> = {};
 const skipped: string[] = [];
 const wanted = (setup: string) => !ONLY || ONLY.has(setup);
 
@@ -246,6 +247,7 @@ const prepared = async (name: string, codeDir: string, startScript: string, post
     log,
   );
   if (data.firstStartSeconds !== null) firstStarts[name] = data.firstStartSeconds;
+  if (data.fullModelsSeconds !== null) fullModels[name] = data.fullModelsSeconds;
   return data;
 };
 
@@ -340,6 +342,7 @@ const report: BenchReport = {
   },
   reference: { commit: REFERENCE_COMMIT, head: execFileSync("git", ["-C", ROOT, "rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim() },
   firstStartSeconds: firstStarts,
+  fullModelsSeconds: fullModels,
   skipped,
   runs,
 };

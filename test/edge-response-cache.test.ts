@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { setTimeout as sleep } from "node:timers/promises";
 import { after, before, describe, it } from "node:test";
 import { signAccessToken } from "../lib/auth/tokens.ts";
+import { publishModelChanged } from "../lib/events/model-changed.ts";
 import { databaseTargets } from "./support/databases.ts";
 import { graphql } from "./support/graphql-client.ts";
 import { startTestSupergraph, type TestSupergraph } from "./support/supergraph.ts";
@@ -57,6 +58,21 @@ for (const target of databaseTargets().slice(0, 1)) {
         fresh = await graphql(running.gatewayUrl, BOOK, { variables: { id: "5" } });
       }
       assert.equal(fresh.data?.book?.title, title);
+    });
+
+    it("starts afresh when a model is promoted, so similar lists follow the new model", async () => {
+      await graphql(running.gatewayUrl, BOOK, { variables: { id: "7" } });
+      const cached = await graphql(running.gatewayUrl, BOOK, { variables: { id: "7" } });
+      assert.ok(cached.headers.get("age") !== null, "cached before the promotion");
+      // What the registry publishes after a promotion (the first-start set replaced by the full one).
+      await publishModelChanged(running.runtime.pubsub, { name: "hybrid", version: 2 });
+      let fresh = await graphql(running.gatewayUrl, BOOK, { variables: { id: "7" } });
+      for (let attempt = 0; attempt < 20 && fresh.headers.get("age") !== null; attempt += 1) {
+        await sleep(50);
+        fresh = await graphql(running.gatewayUrl, BOOK, { variables: { id: "7" } });
+      }
+      assert.equal(fresh.headers.get("age"), null, "answered afresh by the subgraphs");
+      assert.equal(fresh.errors, undefined);
     });
   });
 }

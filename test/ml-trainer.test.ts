@@ -8,7 +8,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { pino } from "pino";
 import type { Database } from "../lib/db/database.ts";
 import { applyMigrations } from "../lib/db/migrate.ts";
-import { trainAll, trainIfNoProductionModels } from "../ml-models/pipeline/train-all.ts";
+import { firstStartModels } from "../ml-models/pipeline/first-start-set.ts";
+import { trainAll } from "../ml-models/pipeline/train-all.ts";
 import { DEFAULT_TRAINING, type TrainingOptions } from "../ml-models/pipeline/train-models.ts";
 import { listVersions } from "../ml-models/registry/registry.ts";
 import { startScheduler } from "../ml-models/trainer/scheduler.ts";
@@ -107,8 +108,10 @@ for (const target of databaseTargets()) {
       }
     });
 
-    it("trains at first start only when no model is in production", async () => {
-      assert.equal(await trainIfNoProductionModels(database.db, { artifactsDir, promotionMargin: 0.01, training: FAST }), null);
+    it("trains no first-start set when a full set is in production", async () => {
+      const before = await listVersions(database.db);
+      assert.equal(await firstStartModels(database.db, { artifactsDir, promotionMargin: 0.01, logger: capturingLogger().logger }), "full");
+      assert.deepEqual(await listVersions(database.db), before);
     });
   });
 }

@@ -6,11 +6,14 @@ import { after, describe, it } from "node:test";
 import { applyMigrations } from "../lib/db/migrate.ts";
 import { seedDemoData } from "../prisma/seed/index.ts";
 import { createPostgresDatabase, type TestDatabase } from "./support/databases.ts";
+import { eventually } from "./support/eventually.ts";
 import { errorCodes, graphql } from "./support/graphql-client.ts";
 import { freePort } from "./support/ports.ts";
 import { logMessage, startServiceProcess, type ServiceProcess } from "./support/processes.ts";
 
 const FLAGSHIP = `{ book(id: "1") { id title authors { name } similar(limit: 3) { book { title } score } } }`;
+const SIMILAR_PROVENANCE = `{ book(id: "1") { similar(limit: 3) { source algorithm modelVersion } } }`;
+type Provenance = { source: string; algorithm: string; modelVersion: number | null };
 
 async function portEnv() {
   return {
@@ -26,7 +29,7 @@ describe("npm start: the embedded single process", () => {
   const dataDir = mkdtempSync(join(tmpdir(), "shelfgraph-embedded-"));
   after(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  it("migrates and seeds on first start, and a restart keeps the data without redoing either", async () => {
+  it("migrates, seeds and answers from the first-start models, swaps in the full set, and a restart redoes none of it", async () => {
     // NODE_ENV as `npm start` has it: libraries behave differently under "test" (Apollo installs signal handlers outside it).
     const env = { ...(await portEnv()), NODE_ENV: "development", PGLITE_DATA_DIR: dataDir, SEED_BOOKS: "200", SEED_USERS: "100", SEED_RANDOM_SEED: "3" };
     const gatewayUrl = `http://localhost:${env.GATEWAY_PORT}/graphql`;
@@ -35,10 +38,28 @@ describe("npm start: the embedded single process", () => {
     try {
       await first.waitForLine(logMessage("Shelfgraph is ready"));
       assert.ok(first.lines.some(logMessage("empty database: generating demo data")));
+      assert.ok(first.lines.some(logMessage("first-start models trained")));
       const answer = await graphql(gatewayUrl, FLAGSHIP);
       assert.equal(answer.errors, undefined);
       assert.ok(answer.data!.book.similar.length > 0);
       const title = answer.data!.book.title;
+      // The quick set answers first: model-driven, version 1 of a hybrid without the heavy models.
+      const firstStart = ((await graphql(gatewayUrl, SIMILAR_PROVENANCE)).data!.book.similar as Provenance[])[0]!;
+      assert.match(firstStart.source, /^(MODEL|MODEL_BLENDED|CACHE)$/, "computed by the model (or its cached answer)");
+      assert.equal(firstStart.modelVersion, 1);
+      assert.match(firstStart.algorithm, /^hybrid\(/);
+      assert.doesNotMatch(firstStart.algorithm, /als|ease/);
+
+      // The full run (on a worker thread) replaces every first-start model and serving follows.
+      await first.waitForLine(logMessage("full models trained; the first-start set is replaced"), 300_000);
+      const full = await eventually(
+        async () => ((await graphql(gatewayUrl, SIMILAR_PROVENANCE)).data?.book.similar as Provenance[] | undefined)?.[0],
+        (item) => item?.modelVersion === 2,
+        60_000,
+        250,
+      );
+      assert.match(full?.source ?? "", /^(MODEL|MODEL_BLENDED|CACHE)$/);
+      assert.equal(full?.modelVersion, 2, `the full set's hybrid serves; log:\n${first.lines.filter((l) => /model|generation/.test(l)).join("\n")}`);
       assert.equal(await first.stop(), 0, "SIGTERM shuts down cleanly");
       assert.ok(first.lines.some(logMessage("stopped")), "the last log lines are flushed before exit");
 
@@ -48,6 +69,7 @@ describe("npm start: the embedded single process", () => {
         assert.deepEqual(JSON.parse(ready).applied, [], "no migration is applied twice");
         await second.waitForLine(logMessage("Shelfgraph is ready"));
         assert.ok(!second.lines.some(logMessage("empty database: generating demo data")), "no reseed");
+        assert.ok(!second.lines.some((line) => /first-start set|full model set/.test(line)), "a full set in production: no training at all");
         const again = await graphql(gatewayUrl, FLAGSHIP);
         assert.equal(again.data!.book.title, title);
       } finally {

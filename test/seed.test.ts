@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -10,6 +10,7 @@ import { applyMigrations } from "../lib/db/migrate.ts";
 import { describeDatabaseSchema } from "../lib/db/schema-introspection.ts";
 import { isValidIsbn10, isValidIsbn13 } from "../lib/isbn.ts";
 import { parseSeedCommand, UsageError } from "../prisma/seed/command-line.ts";
+import { generateDemoDataInWorker, pregenerateForFreshInstall } from "../prisma/seed/generate-in-worker.ts";
 import {
   generateDemoData,
   INTERACTION_TYPES,
@@ -261,6 +262,26 @@ describe("generateDemoData", () => {
     for (let i = 1; i < data.interactions.count; i++) assert.ok(data.interactions.occurredAt[i]! >= data.interactions.occurredAt[i - 1]!);
   });
 
+  it("generates the same data on a worker thread (a fresh npm start), all but the hidden model", async () => {
+    const { model: _model, ...here } = generateDemoData(SMALL);
+    assert.deepEqual(await generateDemoDataInWorker(SMALL), here);
+  });
+
+  it("pre-generates only for an embedded database that does not exist yet", async () => {
+    const config = { DATABASE_URL: undefined, SEED_BOOKS: 50, SEED_USERS: 20, SEED_RANDOM_SEED: 1 };
+    const existing = await mkdtemp(join(tmpdir(), "shelfgraph-pregenerate-"));
+    try {
+      assert.equal(pregenerateForFreshInstall({ ...config, PGLITE_DATA_DIR: "memory://" }), null);
+      assert.equal(pregenerateForFreshInstall({ ...config, DATABASE_URL: "postgresql://localhost/x", PGLITE_DATA_DIR: join(existing, "new") }), null);
+      await writeFile(join(existing, "PG_VERSION"), "17");
+      assert.equal(pregenerateForFreshInstall({ ...config, PGLITE_DATA_DIR: existing }), null, "a directory with a database in it");
+      const fresh = pregenerateForFreshInstall({ ...config, PGLITE_DATA_DIR: join(existing, "new") });
+      assert.equal((await fresh)?.books.count, 50);
+    } finally {
+      await rm(existing, { recursive: true, force: true });
+    }
+  });
+
   it("rejects sizes and seeds that are not integers in range", () => {
     assert.throws(() => generateDemoData({ books: 0, users: 10, seed: 1 }), /books must be a positive integer/);
     assert.throws(() => generateDemoData({ books: 10, users: 2.5, seed: 1 }), /users must be a positive integer/);
@@ -380,6 +401,18 @@ for (const target of databaseTargets()) {
       const reader = await db.prisma.user.findUniqueOrThrow({ where: { id: 2 }, include: { genrePreferences: true } });
       assert.equal(reader.role, "READER");
       assert.equal(reader.ageGroup, data.users.ageGroup[1]);
+    });
+
+    it("vacuums the reader-history tables, so a reader's history is read from the index alone", async () => {
+      const tables = await query<{ name: string; pages: number; visible: number }>(
+        `SELECT relname AS name, relpages AS pages, relallvisible AS visible FROM pg_class
+          WHERE relname IN ('ratings', 'interactions') AND relnamespace = current_schema()::regnamespace ORDER BY relname`,
+      );
+      assert.deepEqual(tables.map((t) => t.name), ["interactions", "ratings"]);
+      for (const table of tables) {
+        assert.ok(table.pages > 0, `${table.name} has pages`);
+        assert.equal(table.visible, table.pages, `every page of ${table.name} is marked all-visible`);
+      }
     });
 
     it("keeps books.average_rating and ratings_count consistent with the ratings", async () => {

@@ -21,6 +21,8 @@ export interface BenchReport {
   machine: { cpus: number; cpuModel: string; memoryGb: number; node: string; loadAverageAtEnd: number[] };
   reference: { commit: string; head: string };
   firstStartSeconds: Record<string, number>;
+  /** When the full model set replaced the first-start one, seconds from launch (absent in older reports). */
+  fullModelsSeconds?: Record<string, number>;
   skipped: string[];
   runs: RunRecord[];
 }
@@ -56,6 +58,7 @@ export function verdicts(report: BenchReport): string[] {
   const peak = Math.max(0, ...report.runs.flatMap((run) => run.processes.map((p) => p.rssMaxMb)));
   lines.push(`Largest process RSS during the run: ${peak} MB (<= 500: ${check(peak <= 500)})`);
   for (const [name, seconds] of Object.entries(report.firstStartSeconds)) lines.push(`First start of ${name} (empty database to first model-driven flagship answer): ${seconds} s`);
+  for (const [name, seconds] of Object.entries(report.fullModelsSeconds ?? {})) lines.push(`Full models of ${name} replaced the first-start set after: ${seconds} s`);
   return lines;
 }
 

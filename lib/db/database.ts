@@ -32,8 +32,17 @@ export interface Database {
   clientFor(service: string): ServiceClient;
   /** Holds one connection for `work`: session state (advisory locks, BEGIN/COMMIT) stays on it. */
   withConnection<T>(work: (connection: SqlConnection) => Promise<T>): Promise<T>;
+  /**
+   * PGlite only: `work` in a transaction nothing else in the process can interleave with
+   * (PGlite's own transaction lock; a raw BEGIN on its one session would let other
+   * callers' statements in between). Committed when `work` resolves, rolled back if it throws.
+   */
+  exclusiveTransaction?<T>(work: (connection: SqlConnection) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
+
+/** What raw-SQL work (training, registry) needs of a database: also served to a worker thread (./database-over-port.ts). */
+export type SqlDatabase = Pick<Database, "kind" | "withConnection" | "exclusiveTransaction">;
 
 export type DatabaseOptions = Pick<Config, "DATABASE_URL" | "DATABASE_POOL_SIZE" | "PGLITE_DATA_DIR">;
 
@@ -135,6 +144,15 @@ async function openPGlite(dataDir: string): Promise<Database> {
     clientFor: services.clientFor,
     // PGlite is a single in-process session, so every caller shares it.
     withConnection: (work) => work(connection),
+    exclusiveTransaction: (work) =>
+      pglite.transaction((tx) =>
+        work({
+          query: async (text, params) => (await tx.query(text, params)).rows as never,
+          exec: async (text) => {
+            await tx.exec(text);
+          },
+        }),
+      ),
     async close() {
       await services.disconnectAll();
       await prisma.$disconnect();

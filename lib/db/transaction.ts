@@ -1,4 +1,4 @@
-import type { Database, Prisma, PrismaClient, SqlConnection } from "./database.ts";
+import type { Prisma, PrismaClient, SqlConnection, SqlDatabase } from "./database.ts";
 
 /** Runs `work` between BEGIN and COMMIT on `connection`; any error rolls all of it back and is rethrown. */
 export async function withTransaction<T>(connection: SqlConnection, work: () => Promise<T>): Promise<T> {
@@ -14,7 +14,7 @@ export async function withTransaction<T>(connection: SqlConnection, work: () => 
 }
 
 /** Runs `work` in one transaction on one connection of `db`: all of it lands, or none. */
-export function inTransaction<T>(db: Database, work: (connection: SqlConnection) => Promise<T>): Promise<T> {
+export function inTransaction<T>(db: SqlDatabase, work: (connection: SqlConnection) => Promise<T>): Promise<T> {
   return db.withConnection((connection) => withTransaction(connection, () => work(connection)));
 }
 

@@ -17,7 +17,7 @@ const FILES = { scorer: "scorer.onnx", userVectors: "user-vectors.onnx", userTop
 export const als = defineAlgorithm<AlsModel, AlsParams>({
   name: "als",
   role: "collaborative",
-  firstRun: true,
+  firstRun: false,
   defaults: DEFAULT_ALS,
   searchSpace: [
     { regularizationExponent: 1, regularization: 10 },

@@ -21,9 +21,10 @@ function sharedCsr(matrix: Csr): Csr {
 export async function evaluateModelsParallel(
   models: readonly Recommender[],
   data: EvaluationData,
-  options: { threads?: number; minUsers?: number } = {},
+  options: { threads?: number; minUsers?: number; users?: Int32Array } = {},
 ): Promise<Map<Recommender, MetricSet>> {
-  const users = usersWithTestItems(data.test);
+  // A sample of the users with test items (e.g. the quick first-start run), or all of them.
+  const users = options.users ?? usersWithTestItems(data.test);
   const threads = options.threads ?? availableParallelism();
   const snapshots = snapshotModels(models);
   if (threads < 2 || users.length < (options.minUsers ?? PARALLEL_MIN_USERS) || snapshots.some((s) => s.kind === "opaque")) {

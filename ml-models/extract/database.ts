@@ -1,4 +1,4 @@
-import type { Database, SqlConnection } from "../../lib/db/database.ts";
+import type { SqlConnection, SqlDatabase } from "../../lib/db/database.ts";
 import type { Dataset, ItemFeatures } from "../data/dataset.ts";
 import { RawEventCollector } from "../data/raw-events.ts";
 import { interactionStrength, ratingStrength } from "../../lib/models/signal-strength.ts";
@@ -21,7 +21,7 @@ export interface ExtractionSummary {
  * page by page on one connection so memory stays flat and a vanished database
  * fails the run with the driver's error rather than a partial dataset.
  */
-export async function extractFromDatabase(db: Database): Promise<{ dataset: Dataset; summary: ExtractionSummary }> {
+export async function extractFromDatabase(db: SqlDatabase): Promise<{ dataset: Dataset; summary: ExtractionSummary }> {
   return db.withConnection(async (connection) => {
     const collector = new RawEventCollector();
     let newestSignal = 0;

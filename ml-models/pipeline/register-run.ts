@@ -1,5 +1,5 @@
 import { withAdvisoryLock } from "../../lib/db/advisory-lock.ts";
-import type { Database } from "../../lib/db/database.ts";
+import type { SqlDatabase } from "../../lib/db/database.ts";
 import { inTransaction } from "../../lib/db/transaction.ts";
 import type { Logger } from "../../lib/logger.ts";
 import { HYBRID } from "../../lib/models/model-names.ts";
@@ -13,7 +13,9 @@ import type { ModelName, Recommender } from "../models/recommender.ts";
 import { idMapsJson, removeStaleStaging, removeVersion, writeVersion } from "../registry/artifacts.ts";
 import { loadVersion } from "../registry/load-model.ts";
 import {
+  archiveFirstStartVersions,
   insertVersion,
+  isFirstStartVersion,
   listVersions,
   nextVersion,
   pruneVersions,
@@ -40,6 +42,8 @@ export interface RegistrationOptions {
   readonly progress?: Progress;
   /** Where to find each model's algorithm (default: the registry). */
   readonly algorithms?: readonly AnyAlgorithm[];
+  /** The quick first-start set: flagged in the registry so the first full run replaces it unconditionally. */
+  readonly firstStart?: boolean;
 }
 
 export interface RegisteredModel {
@@ -62,7 +66,7 @@ export interface RegisteredModel {
  * written first and rows inserted in one transaction; if anything fails the new
  * files are removed and the registry (and so production) is exactly as before.
  */
-export async function registerRun(db: Database, dataset: Dataset, result: TrainingResult, options: RegistrationOptions): Promise<RegisteredModel[]> {
+export async function registerRun(db: SqlDatabase, dataset: Dataset, result: TrainingResult, options: RegistrationOptions): Promise<RegisteredModel[]> {
   let committed: { registered: RegisteredModel[]; pruned: string[] } | undefined;
   try {
     await db.withConnection((lockConnection) =>
@@ -90,7 +94,7 @@ export async function registerRun(db: Database, dataset: Dataset, result: Traini
 }
 
 async function registerLocked(
-  db: Database,
+  db: SqlDatabase,
   dataset: Dataset,
   result: TrainingResult,
   options: RegistrationOptions,
@@ -142,9 +146,12 @@ async function registerLocked(
     return model;
   };
   const productionModels = new Map<string, { version: number; model: Recommender }>();
+  const replacesFirstStart = (name: string) =>
+    !options.firstStart && existing.some((row) => row.name === name && row.status === "PRODUCTION" && isFirstStartVersion(row));
   for (const { name } of staged) {
     const production = existing.find((row) => row.name === name && row.status === "PRODUCTION");
-    if (!production) continue;
+    // A first-start stand-in is no bar to clear: re-scoring it would only spend time.
+    if (!production || replacesFirstStart(name)) continue;
     try {
       productionModels.set(name, { version: production.version, model: await resolveComponent(name, production.version) });
     } catch (error) {
@@ -169,7 +176,11 @@ async function registerLocked(
         name: entry.name,
         version: entry.version,
         // A hybrid names the component versions it blends, so pruning never deletes them under it.
-        hyperparameters: { ...trained.model.hyperparameters, ...(entry.name === HYBRID ? { componentVersions: componentVersions(trained.model, versions) } : {}) },
+        hyperparameters: {
+          ...trained.model.hyperparameters,
+          ...(entry.name === HYBRID ? { componentVersions: componentVersions(trained.model, versions) } : {}),
+          ...(options.firstStart ? { firstStart: true } : {}),
+        },
         metrics: { ...trained.metrics, trainSeconds: trained.trainSeconds },
         artifactPath: entry.path,
         sha256: entry.sha256,
@@ -178,7 +189,9 @@ async function registerLocked(
       });
       const production = productionMetrics.get(entry.name) ?? null;
       const hadProduction = existing.some((row) => row.name === entry.name && row.status === "PRODUCTION");
-      const decision = promotionDecision(trained.metrics.ndcgAt10, production?.metrics.ndcgAt10 ?? null, hadProduction, options.promotionMargin);
+      const decision = replacesFirstStart(entry.name)
+        ? { promote: true, reason: "replaces the first-start model" }
+        : promotionDecision(trained.metrics.ndcgAt10, production?.metrics.ndcgAt10 ?? null, hadProduction, options.promotionMargin);
       if (decision.promote) await setProduction(connection, entry.name, entry.version);
       registered.push({
         name: entry.name,
@@ -191,6 +204,11 @@ async function registerLocked(
         production,
         decision: decision.reason,
       });
+    }
+    // A full run leaves no first-start stand-in in production, even for a model it could not train.
+    if (!options.firstStart) {
+      const retired = await archiveFirstStartVersions(connection);
+      if (retired.length > 0) options.logger?.warn({ models: retired }, "first-start models this run did not replace are archived");
     }
     return pruneVersions(connection, options.keepVersions);
   });

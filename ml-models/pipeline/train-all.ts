@@ -1,4 +1,4 @@
-import type { Database } from "../../lib/db/database.ts";
+import type { SqlDatabase } from "../../lib/db/database.ts";
 import type { Logger } from "../../lib/logger.ts";
 import { extractFromDatabase, type ExtractionSummary } from "../extract/database.ts";
 import type { ReportModel, RunReport } from "../report/html.ts";
@@ -17,6 +17,8 @@ export interface TrainAllOptions {
   readonly logger?: Logger;
   readonly progress?: Progress;
   readonly training?: TrainingOptions;
+  /** Registers the run as the quick first-start set (see ./first-start-set.ts). */
+  readonly firstStart?: boolean;
 }
 
 export interface TrainAllSummary {
@@ -34,7 +36,7 @@ export interface TrainAllSummary {
  * validation, train, evaluate, export to ONNX (verified), register, promote, report.
  * Also what `npm start` calls at first start when no model is in production.
  */
-export async function trainAll(db: Database, options: TrainAllOptions): Promise<TrainAllSummary> {
+export async function trainAll(db: SqlDatabase, options: TrainAllOptions): Promise<TrainAllSummary> {
   const started = performance.now();
   const progress = options.progress ?? silentProgress;
   const logger = options.logger;
@@ -52,10 +54,11 @@ export async function trainAll(db: Database, options: TrainAllOptions): Promise<
     ...(logger ? { logger } : {}),
     progress,
     ...(options.training?.algorithms ? { algorithms: options.training.algorithms } : {}),
+    ...(options.firstStart ? { firstStart: true } : {}),
   });
   const seconds = (performance.now() - started) / 1000;
   const report: RunReport = {
-    title: "Shelfgraph training run",
+    title: options.firstStart ? "Shelfgraph first-start training run" : "Shelfgraph training run",
     generatedAt: new Date().toISOString(),
     source: `database (${db.kind})`,
     counts: { ...result.counts },
@@ -79,16 +82,6 @@ export async function trainAll(db: Database, options: TrainAllOptions): Promise<
 }
 
 /** True when no model of any kind is in production (a fresh install). */
-export async function hasProductionModels(db: Database): Promise<boolean> {
+export async function hasProductionModels(db: SqlDatabase): Promise<boolean> {
   return (await listVersions(db)).some((row) => row.status === "PRODUCTION");
-}
-
-/**
- * For the embedded `npm start`: trains once when no model is in production yet, so
- * recommendations are model-driven from the first query; otherwise does nothing.
- */
-export async function trainIfNoProductionModels(db: Database, options: TrainAllOptions): Promise<TrainAllSummary | null> {
-  if (await hasProductionModels(db)) return null;
-  options.logger?.info("no model in production: training on the current data (first-run algorithms; the next full run trains the rest)");
-  return trainAll(db, { ...options, training: { ...(options.training ?? DEFAULT_TRAINING), firstRunOnly: true } });
 }

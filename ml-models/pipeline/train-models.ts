@@ -27,6 +27,8 @@ export interface TrainingOptions {
   readonly tuningSecondsPerAlgorithm: number;
   /** Validation users sampled for tuning (tuning ranks the catalogue once per user and setting). */
   readonly tuningUsers: number;
+  /** Test users sampled for the final metrics (default: every user with test items). */
+  readonly evaluationUsers?: number;
   readonly hybridStep: number;
   readonly seed: number;
 }
@@ -182,9 +184,12 @@ export async function trainAndEvaluate(
   progress.stage("evaluating on the test set");
   const entries = [...finalModels, { model: hybrid as Recommender, trainSeconds: hybridSeconds }];
   const evaluationStarted = performance.now();
+  const testUsers = usersWithTestItems(test);
+  const evaluatedUsers = options.evaluationUsers === undefined ? testUsers : sampleUsers(testUsers, options.evaluationUsers, options.seed);
   const metrics = await evaluateModelsParallel(
     entries.map((e) => e.model),
     { train, test, ...(diversitySpace ? { diversitySpace } : {}) },
+    { users: evaluatedUsers },
   );
   const evaluationSeconds = (performance.now() - evaluationStarted) / 1000;
   const models = new Map<ModelName, TrainedModel>();
@@ -198,6 +203,7 @@ export async function trainAndEvaluate(
     evaluationSeconds,
     validation: {
       users: tuningUsers.length,
+      testUsersEvaluated: evaluatedUsers.length,
       chosen: Object.fromEntries(chosen.map((c) => [c.algorithm.name, printable(c.params)])),
       trials: Object.fromEntries(Object.entries(trials).map(([name, list]) => [name, list.map((t) => ({ ...t, params: printable(t.params) }))])),
       diversitySpace: diversitySpace ? "content embeddings" : "reader sets",

@@ -1,4 +1,4 @@
-import type { Database, SqlConnection } from "../../lib/db/database.ts";
+import type { Database, SqlConnection, SqlDatabase } from "../../lib/db/database.ts";
 import type { ModelChangedEvent as BusModelChangedEvent } from "../../lib/events/model-changed.ts";
 import { isModelName, type ModelName } from "../../lib/models/model-names.ts";
 import { inTransaction } from "../../lib/db/transaction.ts";
@@ -64,14 +64,30 @@ function toRow(raw: Record<string, unknown>): ModelVersionRow {
   };
 }
 
-export async function listVersions(db: Database | SqlConnection, name?: string): Promise<ModelVersionRow[]> {
+/**
+ * Versions of the quick set `npm start` trains on a fresh install (ml-models/pipeline/first-start-set.ts):
+ * stand-ins that the first full run replaces whatever their metrics, never kept beside a full set.
+ */
+export function isFirstStartVersion(row: Pick<ModelVersionRow, "hyperparameters">): boolean {
+  return row.hyperparameters.firstStart === true;
+}
+
+/** Production versions of the first-start set no full run has replaced yet, archived (the caller owns the transaction). */
+export async function archiveFirstStartVersions(connection: SqlConnection): Promise<string[]> {
+  const rows = await connection.query<{ name: string }>(
+    `UPDATE model_versions SET status = 'ARCHIVED' WHERE status = 'PRODUCTION' AND hyperparameters->>'firstStart' = 'true' RETURNING name`,
+  );
+  return rows.map((row) => row.name);
+}
+
+export async function listVersions(db: SqlDatabase | SqlConnection, name?: string): Promise<ModelVersionRow[]> {
   const sql = `SELECT ${COLUMNS} FROM model_versions ${name ? "WHERE name = $1" : ""} ORDER BY name, version DESC`;
   const run = (connection: SqlConnection) => connection.query(sql, name ? [name] : []);
   const rows = "withConnection" in db ? await db.withConnection(run) : await run(db);
   return rows.map(toRow);
 }
 
-export async function productionVersion(connection: Database | SqlConnection, name: string): Promise<ModelVersionRow | undefined> {
+export async function productionVersion(connection: SqlDatabase | SqlConnection, name: string): Promise<ModelVersionRow | undefined> {
   return (await listVersions(connection, name)).find((row) => row.status === "PRODUCTION");
 }
 

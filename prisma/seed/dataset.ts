@@ -175,3 +175,6 @@ export interface DemoDataset {
   readonly interactions: InteractionTable;
   readonly model: HiddenModel;
 }
+
+/** What the seeder writes: everything but the hidden model (which holds functions, so it cannot cross to another thread). */
+export type WritableDemoDataset = Omit<DemoDataset, "model">;

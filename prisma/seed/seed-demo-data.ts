@@ -3,9 +3,9 @@ import type { Database, SqlConnection } from "../../lib/db/database.ts";
 import { withTransaction } from "../../lib/db/transaction.ts";
 import type { Logger } from "../../lib/logger.ts";
 import { quoteIdentifier } from "./bulk-insert.ts";
-import type { DemoDataset } from "./dataset.ts";
+import type { WritableDemoDataset } from "./dataset.ts";
 import { generateDemoData } from "./generate-demo-data.ts";
-import { writeDemoData } from "./writer.ts";
+import { VACUUMED_AFTER_COMMIT, writeDemoData } from "./writer.ts";
 
 export interface SeedOptions {
   readonly books: number;
@@ -16,6 +16,8 @@ export interface SeedOptions {
   /** "Now" for the generated history; defaults to the start of the current UTC day. */
   readonly referenceTime?: Date | number;
   readonly logger?: Logger;
+  /** The same options' dataset, already being generated elsewhere (a worker thread); generated here if that fails. */
+  readonly pregenerated?: Promise<WritableDemoDataset>;
 }
 
 export interface SeedSummary {
@@ -77,9 +79,14 @@ export async function seedDemoData(db: Database, options: SeedOptions): Promise<
   // Refuse before spending seconds on generation; checked again under the lock.
   if (!options.force) await db.withConnection((connection) => refuseIfNotEmpty(connection));
 
-  const dataset = generateDemoData(options);
+  const dataset: WritableDemoDataset = options.pregenerated
+    ? await options.pregenerated.catch((error: unknown) => {
+        logger?.warn({ err: error }, "demo data could not be generated on a worker thread; generating it here");
+        return generateDemoData(options);
+      })
+    : generateDemoData(options);
   logger?.info(
-    { books: dataset.books.count, users: dataset.users.count, ratings: dataset.ratings.count, ms: Math.round(performance.now() - started) },
+    { books: dataset.books.count, users: dataset.users.count, ratings: dataset.ratings.count, ms: Math.round(performance.now() - started), onWorkerThread: Boolean(options.pregenerated) },
     "generated demo data",
   );
 
@@ -106,18 +113,23 @@ export async function seedDemoData(db: Database, options: SeedOptions): Promise<
   };
 }
 
-/** One seeder per database at a time; the data is written in a single transaction. */
-async function writeUnderLock(connection: SqlConnection, dataset: DemoDataset, options: SeedOptions): Promise<void> {
+/** One seeder per database at a time; the data is written in a single transaction, then vacuumed. */
+async function writeUnderLock(connection: SqlConnection, dataset: WritableDemoDataset, options: SeedOptions): Promise<void> {
   const { logger } = options;
   await withAdvisoryLock(
     connection,
     SEED_LOCK_KEY,
-    () =>
-      withTransaction(connection, async () => {
+    async () => {
+      await withTransaction(connection, async () => {
         if (options.force) await truncateDomainTables(connection, logger);
         else await refuseIfNotEmpty(connection);
         await writeDemoData(connection, dataset, logger);
-      }),
+      });
+      // Sets the visibility map the readers' index-only scans rely on, and the planner statistics.
+      const started = performance.now();
+      await connection.exec(`VACUUM (ANALYZE) ${VACUUMED_AFTER_COMMIT.map(quoteIdentifier).join(", ")}`);
+      logger?.info({ tables: VACUUMED_AFTER_COMMIT, ms: Math.round(performance.now() - started) }, "vacuumed the reader-history tables");
+    },
     () => logger?.info("another process is seeding this database; waiting for it"),
   );
 }

@@ -1,3 +1,4 @@
+import { doNotCache } from "../../lib/graphql/cache-hint.ts";
 import type { GraphQLResolverMap } from "../../lib/graphql/resolver-map.ts";
 import { badUserInput, forbidden, notFound, unauthenticated } from "../../lib/errors.ts";
 import { parseId, parseLimit } from "../../lib/graphql/arguments.ts";
@@ -48,7 +49,9 @@ export const resolvers: GraphQLResolverMap<RecommendationsContext> = {
       if (title === null) throw notFound("Book", String(book.id));
       return title;
     },
-    async similar(book: Entity, args: { limit?: number | null; strategy?: Strategy | null; diversify?: boolean | null }, context) {
+    async similar(book: Entity, args: { limit?: number | null; strategy?: Strategy | null; diversify?: boolean | null }, context, info) {
+      // Mid-switch the list may come from the outgoing model: nobody downstream may keep it.
+      if (context.engine.models.switchPending) doNotCache(info);
       const limit = limitOf(args.limit);
       if (limit === 0) return [];
       return present(await context.loaders.similar.load({ bookId: book.id, strategy: args.strategy ?? "HYBRID", diversify: args.diversify ?? false }), limit);

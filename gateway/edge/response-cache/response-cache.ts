@@ -2,6 +2,7 @@ import type { ApolloServerPlugin } from "@apollo/server";
 import responseCachePlugin from "@apollo/server-plugin-response-cache";
 import { InMemoryLRUCache, type KeyValueCache } from "@apollo/utils.keyvaluecache";
 import { parseCatalogueChanged } from "../../../lib/events/catalogue-changed.ts";
+import { parseModelChanged } from "../../../lib/events/model-changed.ts";
 import type { Config } from "../../../lib/config.ts";
 import type { Logger } from "../../../lib/logger.ts";
 import { Topics, type EventBus } from "../../../lib/pubsub.ts";
@@ -24,6 +25,10 @@ export interface ResponseCache {
  * An admin's catalogue mutation (CATALOGUE_CHANGED on the bus) moves the cache to a
  * new generation, part of every key: answers from before the change are never served
  * again and age out. Instances that heard the same event share one generation.
+ * A model promotion (MODEL_CHANGED) does the same, so similar-book lists follow a new
+ * model at once (the first-start set being replaced minutes after a fresh start)
+ * instead of serving the previous model's for up to their 10-minute hint; it has no
+ * shared timestamp, so instances may briefly differ in generation (a few extra misses).
  */
 export async function createResponseCache(
   config: Pick<Config, "RESPONSE_CACHE" | "RESPONSE_CACHE_TTL_SECONDS" | "CACHE_KEY_PREFIX">,
@@ -41,6 +46,12 @@ export async function createResponseCache(
     if (!event) return;
     generation = Math.max(generation, event.changedAt);
     logger.info({ mutation: event.mutation, generation }, "catalogue changed: response cache starts a new generation");
+  }, {});
+  const modelSubscription = await pubsub.subscribe(Topics.MODEL_CHANGED, (payload: unknown) => {
+    const event = parseModelChanged(payload);
+    if (!event) return;
+    generation = Math.max(generation + 1, Date.now());
+    logger.info({ model: event.name, version: event.version, generation }, "model changed: response cache starts a new generation");
   }, {});
   // Only callers with no credential share cached answers: a partner key's scopes may open more than the public.
   const anonymous = async ({ contextValue }: { contextValue: GatewayContext }) => contextValue.identity.kind === "anonymous";
@@ -67,6 +78,7 @@ export async function createResponseCache(
     ],
     async close() {
       pubsub.unsubscribe(subscription);
+      pubsub.unsubscribe(modelSubscription);
     },
   };
 }

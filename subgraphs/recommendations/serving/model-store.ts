@@ -28,6 +28,7 @@ export class ModelStore {
   /** Production versions that could not be loaded, and why: what the fallback log and /metrics report. */
   private readonly failed = new Map<ModelName, { version: number; reason: string }>();
   private switching: Promise<void> = Promise.resolve();
+  private pendingSwitches = 0;
   /** Whether the registry has been read once: until then the service is not ready. */
   loaded = false;
   loadFailures = 0;
@@ -80,7 +81,17 @@ export class ModelStore {
   }
 
   /** Re-reads the registry for the announced model and installs its production version. Serialised. */
+  /**
+   * A promotion was announced and is not served yet: answers computed meanwhile come from
+   * the version being replaced, so they must not be cached downstream (the gateway's
+   * response cache starts a new generation on the same announcement).
+   */
+  get switchPending(): boolean {
+    return this.pendingSwitches > 0;
+  }
+
   handleModelChanged(event: ModelChangedEvent): Promise<void> {
+    this.pendingSwitches += 1;
     this.switching = this.switching.then(async () => {
       const rows = await productionVersions(this.prisma).catch((error: unknown) => {
         this.logger.error({ err: error }, "cannot read the model registry");
@@ -95,6 +106,10 @@ export class ModelStore {
       }
       await this.install(production);
     });
+    const settled = () => {
+      this.pendingSwitches -= 1;
+    };
+    this.switching.then(settled, settled);
     return this.switching;
   }
 

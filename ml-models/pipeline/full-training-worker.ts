@@ -1,0 +1,49 @@
+import { Writable } from "node:stream";
+import { parentPort, workerData, type MessagePort } from "node:worker_threads";
+import { pino } from "pino";
+import { databaseOverPort } from "../../lib/db/database-over-port.ts";
+import { openDatabase, type SqlDatabase } from "../../lib/db/database.ts";
+import type { ModelChangedEvent } from "../registry/registry.ts";
+import { trainAll } from "./train-all.ts";
+import type { FullTrainingJob, FullTrainingMessage } from "./train-in-worker.ts";
+
+/**
+ * The whole training pipeline on a worker thread, so the serving thread's event loop
+ * stays free while it runs. On PGlite the statements go to the thread that owns the
+ * database; on PostgreSQL the worker has its own small pool. Log lines and promotions
+ * are handed to the parent, which owns the logger and the event bus.
+ */
+const job = workerData as FullTrainingJob;
+const post = (message: FullTrainingMessage) => parentPort!.postMessage(message);
+
+const lines = new Writable({
+  write(chunk, _encoding, done) {
+    for (const line of String(chunk).split("\n").filter(Boolean)) post({ type: "log", line });
+    done();
+  },
+});
+const logger = pino({ level: job.logLevel, base: undefined }, lines);
+
+let db: (SqlDatabase & { close(): unknown }) | undefined;
+try {
+  db =
+    job.database.kind === "postgres"
+      ? await openDatabase({ DATABASE_URL: job.database.url, DATABASE_POOL_SIZE: 2, PGLITE_DATA_DIR: "unused" })
+      : databaseOverPort(job.database.port as MessagePort, "pglite");
+  const summary = await trainAll(db, {
+    artifactsDir: job.artifactsDir,
+    promotionMargin: job.promotionMargin,
+    keepVersions: job.keepVersions,
+    logger,
+    publish: async (event: ModelChangedEvent) => post({ type: "publish", event }),
+  });
+  post({
+    type: "done",
+    seconds: summary.seconds,
+    models: summary.models.map((m) => ({ name: m.name, version: m.version, status: m.status, decision: m.decision })),
+  });
+} catch (error) {
+  post({ type: "failed", message: error instanceof Error ? error.message : String(error) });
+} finally {
+  await db?.close();
+}
