@@ -9,7 +9,15 @@ export function gram(matrix: Float32Array, rows: number, k: number): Float64Arra
       const va = matrix[base + a]!;
       if (va === 0) continue;
       const rowOut = a * k;
-      for (let b = a; b < k; b++) out[rowOut + b]! += va * matrix[base + b]!;
+      // Upper triangle, four wide (the ALS half-steps' Gram matrices are this loop).
+      let b = a;
+      for (; b + 3 < k; b += 4) {
+        out[rowOut + b]! += va * matrix[base + b]!;
+        out[rowOut + b + 1]! += va * matrix[base + b + 1]!;
+        out[rowOut + b + 2]! += va * matrix[base + b + 2]!;
+        out[rowOut + b + 3]! += va * matrix[base + b + 3]!;
+      }
+      for (; b < k; b++) out[rowOut + b]! += va * matrix[base + b]!;
     }
   }
   for (let a = 0; a < k; a++) for (let b = 0; b < a; b++) out[a * k + b] = out[b * k + a]!;

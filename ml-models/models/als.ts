@@ -1,4 +1,4 @@
-import type { Csr, InteractionMatrices } from "../data/csr.ts";
+import { recencyWeighted, type Csr, type InteractionMatrices } from "../data/csr.ts";
 import { scoreAllRows } from "../linalg/dense.ts";
 import { createRandom } from "../linalg/random.ts";
 import { AlsThreads, type ThreadOptions } from "./als-parallel.ts";
@@ -15,6 +15,13 @@ export interface AlsParams extends AlsSolverParams {
    */
   readonly recencyDecay?: number;
   /**
+   * The same decay for the item half-step (default 1: none). Item factors learn from
+   * every reader's whole history, the reader vectors that are scored from the recent
+   * end of it: on Goodbooks' validation slice NDCG@10 0.142 with both sides decayed
+   * by 0.9/0.7, 0.150 with the items undecayed.
+   */
+  readonly itemRecencyDecay?: number;
+  /**
    * Interactions per user row in the training data, recorded by training: with
    * frequency-scaled regularisation the serving fold-in needs it to regularise a
    * reader exactly as training did.
@@ -22,8 +29,20 @@ export interface AlsParams extends AlsSolverParams {
   readonly meanUserInteractions?: number;
 }
 
-// Chosen on Goodbooks' validation slice: strong confidence weighting and a recent-first history.
-export const DEFAULT_ALS: AlsParams = { factors: 64, regularization: 20, alpha: 2, cgSteps: 3, iterations: 10, seed: 7, recencyDecay: 0.85 };
+// Chosen on Goodbooks' validation slice (Rendle et al. 2022's recipe: many factors, strong
+// confidence weighting, i.e. a small weight of the unobserved items, frequency-scaled
+// regularisation) plus reader vectors from the recent end of the history.
+export const DEFAULT_ALS: AlsParams = {
+  factors: 128,
+  regularization: 10,
+  regularizationExponent: 0.5,
+  alpha: 10,
+  cgSteps: 3,
+  iterations: 8,
+  seed: 7,
+  recencyDecay: 0.7,
+  itemRecencyDecay: 1,
+};
 
 export class AlsModel implements Recommender {
   readonly name = "als" as const;
@@ -63,6 +82,17 @@ export function trainAls(matrices: InteractionMatrices, params: AlsParams = DEFA
 }
 
 /**
+ * The matrices ALS solves on: reader rows with confidences decayed by `recencyDecay`,
+ * item rows (the transpose) by `itemRecencyDecay`.
+ */
+export function alsMatrices(matrices: InteractionMatrices, params: Pick<AlsParams, "recencyDecay" | "itemRecencyDecay">): InteractionMatrices {
+  const userDecay = params.recencyDecay ?? 1;
+  const itemDecay = params.itemRecencyDecay ?? 1;
+  const userSide = recencyWeighted(matrices, userDecay);
+  return { userItem: userSide.userItem, itemUser: itemDecay === userDecay ? userSide.itemUser : recencyWeighted(matrices, itemDecay).itemUser };
+}
+
+/**
  * The same training with every half-step split across the cores (helper threads
  * over shared memory) when the data is large enough to pay for them; identical
  * results to `trainAls` since rows are solved independently.
@@ -99,9 +129,14 @@ function initialFactors(matrices: InteractionMatrices, params: AlsParams): { use
   return { userFactors, itemFactors };
 }
 
+/**
+ * Items first, then users: the reader vectors, which are what gets scored, are solved
+ * last, against the final item factors (ending on the item half-step left them one
+ * step stale: NDCG@10 0.150 -> 0.156 on Goodbooks' validation slice, at no cost).
+ */
 export function alsIteration(userItem: Csr, itemUser: Csr, userFactors: Float32Array, itemFactors: Float32Array, params: AlsSolverParams): void {
-  const itemGram = regularizedGram(itemFactors, userItem.cols, params);
-  solveRows(userItem, userFactors, itemFactors, itemGram, params, 0, userItem.rows);
   const userGram = regularizedGram(userFactors, userItem.rows, params);
   solveRows(itemUser, itemFactors, userFactors, userGram, params, 0, itemUser.rows);
+  const itemGram = regularizedGram(itemFactors, userItem.cols, params);
+  solveRows(userItem, userFactors, itemFactors, itemGram, params, 0, userItem.rows);
 }
