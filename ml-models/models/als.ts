@@ -1,5 +1,5 @@
 import { recencyWeighted, type Csr, type InteractionMatrices } from "../data/csr.ts";
-import { scoreAllRows } from "../linalg/dense.ts";
+import { scoreAllRows, scoreAllRowsBlock } from "../linalg/dense.ts";
 import { createRandom } from "../linalg/random.ts";
 import { AlsThreads, type ThreadOptions } from "./als-parallel.ts";
 import { regularizedGram, solveRows, type AlsSolverParams } from "./als-solver.ts";
@@ -66,6 +66,16 @@ export class AlsModel implements Recommender {
   scoreUser(user: number, _history: Csr, out: Float32Array): void {
     const k = this.params.factors;
     scoreAllRows(this.itemFactors, this.itemCount, k, this.userFactors.subarray(user * k, (user + 1) * k), out);
+  }
+
+  scoreUsers(users: ArrayLike<number>, _history: Csr, out: readonly Float32Array[]): void {
+    const k = this.params.factors;
+    const vectors = new Float32Array(4 * k);
+    for (let from = 0; from < users.length; from += 4) {
+      const count = Math.min(4, users.length - from);
+      for (let n = 0; n < count; n++) vectors.set(this.userFactors.subarray(users[from + n]! * k, (users[from + n]! + 1) * k), n * k);
+      scoreAllRowsBlock(this.itemFactors, this.itemCount, k, vectors, count, out.slice(from, from + count));
+    }
   }
 }
 
