@@ -1,5 +1,6 @@
 import { recencyWeighted, type Csr, type InteractionMatrices } from "../data/csr.ts";
 import { scoreAllRows, scoreAllRowsBlock } from "../linalg/dense.ts";
+import { dotProductsWithOnnxRuntime } from "../linalg/onnx-scores.ts";
 import { createRandom } from "../linalg/random.ts";
 import { AlsThreads, type ThreadOptions } from "./als-parallel.ts";
 import { regularizedGram, solveRows, type AlsSolverParams } from "./als-solver.ts";
@@ -32,15 +33,18 @@ export interface AlsParams extends AlsSolverParams {
 // Chosen on Goodbooks' validation slice (Rendle et al. 2022's recipe: many factors, strong
 // confidence weighting, i.e. a small weight of the unobserved items, frequency-scaled
 // regularisation) plus reader vectors from the recent end of the history.
+// Validation NDCG@10 (all 2,672 readers, 8 iterations, decay 0.6): 128 factors 0.157,
+// 192 factors 0.160; regularisation 10 / 20 / 30 / 45 / 70 / 100: 0.160 / 0.161 / 0.162 /
+// 0.163 / 0.160 / 0.137; 256 factors gained nothing at twice the cost of 128.
 export const DEFAULT_ALS: AlsParams = {
-  factors: 128,
-  regularization: 10,
+  factors: 192,
+  regularization: 40,
   regularizationExponent: 0.5,
   alpha: 10,
   cgSteps: 3,
   iterations: 8,
   seed: 7,
-  recencyDecay: 0.7,
+  recencyDecay: 0.6,
   itemRecencyDecay: 1,
 };
 
@@ -76,6 +80,14 @@ export class AlsModel implements Recommender {
       for (let n = 0; n < count; n++) vectors.set(this.userFactors.subarray(users[from + n]! * k, (users[from + n]! + 1) * k), n * k);
       scoreAllRowsBlock(this.itemFactors, this.itemCount, k, vectors, count, out.slice(from, from + count));
     }
+  }
+
+  async scoreUsersAsync(users: ArrayLike<number>, _history: Csr, out: readonly Float32Array[]): Promise<void> {
+    const k = this.params.factors;
+    const vectors = new Float32Array(users.length * k);
+    for (let n = 0; n < users.length; n++) vectors.set(this.userFactors.subarray(users[n]! * k, (users[n]! + 1) * k), n * k);
+    const scores = await dotProductsWithOnnxRuntime(vectors, users.length, this.itemFactors, this.itemCount, k);
+    for (let n = 0; n < users.length; n++) out[n]!.set(scores.subarray(n * this.itemCount, (n + 1) * this.itemCount));
   }
 }
 

@@ -19,4 +19,6 @@ export interface Recommender {
    * block instead of once per user). The evaluator uses it when present.
    */
   scoreUsers?(users: ArrayLike<number>, history: Csr, out: readonly Float32Array[]): void;
+  /** Optional: the same off the JavaScript thread (onnxruntime); the evaluation threads prefer it. */
+  scoreUsersAsync?(users: ArrayLike<number>, history: Csr, out: readonly Float32Array[]): Promise<void>;
 }
