@@ -8,6 +8,7 @@ import { booksSubgraph } from "./subgraphs/books/subgraph.ts";
 import { experimentsSubgraph } from "./subgraphs/experiments/subgraph.ts";
 import { recommendationsSubgraph } from "./subgraphs/recommendations/subgraph.ts";
 import { usersSubgraph } from "./subgraphs/users/subgraph.ts";
+import { startTracing } from "./lib/tracing/provider.ts";
 
 /**
  * The whole supergraph in one process, sharing one runtime (database, cache,
@@ -36,7 +37,9 @@ export interface SupergraphOptions {
 }
 
 export async function startSupergraph(runtime: Runtime, ports: SupergraphPorts, options: SupergraphOptions = {}): Promise<RunningSupergraph> {
-  const started: { stop(): Promise<void> }[] = [];
+  // Before any service: each takes its tracer (or none, tracing off) when it starts.
+  const tracing = await startTracing(runtime.config, "shelfgraph", runtime.logger);
+  const started: { stop(): Promise<void> }[] = [tracing];
   try {
     const subgraphs = {
       users: await startSubgraphServer(usersSubgraph, runtime, ports.users),
@@ -63,6 +66,7 @@ export async function startSupergraph(runtime: Runtime, ports: SupergraphPorts, 
         await gateway.stop();
         await consumers.stop();
         await Promise.all(Object.values(subgraphs).map((service) => service.stop()));
+        await tracing.stop();
       },
     };
   } catch (error) {

@@ -5,7 +5,7 @@
  *
  * Setups (each started fresh, then stopped before the next):
  *   ours-multi          this checkout compiled (dist/), one process per service, PostgreSQL + Redis
- *   ours-multi-no-cache the same with the recommendation list cache and inference batching off
+ *   ours-multi-no-cache the same with the recommendation and Book row caches and inference batching off
  *   stock-gateway       @apollo/gateway + @apollo/server as documented, over ours-multi's subgraphs
  *   direct              ours-multi's books subgraph queried without a gateway
  *   reference-multi     the reference commit (REFERENCE_COMMIT, 313afb2) from a temporary git worktree, as it ran (tsx)
@@ -282,7 +282,7 @@ if (withServers && (wanted("ours-multi") || wanted("stock-gateway") || wanted("d
     await stopAll(multi.services);
   }
   if (wanted("ours-multi-no-cache")) {
-    const off = await startMulti("ours-multi-no-cache", ROOT, "js", data, { RECOMMENDATION_CACHE: "false", INFERENCE_BATCHING: "false" });
+    const off = await startMulti("ours-multi-no-cache", ROOT, "js", data, { RECOMMENDATION_CACHE: "false", BOOK_CACHE_SIZE: "0", INFERENCE_BATCHING: "false" });
     try {
       await scenarios("ours-multi-no-cache", off.gateway, ["flagship-signed-in"], off.services);
     } finally {

@@ -6,6 +6,8 @@
  * SOAK_INTERVAL_SECONDS (default 30). After the first minute (warm-up: JIT, model
  * sessions, caches filling) no process may grow by more than 10% of its RSS at that
  * point; the script exits 1 if one does. Each process's RSS is read from /proc.
+ * SOAK_SERVICE_ENV ("NAME=value NAME=value") adds settings to every service, to soak
+ * two configurations one after the other.
  */
 import { readFileSync } from "node:fs";
 import { signAccessToken } from "../lib/auth/tokens.ts";
@@ -25,13 +27,31 @@ const FLAGSHIP = `query Flagship($id: ID!) {
 const ANONYMOUS = `query Similar($id: ID!) { book(id: $id) { title similar(limit: 10) { book { title } score } } }`;
 const RATE = `mutation Rate($bookId: ID!, $rating: Int!) { rateBook(bookId: $bookId, rating: $rating) { rating } }`;
 
+/** The V8 heap in use, from the process's own /metrics (its port is in its "serving metrics" log line): RSS growth with a flat heap is native memory. */
+async function heapUsedMiB(process: { lines: string[] }): Promise<number | undefined> {
+  const line = process.lines.find((text) => text.includes('"serving metrics"'));
+  const port = line ? (JSON.parse(line) as { port?: number }).port : undefined;
+  if (!port) return undefined;
+  try {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const bytes = Number(/^shelfgraph_nodejs_heap_size_used_bytes (\S+)$/m.exec(text)?.[1]);
+    return Number.isFinite(bytes) ? Math.round((bytes / 1048576) * 10) / 10 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function rssMiB(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   const kib = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
   return Math.round((kib / 1024) * 10) / 10;
 }
 
-const stack = await startFaultStack({ books: 2_000, users: 1_000, seed: 7 });
+const SERVICE_ENV = Object.fromEntries(
+  (process.env.SOAK_SERVICE_ENV ?? "").split(/\s+/).filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1)]),
+);
+if (Object.keys(SERVICE_ENV).length > 0) console.log(`services run with ${JSON.stringify(SERVICE_ENV)}`);
+const stack = await startFaultStack({ books: 2_000, users: 1_000, seed: 7 }, SERVICE_ENV);
 try {
   const config = loadConfig({ NODE_ENV: "test" });
   const tokens = await Promise.all(Array.from({ length: CLIENTS }, (_unused, i) => signAccessToken(config, { userId: 1 + i * 7, role: "READER" })));
@@ -44,22 +64,25 @@ try {
   });
 
   const names = [...stack.processes.keys()] as ServiceName[];
-  const series = new Map<ServiceName, { second: number; rss: number }[]>(names.map((name) => [name, []]));
-  const sample = () => {
+  const series = new Map<ServiceName, { second: number; rss: number; heap?: number }[]>(names.map((name) => [name, []]));
+  const sample = async () => {
     const second = Math.round(load.now() / 1000);
-    for (const name of names) series.get(name)!.push({ second, rss: rssMiB(stack.processes.get(name)!.child.pid!) });
+    for (const name of names) {
+      const service = stack.processes.get(name)!;
+      series.get(name)!.push({ second, rss: rssMiB(service.child.pid!), heap: await heapUsedMiB(service) });
+    }
     const window = summarise(load.samples, load.now() - INTERVAL_SECONDS * 1000, load.now());
     console.log(
       `t=${String(second).padStart(4)}s  ` +
-        names.map((name) => `${name} ${series.get(name)!.at(-1)!.rss} MiB`).join("  ") +
+        names.map((name) => `${name} ${series.get(name)!.at(-1)!.rss} MiB (heap ${series.get(name)!.at(-1)!.heap ?? "?"})`).join("  ") +
         `  | ${window.perSecond} req/s p99 ${window.p99} ms errors ${JSON.stringify(window.errors)}`,
     );
   };
-  sample();
+  await sample();
   const end = MINUTES * 60 * 1000;
   while (load.now() < end) {
     await sleep(Math.min(INTERVAL_SECONDS * 1000, end - load.now()));
-    sample();
+    await sample();
   }
   const samples = await load.stop();
 
@@ -75,7 +98,8 @@ try {
     const verdict = growth > ALLOWED_GROWTH ? "GROWS" : "flat";
     if (growth > ALLOWED_GROWTH) failed = true;
     console.log(
-      `  ${name.padEnd(16)} at ${base.second}s ${base.rss} MiB, peak after ${peak} MiB (+${(growth * 100).toFixed(1)}%), last ${last} MiB  ${verdict}`,
+      `  ${name.padEnd(16)} at ${base.second}s ${base.rss} MiB, peak after ${peak} MiB (+${(growth * 100).toFixed(1)}%), last ${last} MiB  ${verdict}` +
+        `  (V8 heap used ${base.heap ?? "?"} -> ${points.at(-1)!.heap ?? "?"} MiB)`,
     );
   }
   const overall = summarise(samples, 0, load.now());

@@ -4,7 +4,8 @@ import { viewerOf, type Identity } from "../lib/auth/identity.ts";
 import type { Viewer } from "../lib/auth/viewer.ts";
 import type { Logger } from "../lib/logger.ts";
 import { acceptableRequestId, REQUEST_ID_HEADER } from "../lib/server/headers.ts";
-import { continueTrace, parseTraceparent, TRACEPARENT_HEADER, type TraceContext } from "../lib/server/trace-context.ts";
+import { parseTraceparent, TRACEPARENT_HEADER, type TraceContext } from "../lib/server/trace-context.ts";
+import { endSpan, startRequestSpan, type Span, type Tracer } from "../lib/tracing/spans.ts";
 import type { Authenticate } from "./identity/authenticate.ts";
 
 export interface GatewayContext {
@@ -18,6 +19,8 @@ export interface GatewayContext {
   viewer: Viewer | null;
   /** The caller's W3C trace, continued (or a new one): every subgraph call carries it on. */
   trace: TraceContext;
+  /** This request's span when tracing is on (lib/tracing): the parent of every subgraph fetch span. */
+  span?: Span;
   /** The caller's IP address (through TRUST_PROXY_HOPS proxies): whom an anonymous call is counted against. */
   clientAddress: string;
   logger: Logger;
@@ -29,10 +32,18 @@ export async function createGatewayContext(
   logger: Logger,
   headers: IncomingHttpHeaders,
   clientAddress = "unknown",
+  tracer?: Tracer,
 ): Promise<GatewayContext> {
   const requestId = acceptableRequestId(headers[REQUEST_ID_HEADER]) ?? randomUUID();
-  const trace = continueTrace(parseTraceparent(headers[TRACEPARENT_HEADER]));
+  const { trace, span } = startRequestSpan(tracer, parseTraceparent(headers[TRACEPARENT_HEADER]), { "shelfgraph.service": "gateway", "shelfgraph.request_id": requestId });
   const requestLogger = logger.child({ requestId, traceId: trace.traceId });
-  const identity = await authenticate(headers, requestLogger);
-  return { requestId, identity, viewer: viewerOf(identity), trace, clientAddress, logger: requestLogger };
+  let identity: Identity;
+  try {
+    identity = await authenticate(headers, requestLogger);
+  } catch (error) {
+    // Rejected before any operation runs (a bad credential): the span ends here with the error's code.
+    if (span) endSpan(span, "error", String((error as { extensions?: { code?: unknown } }).extensions?.code ?? (error as Error).message));
+    throw error;
+  }
+  return { requestId, identity, viewer: viewerOf(identity), trace, span, clientAddress, logger: requestLogger };
 }

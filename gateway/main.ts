@@ -4,6 +4,7 @@ import { createLogger } from "../lib/logger.ts";
 import { serveMetrics } from "../lib/metrics/metrics-server.ts";
 import { createPubSub } from "../lib/pubsub.ts";
 import { stopOnSignals } from "../lib/server/shutdown.ts";
+import { startTracing } from "../lib/tracing/provider.ts";
 import { startGateway } from "./server.ts";
 
 /** The gateway as its own process: it needs no database, only the subgraphs' URLs. */
@@ -15,6 +16,7 @@ const pubsub = createPubSub(config, logger);
 if (pubsub.kind === "memory") logger.warn("no REDIS_URL: subscriptions receive no events from subgraph processes");
 try {
   const metrics = await serveMetrics({ host: config.HOST, port: config.METRICS_PORT, logger });
+  const tracing = await startTracing(config, "gateway", logger);
   const gateway = await startGateway({
     config,
     logger,
@@ -25,6 +27,7 @@ try {
   });
   stopOnSignals(logger, config.SHUTDOWN_TIMEOUT_MS, async () => {
     await gateway.stop();
+    await tracing.stop();
     await pubsub.close();
     await metrics.stop();
   });

@@ -15,6 +15,8 @@ import { createCredentialDirectory } from "./identity/credential-directory.ts";
 import { introspectionPolicyPlugin } from "./plugins/introspection-policy/index.ts";
 import { createEdge } from "./edge/edge.ts";
 import { SubgraphDataSource } from "./subgraph-data-source.ts";
+import { requestTracingPlugin } from "../lib/server/plugins/request-tracing.ts";
+import { tracerFor } from "../lib/tracing/provider.ts";
 import type { PlannedResult } from "./subscriptions/planned-queries.ts";
 import { serveSubscriptions } from "./subscriptions/server.ts";
 import { checkOperation, operationLimitsFrom } from "./edge/operation-limits/limits.ts";
@@ -37,6 +39,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   // @apollo/gateway otherwise probes cloud metadata endpoints and exports usage
   // metrics to Apollo: a self-hosted deployment must make no such calls.
   process.env.APOLLO_TELEMETRY_DISABLED = "true";
+  // Undefined when tracing is off (lib/tracing): no span is ever created then.
+  const tracer = tracerFor(config, "gateway");
   const gateway = new ApolloGateway({
     supergraphSdl: supergraphFromFile(options.supergraphPath, logger),
     buildService: ({ name, url }) =>
@@ -46,6 +50,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
         config.SUBGRAPH_TIMEOUT_MS,
         logger,
         config.INTERNAL_SECRET,
+        tracer,
       ),
     logger,
   });
@@ -96,6 +101,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     },
     plugins: [
       requestMetricsPlugin<GatewayContext>("gateway"),
+      ...(tracer ? [requestTracingPlugin<GatewayContext>()] : []),
       introspectionPolicyPlugin(config),
       ...edge.plugins,
       {
@@ -109,7 +115,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
         },
       },
     ],
-    context: (request) => createGatewayContext(authenticate, logger, request.headers, request.ip ?? request.socket.remoteAddress),
+    context: (request) => createGatewayContext(authenticate, logger, request.headers, request.ip ?? request.socket.remoteAddress, tracer),
   });
   // Same server and path as queries: ws://host:port/graphql; authenticated and resolved exactly as queries are.
   const subscriptions = serveSubscriptions({

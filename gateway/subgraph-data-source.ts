@@ -6,6 +6,7 @@ import { CLIENT_IDENTITY_HEADERS, IDENTITY_HEADER, signIdentityHeader } from "..
 import { subgraphFetchDuration } from "../lib/metrics/index.ts";
 import { REQUEST_ID_HEADER } from "../lib/server/headers.ts";
 import { TRACEPARENT_HEADER, traceparentFor } from "../lib/server/trace-context.ts";
+import { endSpan, SpanKind, startChildSpan, type Span, type Tracer } from "../lib/tracing/spans.ts";
 import type { GatewayContext } from "./context.ts";
 import { subgraphFetcher } from "./subgraph-fetcher.ts";
 
@@ -19,6 +20,9 @@ type GatewayGraphQLResponse = Awaited<ReturnType<RemoteGraphQLDataSource["proces
  * interval instead of one per subgraph fetch, and subgraphs see a header they have verified before.
  */
 const SIGNED_IDENTITY_REUSE_MS = 20_000;
+/** Each fetch's span (tracing on), found again when its headers are written: the subgraph's request span becomes its child. */
+const fetchSpans = new WeakMap<object, Span>();
+
 const signedIdentities = new WeakMap<Identity, { secret: string; header: string; signedAt: number }>();
 
 function identityHeaderFor(secret: string, identity: Identity): string {
@@ -42,6 +46,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     private readonly timeoutMs: number,
     private readonly logger: Logger,
     private readonly internalSecret: string,
+    private readonly tracer?: Tracer,
   ) {
     super({ url });
     this.fetcher = subgraphFetcher(this.timeoutMs) as unknown as typeof this.fetcher;
@@ -52,18 +57,27 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     if (!headers || !("requestId" in context)) return;
     for (const name of CLIENT_IDENTITY_HEADERS) headers.delete(name);
     headers.set(REQUEST_ID_HEADER, context.requestId);
-    headers.set(TRACEPARENT_HEADER, traceparentFor(context.trace));
+    const span = fetchSpans.get(request);
+    headers.set(TRACEPARENT_HEADER, span ? traceparentFor(context.trace, span.spanContext().spanId) : traceparentFor(context.trace));
     headers.set(IDENTITY_HEADER, identityHeaderFor(this.internalSecret, context.identity));
   }
 
   override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
     const stopTimer = subgraphFetchDuration.startTimer({ subgraph: this.subgraphName });
+    const parent = (options.context as Partial<GatewayContext>).span;
+    const span = this.tracer && parent
+      ? startChildSpan(this.tracer, parent, `fetch ${this.subgraphName}`, SpanKind.CLIENT, { "shelfgraph.subgraph": this.subgraphName, "server.address": this.url ?? "" })
+      : undefined;
+    if (span) fetchSpans.set(options.request, span);
     try {
       const response = await super.process(options);
-      stopTimer({ outcome: response.errors?.length ? "error" : "success" });
+      const outcome = response.errors?.length ? "error" : "success";
+      stopTimer({ outcome });
+      if (span) endSpan(span, outcome);
       return response;
     } catch (error) {
       stopTimer({ outcome: "unavailable" });
+      if (span) endSpan(span, "unavailable", (error as Error).message);
       const context = options.context as Partial<GatewayContext>;
       (context.logger ?? this.logger).warn({ err: error, subgraph: this.subgraphName }, "subgraph request failed");
       const timedOut = (error as Error).name === "TimeoutError" || /aborted|timeout/i.test((error as Error).message);

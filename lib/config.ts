@@ -97,6 +97,11 @@ export const configSchema = z
 
     SHUTDOWN_TIMEOUT_MS: positiveInt(10_000),
 
+    // Tracing (lib/tracing), off unless an OTLP/HTTP collector is named: its base URL (spans go to /v1/traces)
+    // and the share of new traces kept (a caller's traceparent decision is followed).
+    OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
+    OTEL_TRACES_SAMPLE_RATIO: z.coerce.number().min(0).max(1).default(1),
+
     // deleteMyAccount: "delete" removes the reader's ratings and reviews with everything else;
     // "anonymise" keeps them for the catalogue under a placeholder account that training skips.
     ACCOUNT_DELETION_MODE: z.enum(["delete", "anonymise"]).default("delete"),
@@ -118,6 +123,8 @@ export const configSchema = z
     INFERENCE_BATCH_WINDOW_MS: z.coerce.number().int().min(0).max(100).default(0),
     INFERENCE_WORKER_THRESHOLD: positiveInt(256),
     INFERENCE_WORKERS: positiveInt(2),
+    // Threads each ONNX session may use: onnxruntime's per-core spinning pool costs far more CPU than it saves on small graphs.
+    INFERENCE_THREADS: positiveInt(1),
     // On in production; off only to measure what they save (npm run bench).
     RECOMMENDATION_CACHE: flag(true),
     // Readers' histories kept in memory between their requests (dropped by their own signals; the TTL bounds a lost one).

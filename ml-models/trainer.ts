@@ -6,6 +6,8 @@ import { serveMetrics } from "../lib/metrics/metrics-server.ts";
 import { parseRetrainRequested } from "../lib/events/retrain-requested.ts";
 import { createPubSub, Topics } from "../lib/pubsub.ts";
 import { stopOnSignals } from "../lib/server/shutdown.ts";
+import { startTracing, tracerFor } from "../lib/tracing/provider.ts";
+import { inSpan } from "../lib/tracing/spans.ts";
 import { modelChangedPublisher } from "./pipeline/publish.ts";
 import { hasProductionModels, trainAll } from "./pipeline/train-all.ts";
 import { startScheduler } from "./trainer/scheduler.ts";
@@ -21,6 +23,9 @@ const db = await openDatabase(config);
 const bus = createPubSub(config, logger);
 const metrics = await serveMetrics({ host: config.HOST, port: config.METRICS_PORT, logger });
 await applyMigrations(db, { logger });
+const tracing = await startTracing(config, "trainer", logger);
+// Each run is one trace when tracing is on (OTEL_EXPORTER_OTLP_ENDPOINT).
+const tracer = tracerFor(config, "trainer");
 
 const scheduler = startScheduler({
   db,
@@ -29,13 +34,15 @@ const scheduler = startScheduler({
   newSignalsThreshold: config.TRAINER_NEW_INTERACTIONS,
   checkIntervalMs: config.TRAINER_CHECK_INTERVAL_SECONDS * 1000,
   train: () =>
-    trainAll(db, {
-      artifactsDir: config.MODEL_ARTIFACTS_DIR,
-      promotionMargin: config.MODEL_PROMOTION_MARGIN,
-      keepVersions: config.MODEL_KEEP_VERSIONS,
-      publish: modelChangedPublisher(bus),
-      logger,
-    }),
+    inSpan(tracer, "trainer.run", {}, () =>
+      trainAll(db, {
+        artifactsDir: config.MODEL_ARTIFACTS_DIR,
+        promotionMargin: config.MODEL_PROMOTION_MARGIN,
+        keepVersions: config.MODEL_KEEP_VERSIONS,
+        publish: modelChangedPublisher(bus),
+        logger,
+      }),
+    ),
 });
 logger.info({ cron: config.TRAINER_CRON, next: scheduler.nextScheduledRun(), newInteractions: config.TRAINER_NEW_INTERACTIONS }, "trainer ready");
 // The stream's retrain role counts signals as they arrive and asks for a run (lib/stream/roles/retrain.ts).
@@ -52,6 +59,7 @@ if (!(await hasProductionModels(db))) void scheduler.runNow("no-production-model
 stopOnSignals(logger, Math.max(config.SHUTDOWN_TIMEOUT_MS, 600_000), async () => {
   bus.unsubscribe(retrainListener);
   await scheduler.stop();
+  await tracing.stop();
   await bus.close();
   await metrics.stop();
   await db.close();

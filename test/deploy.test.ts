@@ -5,7 +5,9 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { parse, parseAllDocuments } from "yaml";
 import { loadConfig, servicePort, type ServiceName } from "../lib/config.ts";
-import { registry } from "../lib/metrics/index.ts";
+import { createLogger } from "../lib/logger.ts";
+import { registry, serveMetrics } from "../lib/metrics/index.ts";
+import { STREAM_ROLES } from "../lib/stream/roles/role.ts";
 
 /**
  * The deployment files against the code: every process they start exists in the
@@ -16,6 +18,11 @@ import { registry } from "../lib/metrics/index.ts";
  */
 
 const defaults = loadConfig({});
+const packageScripts = (JSON.parse(readFileSync("package.json", "utf8")) as { scripts: Record<string, string> }).scripts;
+/** The compiled entry of the stream consumers, as `npm run start:stream:prod` runs it. */
+const STREAM_ENTRY = packageScripts["start:stream:prod"]!.split(" ").find((part) => part.startsWith("dist/"))!;
+/** The roles an autoscaler may multiply: the retrain trigger counts signals in its process, so it stays one replica. */
+const SCALABLE_ROLES = STREAM_ROLES.filter((role) => role !== "retrain");
 const APP_SERVICES: ServiceName[] = ["gateway", "users", "books", "recommendations", "experiments"];
 
 /** The TypeScript source a compiled dist/ entry is built from. */
@@ -40,7 +47,7 @@ describe("docker-compose.yml", () => {
   it("runs the whole platform: databases, migration, subgraphs, gateway, trainer, Prometheus and Grafana", () => {
     for (const name of ["postgres", "redis", "migrate", ...APP_SERVICES, "trainer", "stream", "prometheus", "grafana"]) assert.ok(services[name], `service ${name}`);
     assert.equal(services.migrate.restart, "no", "migrate is a one-shot job");
-    for (const name of [...APP_SERVICES, "trainer"]) {
+    for (const name of [...APP_SERVICES, "trainer", "stream"]) {
       assert.equal(services[name].depends_on.migrate.condition, "service_completed_successfully", `${name} waits for the migrations`);
     }
   });
@@ -79,6 +86,8 @@ describe("docker-compose.yml", () => {
       assert.ok(test.includes(`http://localhost:${servicePort(defaults, name)}/health/ready`), `${name} checks readiness on ${servicePort(defaults, name)}: ${test}`);
     }
     assert.ok((services.trainer.healthcheck.test as string[]).join(" ").includes(`localhost:${defaults.METRICS_PORT}/health/live`));
+    assert.ok((services.stream.healthcheck.test as string[]).join(" ").includes(`localhost:${defaults.METRICS_PORT}/health/ready`), "the stream consumers report readiness");
+    assert.ok((services.stream.command as string[]).includes(STREAM_ENTRY), `the stream service runs ${STREAM_ENTRY} (all roles)`);
     assert.deepEqual(services.gateway.ports, [`${defaults.GATEWAY_PORT}:${defaults.GATEWAY_PORT}`], "only the gateway is published");
   });
 
@@ -155,8 +164,52 @@ describe("deploy/k8s", () => {
     }
   });
 
+  it("runs each stream consumer role as its own Deployment from the compiled entry, probed on METRICS_PORT", async () => {
+    assert.ok(existsSync(sourceOf(STREAM_ENTRY)), `${STREAM_ENTRY} is built from ${sourceOf(STREAM_ENTRY)}`);
+    const consumers = ofKind("Deployment").filter((doc) => (doc.spec.template.spec.containers[0].args as string[]).includes(STREAM_ENTRY));
+    assert.deepEqual(consumers.map((doc) => doc.metadata.name).sort(), STREAM_ROLES.map((role) => `stream-${role}`).sort(), "one Deployment per role");
+    for (const role of STREAM_ROLES) {
+      const deployment = consumers.find((doc) => doc.metadata.name === `stream-${role}`);
+      const [container] = deployment.spec.template.spec.containers;
+      const args = container.args as string[];
+      assert.deepEqual(args.slice(args.indexOf("--role")), ["--role", role], `stream-${role} runs --role ${role}`);
+      assert.deepEqual(container.envFrom, [{ configMapRef: { name: "shelfgraph-config" } }, { secretRef: { name: "shelfgraph-secrets" } }]);
+      assert.equal(deployment.spec.template.spec.securityContext.runAsNonRoot, true);
+      assert.equal(deployment.spec.template.metadata.annotations["prometheus.io/port"], String(defaults.METRICS_PORT));
+      assert.ok(container.ports.some((port: { containerPort: number }) => port.containerPort === defaults.METRICS_PORT));
+      assert.deepEqual(container.readinessProbe.httpGet, { path: "/health/ready", port: defaults.METRICS_PORT });
+      assert.deepEqual(container.livenessProbe.httpGet, { path: "/health/live", port: defaults.METRICS_PORT });
+      // A stable, unique consumer name per pod (lib/config.ts STREAM_CONSUMER_NAME), from the downward API.
+      const consumerName = (container.env as { name: string; valueFrom?: any }[]).find((entry) => entry.name === "STREAM_CONSUMER_NAME");
+      assert.deepEqual(consumerName?.valueFrom, { fieldRef: { fieldPath: "metadata.name" } });
+      assertKnownSettings(Object.fromEntries((container.env as { name: string; value?: string }[]).map((entry) => [entry.name, entry.value ?? "from-the-pod"])), `k8s stream-${role}`);
+    }
+    // The embeddings role folds vectors in against the production ALS factors: it reads the models volume.
+    const embeddings = consumers.find((doc) => doc.metadata.name === "stream-embeddings").spec.template.spec;
+    assert.ok(embeddings.containers[0].volumeMounts.some((mount: { mountPath: string }) => mount.mountPath === configMap.data.MODEL_ARTIFACTS_DIR));
+    assert.equal(embeddings.volumes[0].persistentVolumeClaim.claimName, "shelfgraph-models");
+    const retrain = consumers.find((doc) => doc.metadata.name === "stream-retrain");
+    assert.equal(retrain.spec.replicas, 1, "one retrain trigger");
+    assert.ok(!ofKind("HorizontalPodAutoscaler").some((doc) => doc.spec.scaleTargetRef.name === "stream-retrain"), "the retrain trigger is not autoscaled");
+
+    // The code serves what the probes ask for on that port: live at once, ready only when its check passes.
+    let ready = false;
+    const server = await serveMetrics({ host: "127.0.0.1", port: 0, logger: createLogger(loadConfig({ LOG_LEVEL: "silent" }), "test"), ready: async () => {
+      if (!ready) throw new Error("consumers starting");
+    } });
+    try {
+      const get = (path: string) => fetch(`http://127.0.0.1:${server.port}${path}`).then((response) => response.status);
+      assert.equal(await get("/health/live"), 200);
+      assert.equal(await get("/health/ready"), 503);
+      ready = true;
+      assert.equal(await get("/health/ready"), 200);
+    } finally {
+      await server.stop();
+    }
+  });
+
   it("autoscales each serving Deployment between 3 and 20 replicas at 70% CPU and 80% memory, with a disruption budget", () => {
-    for (const name of APP_SERVICES) {
+    for (const name of [...APP_SERVICES, ...SCALABLE_ROLES.map((role) => `stream-${role}`)]) {
       const hpa = ofKind("HorizontalPodAutoscaler").find((doc) => doc.metadata.name === name);
       assert.deepEqual(hpa.spec.scaleTargetRef, { apiVersion: "apps/v1", kind: "Deployment", name });
       assert.equal(hpa.spec.minReplicas, 3);

@@ -4,6 +4,7 @@ import { after, before, describe, it } from "node:test";
 import { signAccessToken } from "../lib/auth/tokens.ts";
 import { productionVersions } from "../lib/models/registry-reads.ts";
 import { readerReferences } from "../lib/privacy/reader-references.ts";
+import { INTERACTIONS_STREAM } from "../lib/stream/index.ts";
 import { extractFromDatabase } from "../ml-models/extract/database.ts";
 import { recommendationEngineOf } from "../subgraphs/recommendations/subgraph.ts";
 import { databaseTargets } from "./support/databases.ts";
@@ -31,6 +32,26 @@ for (const target of databaseTargets()) {
       await running?.stop();
       await models?.remove();
     });
+
+    /** The readers named by every event the interaction stream still holds, read by a group created now (from its start). */
+    async function readersOnStream(): Promise<number[]> {
+      const readers: number[] = [];
+      const audit = running.runtime.stream.consume({
+        stream: INTERACTIONS_STREAM,
+        group: `audit-${randomUUID()}`,
+        consumer: "audit",
+        handle: async (message) => void readers.push((message.payload as { userId: number }).userId),
+      });
+      let last = -1;
+      await until(async () => {
+        if (readers.length === last) return true;
+        last = readers.length;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        return undefined;
+      }, 30_000, "the audit group to read the stream");
+      await audit.stop();
+      return readers;
+    }
 
     /** A trained reader, renamed to unique markers, who then does everything a reader can. */
     async function activeReader() {
@@ -102,6 +123,8 @@ for (const target of databaseTargets()) {
       const engine = recommendationEngineOf(runtime);
       const cacheKeysOf = async () => (await runtime.cache.keys("*")).filter((key) => new RegExp(`(user|variant):${id}(:|$)`).test(key));
       assert.ok((await cacheKeysOf()).length > 0, "the reader has cached lists before");
+      await runtime.outbox.flush();
+      assert.ok((await readersOnStream()).includes(id), "the reader's interactions are on the durable stream before");
 
       const deleted = await graphql(url, `mutation { deleteMyAccount }`, { token });
       assert.equal(deleted.errors, undefined, JSON.stringify(deleted.errors));
@@ -138,6 +161,14 @@ for (const target of databaseTargets()) {
       const audit = await runtime.db.prisma.auditLog.findFirstOrThrow({ where: { action: "account.deleted", entityId: String(id) } });
       assert.equal(audit.actorId, null);
       assert.ok((audit.after as { removed: Record<string, number> }).removed["ratings.user_id"]! >= 5);
+
+      // The durable stream and the outbox hold no event of theirs, so no consumer acts on one later.
+      const [outbox] = await runtime.db.withConnection((connection) =>
+        connection.query<{ n: number }>(`SELECT count(*)::int AS n FROM event_outbox WHERE payload->>'userId' = $1`, [String(id)]),
+      );
+      assert.equal(outbox!.n, 0, "no outbox row of the reader");
+      const onStream = await readersOnStream();
+      assert.ok(!onStream.includes(id), "no stream entry of the reader");
 
       const isRateCounter = (key: string) => key.startsWith("rate:");
       assert.deepEqual((await cacheKeysOf()).filter((key) => !isRateCounter(key)), [], "no cache key of the reader is left");

@@ -13,12 +13,26 @@ export interface MetricsServer {
  * the public GraphQL port, so scraping needs no route through the API's edge and
  * the numbers are never exposed to clients.
  */
-export async function serveMetrics(options: { host: string; port: number; logger: Logger }): Promise<MetricsServer> {
+export async function serveMetrics(options: {
+  host: string;
+  port: number;
+  logger: Logger;
+  /** Readiness of a process with no HTTP API of its own (GET /health/ready): resolves when ready, throws when not. */
+  ready?: () => Promise<void>;
+}): Promise<MetricsServer> {
   const server = createServer((request, response) => {
     const path = (request.url ?? "/").split("?")[0];
     // Liveness for the processes with no HTTP API of their own (trainer, stream consumers).
     if (request.method === "GET" && path === "/health/live") {
       response.writeHead(200, { "content-type": "application/json" }).end('{"status":"ok"}');
+      return;
+    }
+    const { ready } = options;
+    if (request.method === "GET" && path === "/health/ready" && ready) {
+      ready().then(
+        () => response.writeHead(200, { "content-type": "application/json" }).end('{"status":"ready"}'),
+        (error: unknown) => response.writeHead(503, { "content-type": "application/json" }).end(JSON.stringify({ status: "not ready", reason: (error as Error).message })),
+      );
       return;
     }
     if (request.method !== "GET" || path !== "/metrics") {

@@ -5,8 +5,24 @@ import * as ort from "onnxruntime-node";
 /** Thin typed helpers over onnxruntime-node, shared by the exporter's checks and serving. */
 export type { InferenceSession, Tensor } from "onnxruntime-node";
 
-export async function loadSession(model: Uint8Array | string): Promise<ort.InferenceSession> {
-  return typeof model === "string" ? ort.InferenceSession.create(model) : ort.InferenceSession.create(model);
+/**
+ * Threads one session may use. onnxruntime's default is a pool with a spinning
+ * thread per core: on the 2-core machines serving runs on, its spinning competed with
+ * the event loop and PostgreSQL and tripled the CPU of the same inference work
+ * (measured in bench/README.md), so serving opens its graphs with few threads.
+ */
+export interface SessionThreads {
+  /** Unset: onnxruntime's default (one per core). */
+  intraOp?: number;
+}
+
+export function sessionOptions(threads: SessionThreads): ort.InferenceSession.SessionOptions {
+  return threads.intraOp === undefined ? {} : { intraOpNumThreads: threads.intraOp, interOpNumThreads: 1 };
+}
+
+export async function loadSession(model: Uint8Array | string, threads: SessionThreads = {}): Promise<ort.InferenceSession> {
+  const options = sessionOptions(threads);
+  return typeof model === "string" ? ort.InferenceSession.create(model, options) : ort.InferenceSession.create(model, options);
 }
 
 export function int64Tensor(values: ArrayLike<number>, dims: number[] = [values.length]): ort.Tensor {

@@ -6,7 +6,8 @@ import type { Viewer } from "../auth/viewer.ts";
 import type { Logger } from "../logger.ts";
 import type { Runtime } from "../runtime.ts";
 import { acceptableRequestId, REQUEST_ID_HEADER } from "./headers.ts";
-import { continueTrace, parseTraceparent, TRACEPARENT_HEADER, type TraceContext } from "./trace-context.ts";
+import { startRequestSpan, type Span, type Tracer } from "../tracing/spans.ts";
+import { parseTraceparent, TRACEPARENT_HEADER, type TraceContext } from "./trace-context.ts";
 import { verifiedIdentities } from "./verified-identities.ts";
 
 /** What every resolver in every service can rely on. Subgraphs extend it with their DataLoaders. */
@@ -18,6 +19,8 @@ export interface RequestContext {
   viewer: Viewer | null;
   /** The gateway's W3C trace (a subgraph called directly starts its own). */
   trace: TraceContext;
+  /** This request's span when tracing is on (lib/tracing), a child of the gateway's fetch span. */
+  span?: Span;
   logger: Logger;
   runtime: Runtime;
 }
@@ -31,14 +34,14 @@ function verifierFor(secret: string): ReturnType<typeof verifiedIdentities> {
 }
 
 /** Subgraphs trust only the gateway's signed identity header; a forged or stale one is treated as no identity at all. */
-export async function createRequestContext(runtime: Runtime, headers: IncomingHttpHeaders): Promise<RequestContext> {
+export async function createRequestContext(runtime: Runtime, headers: IncomingHttpHeaders, tracer?: Tracer): Promise<RequestContext> {
   const requestId = acceptableRequestId(headers[REQUEST_ID_HEADER]) ?? randomUUID();
-  const trace = continueTrace(parseTraceparent(headers[TRACEPARENT_HEADER]));
+  const { trace, span } = startRequestSpan(tracer, parseTraceparent(headers[TRACEPARENT_HEADER]), { "shelfgraph.service": runtime.logger.bindings().subgraph ?? "subgraph", "shelfgraph.request_id": requestId });
   const logger = runtime.logger.child({ requestId, traceId: trace.traceId });
   let identity = verifierFor(runtime.config.INTERNAL_SECRET)(headers[IDENTITY_HEADER]);
   if (identity === null) {
     logger.warn("ignoring an identity header that does not verify (not from the gateway, or expired)");
     identity = ANONYMOUS;
   }
-  return { requestId, identity, viewer: viewerOf(identity), trace, logger, runtime };
+  return { requestId, identity, viewer: viewerOf(identity), trace, span, logger, runtime };
 }

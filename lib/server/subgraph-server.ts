@@ -12,6 +12,8 @@ import { createRequestContext, type RequestContext } from "./context.ts";
 import { createHttpApp, createHttpServer, listen, urlOf } from "./http-server.ts";
 import { mountGraphQLEndpoint } from "./graphql-endpoint.ts";
 import { requestMetricsPlugin } from "./plugins/request-metrics.ts";
+import { requestTracingPlugin } from "./plugins/request-tracing.ts";
+import { tracerFor } from "../tracing/provider.ts";
 
 export interface SubgraphDefinition<Context extends RequestContext> {
   name: string;
@@ -46,6 +48,8 @@ export async function startSubgraphServer<Context extends RequestContext>(
 ): Promise<RunningService> {
   const { config } = runtime;
   const logger = runtime.logger.child({ subgraph: definition.name });
+  // Undefined when tracing is off (lib/tracing): no request span is ever created then.
+  const tracer = tracerFor(config, definition.name);
   // The subgraph's own Prisma client over the shared database, so its SQL statements are counted apart.
   const serviceRuntime: Runtime = { ...runtime, logger, db: { ...runtime.db, prisma: runtime.db.clientFor(definition.name).prisma } };
   const typeDefs = parse(readFileSync(definition.schemaPath, "utf8"));
@@ -76,8 +80,12 @@ export async function startSubgraphServer<Context extends RequestContext>(
     logger,
     executor: { schema },
     // Traces are for Apollo's hosted Studio, which this deployment does not use.
-    plugins: [ApolloServerPluginInlineTraceDisabled(), requestMetricsPlugin<Context>(definition.name)],
-    context: async (request) => definition.extendContext(await createRequestContext(serviceRuntime, request.headers)),
+    plugins: [
+      ApolloServerPluginInlineTraceDisabled(),
+      requestMetricsPlugin<Context>(definition.name),
+      ...(tracer ? [requestTracingPlugin<Context>()] : []),
+    ],
+    context: async (request) => definition.extendContext(await createRequestContext(serviceRuntime, request.headers, tracer)),
   });
   const { port: boundPort } = await listen(httpServer, config.HOST, port).catch(async (error: unknown) => {
     await apollo.stop();

@@ -12,6 +12,12 @@ export interface DurableStream {
   consume(options: ConsumeOptions): StreamConsumer;
   /** Parked events of a group, oldest first (operators inspect and replay them). */
   deadLetters(stream: string, group: string): Promise<DeadLetter[]>;
+  /**
+   * Erasure: deletes every event about the reader (`payload.userId`) from every
+   * stream and dead-letter list, acknowledged or still pending, and returns how many.
+   * A consumer that already read such an event but has not yet handled it skips it.
+   */
+  purgeReader(userId: number): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -57,6 +63,11 @@ export interface StreamSettings {
 }
 
 export const deadLetterStream = (stream: string, group: string) => `${stream}:dead:${group}`;
+
+/** Whether an event is about this reader: every event that names a reader does so as `userId`. */
+export function concernsReader(payload: unknown, userId: number): boolean {
+  return typeof payload === "object" && payload !== null && (payload as { userId?: unknown }).userId === userId;
+}
 
 export function errorText(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);

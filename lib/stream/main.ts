@@ -4,6 +4,7 @@ import { applyMigrations } from "../db/migrate.ts";
 import { serveMetrics } from "../metrics/metrics-server.ts";
 import { createRuntime } from "../runtime.ts";
 import { stopOnSignals } from "../server/shutdown.ts";
+import { startTracing } from "../tracing/provider.ts";
 import { startStreamRoles, STREAM_ROLES, type StreamRole } from "./roles/index.ts";
 
 /**
@@ -24,11 +25,23 @@ const runtime = await createRuntime(config, `stream-${roles.join("+")}`);
 try {
   await applyMigrations(runtime.db, { logger: runtime.logger });
   runtime.outbox.start();
-  const metrics = await serveMetrics({ host: config.HOST, port: config.METRICS_PORT, logger: runtime.logger });
-  const running = await startStreamRoles(runtime, roles);
+  let running: Awaited<ReturnType<typeof startStreamRoles>> | undefined;
+  const metrics = await serveMetrics({
+    host: config.HOST,
+    port: config.METRICS_PORT,
+    logger: runtime.logger,
+    // Ready once its consumers run and the database they write to answers (the stream's own outages are retried inside).
+    ready: async () => {
+      if (!running) throw new Error("consumers starting");
+      await runtime.db.withConnection((connection) => connection.query("SELECT 1"));
+    },
+  });
+  const tracing = await startTracing(config, `stream-${roles.join("+")}`, runtime.logger);
+  running = await startStreamRoles(runtime, roles);
   runtime.logger.info({ roles, stream: runtime.stream.kind }, "stream consumers running");
   stopOnSignals(runtime.logger, config.SHUTDOWN_TIMEOUT_MS, async () => {
-    await running.stop();
+    await running?.stop();
+    await tracing.stop();
     await metrics.stop();
     await runtime.close();
   });

@@ -1,5 +1,6 @@
 import type { Logger } from "../logger.ts";
 import {
+  concernsReader,
   errorText,
   type ConsumeOptions,
   type DeadLetter,
@@ -89,6 +90,23 @@ export function createMemoryStream(settings: StreamSettings, logger: Logger): Du
     },
     async deadLetters(stream, group) {
       return [...(logs.get(stream)?.groups.get(group)?.dead ?? [])];
+    },
+    async purgeReader(userId) {
+      let removed = 0;
+      for (const log of logs.values()) {
+        const purged = new Set<number>();
+        const kept = log.entries.filter((entry) => !(concernsReader(entry.payload, userId) && purged.add(entry.seq)));
+        log.entries.splice(0, log.entries.length, ...kept);
+        removed += purged.size;
+        for (const group of log.groups.values()) {
+          // A consumer holding one of these in its batch finds neither entry nor pending record, and skips it.
+          for (const seq of purged) group.pending.delete(seq);
+          const dead = group.dead.filter((letter) => !concernsReader(letter.payload, userId));
+          removed += group.dead.length - dead.length;
+          group.dead.splice(0, group.dead.length, ...dead);
+        }
+      }
+      return removed;
     },
     async close() {
       await Promise.all([...consumers].map((consumer) => consumer.stop()));

@@ -10,18 +10,27 @@ import {
   type StreamMessage,
   type StreamSettings,
 } from "./durable-stream.ts";
+import { missingEntries, purgeCounterKey, purgeReaderFromRedis } from "./redis-purge.ts";
 
 /** Approximate cap on a stream's length (XADD MAXLEN ~): weeks of interactions at the design's rates, bounded memory. */
 const MAX_STREAM_LENGTH = 1_000_000;
 /** How long one XREADGROUP blocks: also how quickly a stopping consumer notices. */
 const BLOCK_MS = 1000;
 
-type RawEntry = [id: string, fields: string[]];
+/** Fields are null for an entry deleted (purged, trimmed) while it was pending: XREADGROUP from 0 and XCLAIM return its id alone. */
+type RawEntry = [id: string, fields: string[] | null];
 
-const fieldOf = (fields: string[], name: string): string | undefined => {
+const fieldOf = (fields: string[] | null, name: string): string | undefined => {
+  if (!fields) return undefined;
   for (let index = 0; index < fields.length; index += 2) if (fields[index] === name) return fields[index + 1];
   return undefined;
 };
+
+/** What one read returned, and the purge counter as it stood just before it. */
+interface Batch {
+  readonly messages: StreamMessage[];
+  readonly purges: number;
+}
 
 /**
  * Redis Streams with consumer groups: XADD to append, XREADGROUP to read, XACK
@@ -61,6 +70,7 @@ export function createRedisStream(url: string, prefix: string, settings: StreamS
         deliveries: Number(fieldOf(fields, "deliveries") ?? 0),
       }));
     },
+    purgeReader: (userId) => purgeReaderFromRedis(writer, prefix, userId),
     async close() {
       await Promise.all([...consumers].map((consumer) => consumer.stop()));
       await writer.quit().catch(() => writer.disconnect());
@@ -77,6 +87,7 @@ class RedisConsumer implements StreamConsumer {
   #blocking = false;
   readonly #key: string;
   readonly #errorsKey: string;
+  readonly #purgesKey: string;
 
   constructor(
     private readonly client: Redis,
@@ -89,6 +100,7 @@ class RedisConsumer implements StreamConsumer {
     this.#key = prefix + options.stream;
     // The last error of each failing event, kept beside the group so any consumer can park it with its cause.
     this.#errorsKey = `${this.#key}:errors:${options.group}`;
+    this.#purgesKey = purgeCounterKey(prefix);
   }
 
   get group(): string {
@@ -129,43 +141,61 @@ class RedisConsumer implements StreamConsumer {
     }
   }
 
-  async #read(from: "0" | ">"): Promise<StreamMessage[]> {
+  async #read(from: "0" | ">"): Promise<Batch> {
     const args: (string | number)[] = ["GROUP", this.group, this.options.consumer, "COUNT", this.settings.batchSize];
     if (from === ">") args.push("BLOCK", BLOCK_MS);
     args.push("STREAMS", this.#key, from);
     this.#blocking = from === ">";
-    let reply: [string, RawEntry[]][] | null;
+    let results: [Error | null, unknown][];
     try {
-      reply = (await this.client.call("XREADGROUP", ...args)) as [string, RawEntry[]][] | null;
+      // The counter first, on the same connection: a purge after it is noticed before the batch is handled.
+      results = (await this.client.pipeline().get(this.#purgesKey).call("XREADGROUP", ...args).exec()) ?? [];
     } finally {
       this.#blocking = false;
     }
-    const entries = reply?.[0]?.[1] ?? [];
-    if (from === "0" && entries.length > 0) return this.#withDeliveries(entries);
-    return entries.map(([id, fields]) => this.#message(id, fields, 1));
+    const failed = results.find(([error]) => error);
+    if (failed) throw failed[0];
+    const reply = results[1]?.[1] as [string, RawEntry[]][] | null;
+    const entries = await this.#withoutDeleted(reply?.[0]?.[1] ?? []);
+    const purges = Number(results[0]?.[1] ?? 0);
+    if (from === "0" && entries.length > 0) return { messages: await this.#withDeliveries(entries), purges };
+    return { messages: entries.map(([id, fields]) => this.#message(id, fields, 1)), purges };
   }
 
   /** Events another consumer (dead, or failing on them) has held longer than claimIdleMs. */
-  async #claimIdle(): Promise<StreamMessage[]> {
+  async #claimIdle(): Promise<Batch> {
     this.#lastClaimAt = Date.now();
-    const reply = (await this.client.call(
+    const results = (await this.client.pipeline().get(this.#purgesKey).call(
       "XAUTOCLAIM", this.#key, this.group, this.options.consumer, this.settings.claimIdleMs, "0-0", "COUNT", this.settings.batchSize,
-    )) as [string, (RawEntry | null)[], string[]?];
-    const entries = (reply[1] ?? []).filter((entry): entry is RawEntry => entry !== null && Array.isArray(entry[1]));
-    // Trimmed away while pending: nothing left to process, only the pending entry to drop.
+    ).exec()) ?? [];
+    const failed = results.find(([error]) => error);
+    if (failed) throw failed[0];
+    const reply = results[1]![1] as [string, (RawEntry | null)[], string[]?];
+    const entries = await this.#withoutDeleted((reply[1] ?? []).filter((entry): entry is RawEntry => entry !== null));
+    // Deleted (purged or trimmed) while pending: nothing left to process, only the pending entry to drop.
     const deleted = reply[2] ?? [];
     if (deleted.length > 0) await this.client.xack(this.#key, this.group, ...deleted);
-    return this.#withDeliveries(entries);
+    return { messages: await this.#withDeliveries(entries), purges: Number(results[0]![1] ?? 0) };
   }
 
-  async #withDeliveries(entries: RawEntry[]): Promise<StreamMessage[]> {
+  /** Acknowledges, without handling, the entries deleted while pending (their id comes back with no fields). */
+  async #withoutDeleted(entries: RawEntry[]): Promise<[string, string[]][]> {
+    const deleted = entries.filter(([, fields]) => !Array.isArray(fields)).map(([id]) => id);
+    if (deleted.length > 0) {
+      await this.client.xack(this.#key, this.group, ...deleted);
+      await this.writer.hdel(this.#errorsKey, ...deleted).catch(() => {});
+    }
+    return entries.filter((entry): entry is [string, string[]] => Array.isArray(entry[1]));
+  }
+
+  async #withDeliveries(entries: [string, string[]][]): Promise<StreamMessage[]> {
     if (entries.length === 0) return [];
     const pending = (await this.client.xpending(this.#key, this.group, entries[0]![0], entries[entries.length - 1]![0], entries.length * 2)) as [string, string, number, number][];
     const deliveries = new Map(pending.map(([id, , , count]) => [id, Number(count)]));
     return entries.map(([id, fields]) => this.#message(id, fields, deliveries.get(id) ?? 1));
   }
 
-  #message(id: string, fields: string[], deliveries: number): StreamMessage {
+  #message(id: string, fields: string[] | null, deliveries: number): StreamMessage {
     const raw = fieldOf(fields, "event");
     let payload: unknown;
     try {
@@ -176,10 +206,25 @@ class RedisConsumer implements StreamConsumer {
     return { id, payload, deliveries };
   }
 
-  async #process(messages: StreamMessage[], claimed: boolean): Promise<void> {
+  async #process({ messages, purges }: Batch, claimed: boolean): Promise<void> {
     if (messages.length === 0) return;
-    for (const message of messages) {
+    // The purge counter the rest of the batch is known to exist at, and its latest value (undefined: to be read).
+    let verified = purges;
+    let current: number | undefined = purges;
+    let purged = new Set<string>();
+    for (const [index, message] of messages.entries()) {
       if (this.#stopped) return;
+      current ??= Number((await this.writer.get(this.#purgesKey)) ?? 0);
+      if (current !== verified) {
+        // A reader was erased since: whatever of theirs this batch still holds must not be handled.
+        purged = await missingEntries(this.writer, this.#key, messages.slice(index).map((rest) => rest.id));
+        verified = current;
+      }
+      if (purged.has(message.id)) {
+        await this.client.xack(this.#key, this.group, message.id);
+        continue;
+      }
+      current = undefined;
       if (message.deliveries > this.settings.maxDeliveries) {
         await this.#park(message);
         continue;
@@ -191,7 +236,11 @@ class RedisConsumer implements StreamConsumer {
         await this.writer.hset(this.#errorsKey, message.id, errorText(error)).catch(() => {});
         continue;
       }
-      await this.client.xack(this.#key, this.group, message.id);
+      // The acknowledgement brings the purge counter back with it: no extra round trip per event.
+      const acknowledged = (await this.client.pipeline().xack(this.#key, this.group, message.id).get(this.#purgesKey).exec()) ?? [];
+      const failed = acknowledged.find(([error]) => error);
+      if (failed) throw failed[0];
+      current = Number(acknowledged[1]?.[1] ?? 0);
       if (message.deliveries > 1) await this.writer.hdel(this.#errorsKey, message.id).catch(() => {});
       this.acknowledged += 1;
     }

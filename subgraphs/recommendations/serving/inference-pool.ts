@@ -1,6 +1,7 @@
 import { Worker } from "node:worker_threads";
 import * as ort from "onnxruntime-node";
 import type { Logger } from "../../../lib/logger.ts";
+import { sessionOptions, type SessionThreads } from "../../../lib/models/onnx.ts";
 
 type Feeds = Record<string, ort.Tensor>;
 interface PlainTensor {
@@ -33,6 +34,7 @@ export class InferencePool {
   constructor(
     private readonly size: number,
     private readonly logger: Logger,
+    private readonly threads: SessionThreads = {},
   ) {}
 
   async run(path: string, feeds: Feeds): Promise<Feeds> {
@@ -74,7 +76,7 @@ export class InferencePool {
   }
 
   private spawn(): PoolWorker {
-    const worker = new Worker(WORKER_URL);
+    const worker = new Worker(WORKER_URL, { workerData: { sessionOptions: sessionOptions(this.threads) } });
     // Idle workers must not keep a process (a test, a CLI) alive.
     worker.unref();
     const entry: PoolWorker = { worker, busy: 0, pending: new Map() };

@@ -1,7 +1,7 @@
 // Runs ONNX inference off the main thread: onnxruntime-node's run() is a synchronous
 // native call that blocks its thread for the whole batch. Plain JavaScript so the
 // worker starts without a TypeScript loader. Sessions are cached per model file.
-import { parentPort } from "node:worker_threads";
+import { parentPort, workerData } from "node:worker_threads";
 import * as ort from "onnxruntime-node";
 
 /** @type {Map<string, Promise<ort.InferenceSession>>} */
@@ -10,7 +10,7 @@ const sessions = new Map();
 function sessionFor(path) {
   let session = sessions.get(path);
   if (!session) {
-    session = ort.InferenceSession.create(path);
+    session = ort.InferenceSession.create(path, workerData?.sessionOptions ?? {});
     sessions.set(path, session);
     session.catch(() => sessions.delete(path));
   }

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { HYBRID_RECIPE, readHybridRecipe, readIdMaps, resolveArtifactPath, servingDescriptionOf, verifyVersion, type HybridRecipe, type IdMaps } from "../../../lib/models/artifact-format.ts";
 import { INITIALIZER, type GraphKind } from "../../../lib/models/graph-signatures.ts";
 import type { ModelName } from "../../../lib/models/model-names.ts";
-import { loadSession, readFloatInitializer, type InferenceSession } from "../../../lib/models/onnx.ts";
+import { loadSession, readFloatInitializer, type InferenceSession, type SessionThreads } from "../../../lib/models/onnx.ts";
 import type { RegisteredVersion } from "../../../lib/models/registry-reads.ts";
 import type { ServingDescription, ServingRole } from "../../../lib/models/serving-description.ts";
 import { gramOf, type AlsState } from "../../../lib/models/fold-in.ts";
@@ -132,7 +132,12 @@ function numberParam(hyperparameters: Record<string, unknown>, key: string, fall
  * serving description and opens a session per graph. What serving keeps outside the
  * graphs follows from the graph kinds, not from the model's name.
  */
-export async function loadModel(root: string, registered: RegisteredVersion, onClosed: (model: LoadedModel) => void): Promise<LoadedModel> {
+export async function loadModel(
+  root: string,
+  registered: RegisteredVersion,
+  onClosed: (model: LoadedModel) => void,
+  threads: SessionThreads = {},
+): Promise<LoadedModel> {
   const directory = resolveArtifactPath(root, registered.artifactPath);
   const manifest = await verifyVersion(directory, registered.sha256);
   const description = servingDescriptionOf(directory, manifest);
@@ -147,7 +152,7 @@ export async function loadModel(root: string, registered: RegisteredVersion, onC
   try {
     // Opened together: a version has up to four graphs and a retraining switches every model at once.
     const files = [...new Set(Object.values(graphs))];
-    const opened = await Promise.allSettled(files.map((file) => loadSession(join(directory, file))));
+    const opened = await Promise.allSettled(files.map((file) => loadSession(join(directory, file), threads)));
     opened.forEach((result, n) => {
       if (result.status === "fulfilled") sessions.set(files[n]!, result.value);
     });

@@ -5,6 +5,7 @@ import type { ModelName } from "../../../lib/models/model-names.ts";
 import type { ServingRole } from "../../../lib/models/serving-description.ts";
 import { productionVersions, type RegisteredVersion } from "../../../lib/models/registry-reads.ts";
 import { verifyVersion, resolveArtifactPath } from "../../../lib/models/artifact-format.ts";
+import type { SessionThreads } from "../../../lib/models/onnx.ts";
 import { loadModel, type LoadedModel } from "./loaded-model.ts";
 import { PinnedVersions } from "./pinned-versions.ts";
 
@@ -41,8 +42,9 @@ export class ModelStore {
     private readonly root: string,
     private readonly logger: Logger,
     private readonly onClosed: (model: LoadedModel) => void,
+    private readonly threads: SessionThreads = {},
   ) {
-    this.pinned = new PinnedVersions(prisma, root, logger, onClosed);
+    this.pinned = new PinnedVersions(prisma, root, logger, onClosed, threads);
   }
 
   /** Loads every production version; a model that fails is logged and left out. */
@@ -158,7 +160,7 @@ export class ModelStore {
         await verifyVersion(resolveArtifactPath(this.root, row.artifactPath), row.sha256);
         return;
       }
-      const loaded = await loadModel(this.root, row, this.onClosed);
+      const loaded = await loadModel(this.root, row, this.onClosed, this.threads);
       this.replace(row.name, loaded);
       this.failed.delete(row.name);
       this.switches += 1;

@@ -2,6 +2,7 @@ import type { Logger } from "../../../lib/logger.ts";
 import type { ModelName } from "../../../lib/models/model-names.ts";
 import { registeredVersion } from "../../../lib/models/registry-reads.ts";
 import type { PrismaClient } from "../../../lib/db/database.ts";
+import type { SessionThreads } from "../../../lib/models/onnx.ts";
 import { loadModel, type LoadedModel } from "./loaded-model.ts";
 
 /** At most this many non-production versions stay loaded at once (each holds ONNX sessions). */
@@ -31,6 +32,7 @@ export class PinnedVersions {
     private readonly root: string,
     private readonly logger: Logger,
     private readonly onClosed: (model: LoadedModel) => void,
+    private readonly threads: SessionThreads = {},
   ) {}
 
   /** The version, leased (release it), loading it if needed; never throws. */
@@ -81,7 +83,7 @@ export class PinnedVersions {
     try {
       const row = await registeredVersion(this.prisma, name, version);
       if (!row) throw new Error(`${name} version ${version} is not registered`);
-      const model = await loadModel(this.root, row, this.onClosed);
+      const model = await loadModel(this.root, row, this.onClosed, this.threads);
       while (this.loaded.size >= MAX_PINNED) {
         const [oldest, evicted] = this.loaded.entries().next().value as [string, LoadedModel];
         this.loaded.delete(oldest);

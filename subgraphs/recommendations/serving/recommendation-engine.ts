@@ -92,13 +92,14 @@ export class RecommendationEngine {
     config: Config,
     readonly options: EngineOptions = { batching: true, caching: true, warmOnSwitch: true },
   ) {
-    this.pool = new InferencePool(config.INFERENCE_WORKERS, logger);
+    const threads = { intraOp: config.INFERENCE_THREADS };
+    this.pool = new InferencePool(config.INFERENCE_WORKERS, logger, threads);
     this.runner = new InferenceRunner(this.pool, config.INFERENCE_WORKER_THRESHOLD);
     this.batcher = new SharedBatcher(this.runner, config.INFERENCE_MAX_BATCH, config.INFERENCE_BATCH_WINDOW_MS, options.batching);
     this.timeBudgetMs = config.RECOMMENDATION_TIME_BUDGET_MS;
     this.models = new ModelStore(prisma, resolve(config.MODEL_ARTIFACTS_DIR), logger, (model) => {
       for (const file of model.files) this.pool?.forget(model.filePath(file));
-    });
+    }, threads);
     this.lists = new ListCache(cache, () => this.models.versionTag(), this.metrics);
     this.variants = new ReaderVariants(new ExperimentVariants(prisma, cache, config.EXPERIMENT_HOLDOUT_PERCENT), logger);
     this.histories = new ReaderHistories(prisma, { maxReaders: config.READER_HISTORY_CACHE_SIZE, ttlMs: config.READER_HISTORY_TTL_SECONDS * 1000 });

@@ -1,4 +1,5 @@
 import type { SqlConnection } from "../../../lib/db/database.ts";
+import { purgeReaderFromOutbox } from "../../../lib/stream/outbox.ts";
 import { quoteIdentifier, readerReferences, referenceMatches } from "../../../lib/privacy/reader-references.ts";
 
 export type ErasureMode = "delete" | "anonymise";
@@ -65,11 +66,8 @@ export async function eraseReader(connection: SqlConnection, userId: number, opt
       if (deleted && deleted.n > 0) removed[name] = deleted.n;
     }
     // Events about the reader not yet relayed to the stream (the transactional outbox) go with them.
-    const outbox = await connection.query<{ n: number }>(
-      `WITH gone AS (DELETE FROM event_outbox WHERE payload->>'userId' = $1 RETURNING 1) SELECT count(*)::int AS n FROM gone`,
-      [String(userId)],
-    );
-    if (outbox[0] && outbox[0].n > 0) removed["event_outbox.payload"] = outbox[0].n;
+    const outbox = await purgeReaderFromOutbox(connection, userId);
+    if (outbox > 0) removed["event_outbox.payload"] = outbox;
     // Audit entries about the reader (not by them) describe them: they go too.
     await connection.query(`DELETE FROM audit_logs WHERE entity_type = 'User' AND entity_id = $1`, [String(userId)]);
     await connection.query(`DELETE FROM users WHERE id = $1`, [userId]);

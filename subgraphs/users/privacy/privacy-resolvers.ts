@@ -1,6 +1,7 @@
 import { notFound } from "../../../lib/errors.ts";
 import { readerCachePatterns } from "../../../lib/privacy/reader-cache.ts";
 import { Topics } from "../../../lib/pubsub.ts";
+import { purgeReaderEvents } from "../../../lib/stream/reader-purge.ts";
 import type { UsersContext } from "../context.ts";
 import { requireViewer } from "../viewer.ts";
 import { eraseReader } from "./erase-account.ts";
@@ -33,10 +34,13 @@ export const privacyMutations = {
       eraseReader(connection, userId, { mode: runtime.config.ACCOUNT_DELETION_MODE, requestId: context.requestId }),
     );
     if (!summary) throw notFound("User", userId);
-    // After the commit: the cache and every process's memory (vectors, recent lists) forget the reader.
+    // After the commit (no new event of theirs can be written): the durable stream drops their events,
+    // delivered or pending, so no consumer acts on them (an embeddings update would fold their vector back in).
+    const { removed: streamEntries } = await purgeReaderEvents(runtime.stream, userId, context.logger);
+    // The cache and every process's memory (vectors, recent lists) forget the reader.
     for (const pattern of readerCachePatterns(userId)) await runtime.cache.deleteMatching(pattern);
     await runtime.pubsub.publish(Topics.USER_ERASED, { userId });
-    context.logger.info({ userId, mode: summary.mode, removed: summary.removed, anonymised: summary.anonymised }, "account deleted");
+    context.logger.info({ userId, mode: summary.mode, removed: summary.removed, streamEntries, anonymised: summary.anonymised }, "account deleted");
     return true;
   },
 };

@@ -53,7 +53,8 @@ export async function createDatabase(postgres: PrivatePostgres, name: string): P
   return postgres.urlOf(name);
 }
 
-export async function startFaultStack(seed = { books: 300, users: 200, seed: 7 }): Promise<FaultStack> {
+/** `serviceEnv` adds to (or overrides) every service's environment: a bench comparing settings side by side. */
+export async function startFaultStack(seed = { books: 300, users: 200, seed: 7 }, serviceEnv: Record<string, string> = {}): Promise<FaultStack> {
   const [postgres, redis] = await Promise.all([startPrivatePostgres(), startPrivateRedis()]);
   let models: TrainedModels;
   let databaseUrl: string;
@@ -91,6 +92,7 @@ export async function startFaultStack(seed = { books: 300, users: 200, seed: 7 }
     EXPERIMENTS_URL: `http://127.0.0.1:${ports.experiments}/graphql`,
     SUBGRAPH_TIMEOUT_MS: "10000",
     INFERENCE_WORKERS: "1",
+    ...serviceEnv,
   };
   const processes = new Map<ServiceName, ServiceProcess>();
   const urlOf = (service: ServiceName, path = "/graphql") => `http://127.0.0.1:${ports[service]}${path}`;
