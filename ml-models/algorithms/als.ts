@@ -18,6 +18,8 @@ export const als = defineAlgorithm<AlsModel, AlsParams>({
   role: "collaborative",
   firstRun: true,
   defaults: DEFAULT_ALS,
+  // The first start's model: on Goodbooks' validation NDCG@10 0.147 against the defaults' 0.163, in a fifth of the CPU time.
+  firstRunChanges: { factors: 64, regularization: 20, iterations: 6 },
   // Around the defaults; each trial runs 4 iterations (within 0.002 NDCG@10 of 8 on
   // Goodbooks' validation), five settings in about 35 s on 2 quiet cores.
   searchSpace: [
