@@ -49,6 +49,21 @@ describe("models on planted two-group data", () => {
     assert.ok(inCluster / total > 0.9, `only ${inCluster}/${total} recommendations in the reader's cluster`);
   });
 
+  it("ALS scores several readers at once (JavaScript blocks and onnxruntime) as it scores each alone", async () => {
+    const als = await trainAlsThreaded(train, { factors: 18, regularization: 1, alpha: 2, cgSteps: 3, iterations: 3, seed: 4 }, undefined, { threads: 2, minInteractions: 0 });
+    const readers = Int32Array.from({ length: 7 }, (_, n) => (n * 5) % users());
+    const blocked = Array.from(readers, () => new Float32Array(items()));
+    const offThread = Array.from(readers, () => new Float32Array(items()));
+    als.scoreUsers(readers, train.userItem, blocked);
+    await als.scoreUsersAsync(readers, train.userItem, offThread);
+    const alone = new Float32Array(items());
+    readers.forEach((reader, n) => {
+      als.scoreUser(reader, train.userItem, alone);
+      assert.deepEqual(blocked[n], alone);
+      for (let i = 0; i < items(); i++) assert.ok(Math.abs(offThread[n]![i]! - alone[i]!) < 1e-5, `reader ${reader} item ${i}: ${offThread[n]![i]} vs ${alone[i]}`);
+    });
+  });
+
   it("ALS split across threads gives exactly the single-threaded factors", async () => {
     const params = { factors: 16, regularization: 1, alpha: 2, cgSteps: 3, iterations: 3, seed: 2 };
     const single = trainAls(train, params);

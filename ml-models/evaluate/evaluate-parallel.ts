@@ -4,7 +4,7 @@ import type { Csr } from "../data/csr.ts";
 import { shared } from "../models/als-parallel.ts";
 import type { Recommender } from "../models/recommender.ts";
 import { snapshotModels } from "../models/snapshot.ts";
-import { accumulateMetrics, usersWithTestItems, type AccumulatorState, type EvaluationData, type MetricSet } from "./evaluate.ts";
+import { accumulateMetricsAsync, usersWithTestItems, type AccumulatorState, type EvaluationData, type MetricSet } from "./evaluate.ts";
 
 /** Below this many users a helper thread's start-up costs more than it saves. */
 const PARALLEL_MIN_USERS = 1_000;
@@ -28,7 +28,7 @@ export async function evaluateModelsParallel(
   const threads = options.threads ?? availableParallelism();
   const snapshots = snapshotModels(models);
   if (threads < 2 || users.length < (options.minUsers ?? PARALLEL_MIN_USERS) || snapshots.some((s) => s.kind === "opaque")) {
-    const accumulators = accumulateMetrics(models, data, users);
+    const accumulators = await accumulateMetricsAsync(models, data, users);
     return new Map(models.map((model, m) => [model, accumulators[m]!.result()]));
   }
   // Interleaved shares: neighbouring user ids have similar history lengths, so every thread gets a like mix.
@@ -55,7 +55,7 @@ export async function evaluateModelsParallel(
         worker.postMessage({ ...job, users: share });
       }),
   );
-  const accumulators = accumulateMetrics(models, data, shares[0]!);
+  const accumulators = await accumulateMetricsAsync(models, data, shares[0]!);
   for (const states of await Promise.all(helpers)) states.forEach((state, m) => accumulators[m]!.merge(state));
   return new Map(models.map((model, m) => [model, accumulators[m]!.result()]));
 }

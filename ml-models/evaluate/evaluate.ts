@@ -1,8 +1,9 @@
 import type { Csr, InteractionMatrices } from "../data/csr.ts";
-import { topK } from "../linalg/top-k.ts";
 import { HybridModel } from "../models/hybrid.ts";
 import type { Recommender } from "../models/recommender.ts";
-import { averagePrecisionAt, hitRateAt, intraListDiversity, ndcgAt, novelty, precisionAt, recallAt } from "./metrics.ts";
+import { embeddingCosine, itemUserShare, MetricAccumulator, readerSetCosine } from "./metric-accumulator.ts";
+
+export { MetricAccumulator, type AccumulatorState } from "./metric-accumulator.ts";
 
 export interface MetricSet {
   precisionAt10: number;
@@ -65,113 +66,100 @@ export function evaluateModels(models: readonly Recommender[], data: EvaluationD
   return new Map(models.map((model, m) => [model, accumulators[m]!.result()]));
 }
 
+/** Users scored together by models with `scoreUsers` / `scoreUsersAsync`. */
+const USER_BLOCK = 32;
+
 /** The per-model sums over `users`, unaveraged: parts computed on several threads merge exactly. */
 export function accumulateMetrics(models: readonly Recommender[], data: EvaluationData, users: Int32Array): MetricAccumulator[] {
-  const { userItem, itemUser } = data.train;
-  const itemCount = userItem.cols;
-  const userShare = itemUserShare(itemUser, userItem.rows);
-  const similarity = data.diversitySpace ? embeddingCosine(data.diversitySpace.vectors, data.diversitySpace.dimensions) : readerSetCosine(itemUser);
-  const accumulators = models.map(() => new MetricAccumulator(itemCount, userShare, similarity));
-  const buffers = models.map(() => new Float32Array(itemCount));
-  const blends = models.map((model) => {
-    if (!(model instanceof HybridModel)) return null;
-    const sources = model.components.map((c) => models.indexOf(c.model));
-    return sources.every((s) => s >= 0) ? sources : null;
-  });
-  const relevant = new Uint8Array(itemCount);
-  const test = data.test;
-  for (const user of users) {
-    const testFrom = test.indptr[user]!;
-    const testTo = test.indptr[user + 1]!;
-    if (testTo === testFrom) continue;
-    for (let e = testFrom; e < testTo; e++) relevant[test.indices[e]!] = 1;
-    // Components first (raw scores, before exclusion), then the blends that reuse them.
-    models.forEach((model, m) => {
-      if (!blends[m]) model.scoreUser(user, userItem, buffers[m]!);
+  const run = new BlockEvaluation(models, data);
+  for (const block of run.blocks(users)) {
+    run.models.forEach((model, m) => {
+      if (run.isBlend(m)) return;
+      if (model.scoreUsers) model.scoreUsers(block, run.history, run.buffers[m]!);
+      else block.forEach((user, n) => model.scoreUser(user, run.history, run.buffers[m]![n]!));
     });
-    models.forEach((model, m) => {
-      const sources = blends[m];
-      if (sources) (model as HybridModel).blend(sources.map((s) => buffers[s]!), buffers[m]!);
-    });
-    // Blends are computed, so the buffers can be masked in place.
-    models.forEach((_model, m) => {
-      const scores = buffers[m]!;
-      for (let e = userItem.indptr[user]!; e < userItem.indptr[user + 1]!; e++) scores[userItem.indices[e]!] = -Infinity;
-      accumulators[m]!.add(scores, relevant, testTo - testFrom);
-    });
-    for (let e = testFrom; e < testTo; e++) relevant[test.indices[e]!] = 0;
+    run.measure(block);
   }
-  return accumulators;
+  return run.accumulators;
 }
 
-/** What a thread sends back: one model's sums, the users counted and the items recommended. */
-export interface AccumulatorState {
-  readonly totals: Record<string, number>;
-  readonly count: number;
-  readonly recommended: Uint8Array;
+/**
+ * The same sums, letting models that can score a block asynchronously (dense factors
+ * in onnxruntime) do so: the evaluation threads use this one.
+ */
+export async function accumulateMetricsAsync(models: readonly Recommender[], data: EvaluationData, users: Int32Array): Promise<MetricAccumulator[]> {
+  const run = new BlockEvaluation(models, data);
+  for (const block of run.blocks(users)) {
+    for (const [m, model] of run.models.entries()) {
+      if (run.isBlend(m)) continue;
+      if (model.scoreUsersAsync) await model.scoreUsersAsync(block, run.history, run.buffers[m]!);
+      else if (model.scoreUsers) model.scoreUsers(block, run.history, run.buffers[m]!);
+      else block.forEach((user, n) => model.scoreUser(user, run.history, run.buffers[m]![n]!));
+    }
+    run.measure(block);
+  }
+  return run.accumulators;
 }
 
-/** Sums one model's per-user metrics; `result` averages them. */
-export class MetricAccumulator {
-  private readonly totals = { precisionAt10: 0, recallAt10: 0, ndcgAt10: 0, mapAt10: 0, hitRateAt10: 0, recallAt20: 0, ndcgAt20: 0, diversityAt10: 0, noveltyAt10: 0 };
-  private readonly recommended: Uint8Array;
-  private count = 0;
-
-  state(): AccumulatorState {
-    return { totals: { ...this.totals }, count: this.count, recommended: this.recommended };
-  }
-
-  merge(other: AccumulatorState): void {
-    for (const key of Object.keys(this.totals) as (keyof typeof this.totals)[]) this.totals[key] += other.totals[key] ?? 0;
-    this.count += other.count;
-    for (let i = 0; i < this.itemCount; i++) this.recommended[i]! |= other.recommended[i]!;
-  }
+/** One evaluation pass: per model a buffer for each user of a block, and its metric sums. */
+class BlockEvaluation {
+  readonly history: Csr;
+  readonly accumulators: MetricAccumulator[];
+  readonly buffers: Float32Array[][];
+  private readonly blends: (number[] | null)[];
+  private readonly relevant: Uint8Array;
 
   constructor(
-    private readonly itemCount: number,
-    private readonly userShare: (item: number) => number,
-    private readonly similarity: (a: number, b: number) => number,
+    readonly models: readonly Recommender[],
+    private readonly data: EvaluationData,
   ) {
-    this.recommended = new Uint8Array(itemCount);
+    const { userItem, itemUser } = data.train;
+    this.history = userItem;
+    const itemCount = userItem.cols;
+    const userShare = itemUserShare(itemUser, userItem.rows);
+    const similarity = data.diversitySpace ? embeddingCosine(data.diversitySpace.vectors, data.diversitySpace.dimensions) : readerSetCosine(itemUser);
+    this.accumulators = models.map(() => new MetricAccumulator(itemCount, userShare, similarity));
+    this.buffers = models.map(() => Array.from({ length: USER_BLOCK }, () => new Float32Array(itemCount)));
+    this.blends = models.map((model) => {
+      if (!(model instanceof HybridModel)) return null;
+      const sources = model.components.map((c) => models.indexOf(c.model));
+      return sources.every((s) => s >= 0) ? sources : null;
+    });
+    this.relevant = new Uint8Array(itemCount);
   }
 
-  /** `scores` with training items already at -Infinity; `relevant` marks the user's test items. */
-  add(scores: Float32Array, relevant: Uint8Array, relevantCount: number): void {
-    const ranked = topK(scores, 20);
-    const isRelevant = (item: number) => relevant[item] === 1;
-    const top10 = ranked.subarray(0, 10);
-    const t = this.totals;
-    t.precisionAt10 += precisionAt(ranked, 10, isRelevant);
-    t.recallAt10 += recallAt(ranked, 10, isRelevant, relevantCount);
-    t.ndcgAt10 += ndcgAt(ranked, 10, isRelevant, relevantCount);
-    t.mapAt10 += averagePrecisionAt(ranked, 10, isRelevant, relevantCount);
-    t.hitRateAt10 += hitRateAt(ranked, 10, isRelevant);
-    t.recallAt20 += recallAt(ranked, 20, isRelevant, relevantCount);
-    t.ndcgAt20 += ndcgAt(ranked, 20, isRelevant, relevantCount);
-    t.diversityAt10 += intraListDiversity(top10, this.similarity);
-    t.noveltyAt10 += novelty(top10, this.userShare);
-    for (const item of top10) this.recommended[item] = 1;
-    this.count++;
+  /** A hybrid blending scores computed for other models of the pass (scored after them). */
+  isBlend(m: number): boolean {
+    return this.blends[m] !== null;
   }
 
-  result(): MetricSet {
-    let covered = 0;
-    for (let i = 0; i < this.itemCount; i++) covered += this.recommended[i]!;
-    const mean = (value: number) => (this.count === 0 ? 0 : value / this.count);
-    const t = this.totals;
-    return {
-      precisionAt10: mean(t.precisionAt10),
-      recallAt10: mean(t.recallAt10),
-      ndcgAt10: mean(t.ndcgAt10),
-      mapAt10: mean(t.mapAt10),
-      hitRateAt10: mean(t.hitRateAt10),
-      recallAt20: mean(t.recallAt20),
-      ndcgAt20: mean(t.ndcgAt20),
-      coverageAt10: this.itemCount === 0 ? 0 : covered / this.itemCount,
-      diversityAt10: mean(t.diversityAt10),
-      noveltyAt10: mean(t.noveltyAt10),
-      users: this.count,
-    };
+  /** `users` that have held-out items, in blocks. */
+  *blocks(users: Int32Array): Generator<Int32Array> {
+    const test = this.data.test;
+    const evaluated = users.filter((user) => test.indptr[user + 1]! > test.indptr[user]!);
+    for (let from = 0; from < evaluated.length; from += USER_BLOCK) yield evaluated.subarray(from, Math.min(from + USER_BLOCK, evaluated.length));
+  }
+
+  /** With the components' raw scores of `block` in the buffers: the blends, then each user's metrics. */
+  measure(block: Int32Array): void {
+    const { test } = this.data;
+    const { history: userItem, relevant, buffers } = this;
+    block.forEach((user, n) => {
+      const testFrom = test.indptr[user]!;
+      const testTo = test.indptr[user + 1]!;
+      for (let e = testFrom; e < testTo; e++) relevant[test.indices[e]!] = 1;
+      this.models.forEach((model, m) => {
+        const sources = this.blends[m];
+        if (sources) (model as HybridModel).blend(sources.map((s) => buffers[s]![n]!), buffers[m]![n]!);
+      });
+      // Blends are computed, so the buffers can be masked in place.
+      this.models.forEach((_model, m) => {
+        const scores = buffers[m]![n]!;
+        for (let e = userItem.indptr[user]!; e < userItem.indptr[user + 1]!; e++) scores[userItem.indices[e]!] = -Infinity;
+        this.accumulators[m]!.add(scores, relevant, testTo - testFrom);
+      });
+      for (let e = testFrom; e < testTo; e++) relevant[test.indices[e]!] = 0;
+    });
   }
 }
 
@@ -179,45 +167,4 @@ export function usersWithTestItems(test: Csr): Int32Array {
   const users: number[] = [];
   for (let u = 0; u < test.rows; u++) if (test.indptr[u + 1]! > test.indptr[u]!) users.push(u);
   return Int32Array.from(users);
-}
-
-/** Laplace-smoothed share of training users who have each item (unseen items stay finite). */
-function itemUserShare(itemUser: Csr, userCount: number): (item: number) => number {
-  return (item) => (itemUser.indptr[item + 1]! - itemUser.indptr[item]! + 1) / (userCount + 1);
-}
-
-function embeddingCosine(vectors: Float32Array, dimensions: number): (a: number, b: number) => number {
-  return (a, b) => {
-    let sum = 0;
-    const baseA = a * dimensions;
-    const baseB = b * dimensions;
-    for (let f = 0; f < dimensions; f++) sum += vectors[baseA + f]! * vectors[baseB + f]!;
-    return sum;
-  };
-}
-
-/** Cosine of two items' (sorted) reader sets: a diversity yardstick every model is judged by alike. */
-function readerSetCosine(itemUser: Csr): (a: number, b: number) => number {
-  const { indptr, indices } = itemUser;
-  return (a, b) => {
-    let i = indptr[a]!;
-    const iEnd = indptr[a + 1]!;
-    let j = indptr[b]!;
-    const jEnd = indptr[b + 1]!;
-    const sizeA = iEnd - i;
-    const sizeB = jEnd - j;
-    if (sizeA === 0 || sizeB === 0) return 0;
-    let common = 0;
-    while (i < iEnd && j < jEnd) {
-      const x = indices[i]!;
-      const y = indices[j]!;
-      if (x === y) {
-        common++;
-        i++;
-        j++;
-      } else if (x < y) i++;
-      else j++;
-    }
-    return common / Math.sqrt(sizeA * sizeB);
-  };
 }

@@ -42,7 +42,13 @@ export function topK(scores: Float32Array | Float64Array, k: number, candidates?
     const n = candidateCount ?? candidates.length;
     for (let c = 0; c < n; c++) consider(candidates[c]!);
   } else {
-    for (let i = 0; i < scores.length; i++) consider(i);
+    // The threshold test inline: once the heap is full almost every item stops here.
+    const n = scores.length;
+    for (let i = 0; i < n; i++) {
+      const s = scores[i]!;
+      if (size === k && !(s > heapVal[0]!)) continue;
+      consider(i);
+    }
   }
   const order = Array.from({ length: size }, (_, j) => j);
   // Ties broken by the lower index so results are deterministic (and match ONNX TopK).

@@ -74,8 +74,9 @@ export class AlsThreads {
   }
 
   async iteration(): Promise<void> {
-    await this.halfStep("users");
+    // Same order as alsIteration: reader vectors last.
     await this.halfStep("items");
+    await this.halfStep("users");
   }
 
   private async halfStep(side: "users" | "items"): Promise<void> {

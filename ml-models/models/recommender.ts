@@ -13,4 +13,12 @@ export interface Recommender {
    * whose known history is row `user` of `history` (the training interactions).
    */
   scoreUser(user: number, history: Csr, out: Float32Array): void;
+  /**
+   * Optional: the same for several users at once (`out[n]` for `users[n]`), for models
+   * that can share work across them (a dense factor model reads each item row once per
+   * block instead of once per user). The evaluator uses it when present.
+   */
+  scoreUsers?(users: ArrayLike<number>, history: Csr, out: readonly Float32Array[]): void;
+  /** Optional: the same off the JavaScript thread (onnxruntime); the evaluation threads prefer it. */
+  scoreUsersAsync?(users: ArrayLike<number>, history: Csr, out: readonly Float32Array[]): Promise<void>;
 }
