@@ -15,12 +15,10 @@ export function bookCacheOf(runtime: Runtime): BookCache | undefined {
   return caches.get(runtime.db);
 }
 
-/** Interactions that change a book's rating aggregates (averageRating, ratingsCount). */
-const RATING_SIGNALS = new Set(["RATE", "REVIEW"]);
-
 /**
  * Creates the instance's cache and keeps it fresh from the bus: a catalogue change
- * announced by any instance clears it, a relayed rating evicts its book.
+ * announced by any instance clears it. Ratings need no eviction: a book's rating
+ * aggregates are always read fresh (`ratingStatsOf`), never from a cached row.
  */
 export async function startBookCache(runtime: Runtime): Promise<{ stop(): Promise<void> }> {
   const { BOOK_CACHE_SIZE, BOOK_CACHE_TTL_SECONDS } = runtime.config;
@@ -30,11 +28,6 @@ export async function startBookCache(runtime: Runtime): Promise<{ stop(): Promis
   const subscriptions = [
     await runtime.pubsub.subscribe(Topics.CATALOGUE_CHANGED, (payload: unknown) => {
       if (parseCatalogueChanged(payload)) cache.clear();
-    }, {}),
-    // Read leniently, as the recommendations subgraph does: evicting on a partial event is harmless.
-    await runtime.pubsub.subscribe(Topics.INTERACTION, (payload: { bookId?: unknown; type?: unknown } | null) => {
-      const bookId = Number(payload?.bookId);
-      if (Number.isInteger(bookId) && RATING_SIGNALS.has(String(payload?.type))) cache.evict(bookId);
     }, {}),
   ];
   let stopping: Promise<void> | undefined;

@@ -7,9 +7,9 @@ import type { Book } from "../../lib/db/database.ts";
  * popular rows, and a batch found whole here costs no SQL round trip.
  *
  * Freshness: the catalogue's own mutations and every instance's CATALOGUE_CHANGED
- * event clear it; a rating (which moves a book's averageRating and ratingsCount)
- * evicts its book when the interaction is relayed; `ttlMs` bounds whatever an event
- * missed on a fire-and-forget bus. Rows are shared between requests: never mutate one.
+ * event clear it; `ttlMs` bounds whatever an event missed on a fire-and-forget bus.
+ * A row's rating aggregates, which every rating moves, are never served from here
+ * (the Book resolvers read them fresh). Rows are shared between requests: never mutate one.
  */
 export class BookCache {
   private readonly rows: LRUCache<number, Book>;
