@@ -42,8 +42,6 @@ export interface Algorithm<M extends Recommender = Recommender, P extends object
   /** Part of the quick first training (`npm start` on a fresh install); heavy models say no. */
   readonly firstRun: boolean;
   readonly defaults: P;
-  /** Changes to `defaults` for the quick first start (smaller and faster; the next full run trains the real thing). */
-  readonly firstRunChanges?: Partial<P>;
   /** Changes to `defaults` also tried on the validation slice, in order, while the time budget lasts. */
   readonly searchSpace: readonly Partial<P>[];
   /** Why this algorithm cannot run on this data (then it is skipped, not failed), or null. */

@@ -18,8 +18,6 @@ export const als = defineAlgorithm<AlsModel, AlsParams>({
   role: "collaborative",
   firstRun: false,
   defaults: DEFAULT_ALS,
-  // The first start's model: on Goodbooks' validation NDCG@10 0.147 against the defaults' 0.163, in a fifth of the CPU time.
-  firstRunChanges: { factors: 64, regularization: 20, iterations: 6 },
   // Around the defaults; each trial runs 4 iterations (within 0.002 NDCG@10 of 8 on
   // Goodbooks' validation) and costs ~10 CPU s there, so the four settings finish within
   // the 45 s budget on 2 cores (~9-10 s wall each at a load average of 4-5).

@@ -121,7 +121,7 @@ export async function trainAndEvaluate(
       continue;
     }
     progress.stage(`tuning ${algorithm.name}`);
-    const base = { ...algorithm.defaults, ...(options.firstRunOnly ? algorithm.firstRunChanges : {}), ...(options.params?.[algorithm.name] ?? {}) };
+    const base = { ...algorithm.defaults, ...(options.params?.[algorithm.name] ?? {}) };
     const space = options.firstRunOnly ? [] : (options.searchSpaces?.[algorithm.name] ?? algorithm.searchSpace);
     const candidates = [base, ...space.map((change) => ({ ...base, ...change }))];
     const started = performance.now();
