@@ -43,6 +43,12 @@ async function post(url: string, body: string, headers: Record<string, string> =
 
 /** The hostile requests the project keeps: each must get a coded 4xx, nothing internal. */
 const HOSTILE: { name: string; body: () => string; headers?: Record<string, string>; status: number; code: string; limit?: string }[] = [
+  {
+    name: "a subscription sent over HTTP",
+    body: () => JSON.stringify({ query: `subscription { trendingChanged(window: DAY, limit: 5) { window } }` }),
+    status: 400,
+    code: "BAD_REQUEST",
+  },
   { name: "40 levels of similar(limit: 2)", body: () => JSON.stringify({ query: nestedSimilar(40, 2) }), status: 400, code: "QUERY_TOO_COMPLEX", limit: "depth" },
   { name: "three similar(limit: 50) levels (125,000 books)", body: () => JSON.stringify({ query: nestedSimilar(3, 50, "id title") }), status: 400, code: "QUERY_TOO_COMPLEX", limit: "cost" },
   {

@@ -30,6 +30,10 @@ export function protectionPlugin(options: ProtectionOptions): ApolloServerPlugin
       return {
         async didResolveOperation({ schema, document, operation, request }) {
           if (!operation) throw unresolvedOperation(request.operationName);
+          // @apollo/gateway cannot execute one: refused here as the client's mistake, not failed as a server error.
+          if (operation.operation === "subscription") {
+            throw requestRefused("BAD_REQUEST", "Subscriptions are served over WebSocket (graphql-ws) on this same URL, not over HTTP", 400);
+          }
           const cost = checkOperation({ schema, document, operation, variables: request.variables });
           const identity = rateLimitIdentityOf(contextValue);
           const units = Math.ceil(cost / options.costPerUnit);
