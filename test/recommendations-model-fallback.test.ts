@@ -56,7 +56,11 @@ describe("a model that cannot be loaded is visible", () => {
     assert.ok([...healthy.values()].some((prediction) => prediction.source === "MODEL" && /\bals\b/.test(prediction.algorithm)), JSON.stringify([...healthy.values()][0]));
     const before = await graphql(running.gatewayUrl, CF_LIST, { token });
     assert.equal(before.errors, undefined, JSON.stringify(before.errors));
-    assert.ok(before.data!.me.recommendations.every((item: { algorithm: string }) => /\bals\b/.test(item.algorithm)), JSON.stringify(before.data!.me.recommendations[0]));
+    const listed = before.data!.me.recommendations as { algorithm: string; source: string }[];
+    assert.ok(listed.length > 0 && listed.every((item) => item.source === "MODEL"), JSON.stringify(listed[0]));
+    // The list blends the collaborative models by the weights the hybrid learnt on held-out
+    // readers; on this small catalogue ALS may earn none, so only the scores must name it
+    // before the corruption; after it, neither scores nor list may.
 
     // Corrupt one of the production ALS files and re-announce the version, as a redeploy or restart would load it.
     const als = (await productionVersions(running.runtime.db.prisma)).find((row) => row.name === "als")!;
