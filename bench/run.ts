@@ -18,6 +18,8 @@
  * database (demo data + first training), prepared once under bench/.work and reused.
  * Needs PostgreSQL and Redis (BENCH_POSTGRES_URL, BENCH_REDIS_URL; defaults
  * 127.0.0.1:5432 user postgres, 127.0.0.1:6379); without them only the embedded setups run.
+ * BENCH_DATABASE_PREFIX (default shelfgraph_bench) names its databases, so two
+ * checkouts can benchmark side by side on one server.
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";

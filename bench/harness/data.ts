@@ -42,7 +42,10 @@ const FIRST_QUERY = `{ book(id: "1") { title similar(limit: 10) { book { id titl
  */
 export async function prepareData(spec: DataSpec, log: (line: string) => void): Promise<PreparedData> {
   const dir = join(spec.workDir, spec.name);
-  const databaseName = `shelfgraph_bench_${spec.name.replace(/[^a-z0-9]/g, "_")}`;
+  // BENCH_DATABASE_PREFIX keeps two checkouts benchmarking on one PostgreSQL server apart.
+  const prefix = process.env.BENCH_DATABASE_PREFIX ?? "shelfgraph_bench";
+  if (!/^[a-z_][a-z0-9_]*$/.test(prefix)) throw new Error(`BENCH_DATABASE_PREFIX must be a lower-case SQL identifier, got "${prefix}"`);
+  const databaseName = `${prefix}_${spec.name.replace(/[^a-z0-9]/g, "_")}`;
   const env: Record<string, string> = {
     ...spec.env,
     MODEL_ARTIFACTS_DIR: join(dir, "artifacts"),
