@@ -10,7 +10,7 @@ import { federationRules, isPublic, isReader, isSelfOrAdmin } from "../../lib/au
  * check it in the resolver. Every field is listed: anything missing is denied.
  */
 export const permissions: IRules = {
-  Query: { ...federationRules.Query, recommendations: isPublic, trendingBooks: isPublic },
+  Query: { ...federationRules.Query, book: isPublic, recommendations: isPublic, trendingBooks: isPublic },
   _Service: federationRules._Service,
   // Served by the gateway's own subscription server, which checks the reader of recommendationsUpdated.
   Subscription: { trendingChanged: isPublic, recommendationsUpdated: isReader },

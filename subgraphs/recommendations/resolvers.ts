@@ -43,7 +43,7 @@ const serveContext = (context: RecommendationsContext) => ({ requestId: context.
 export const resolvers: GraphQLResolverMap<RecommendationsContext> = {
   Book: {
     __resolveReference: (reference: EntityReference): Entity => ({ id: parseId(reference.id) }),
-    /** Only along Recommendation.book (@provides): the planner asks the books subgraph everywhere else. */
+    /** From the catalogue titles held in memory (BookFactsCache: a catalogue change clears them). */
     async title(book: Entity | EntityReference, _args: unknown, context) {
       const title = await context.loaders.bookTitle.load(Number(book.id));
       if (title === null) throw notFound("Book", String(book.id));
@@ -79,6 +79,12 @@ export const resolvers: GraphQLResolverMap<RecommendationsContext> = {
     },
   },
   Query: {
+    /** The shared entry point (the books subgraph answers it too): only a book that exists is returned. */
+    async book(_root: unknown, args: { id: string }, context): Promise<Entity> {
+      const id = parseId(args.id);
+      if ((await context.loaders.bookTitle.load(id)) === null) throw notFound("Book", id);
+      return { id };
+    },
     async recommendations(
       _root: unknown,
       { input }: { input: { userId?: string | null; bookId?: string | null; strategy?: Strategy | null; limit?: number | null; diversify?: boolean | null } },
