@@ -4,8 +4,8 @@ import { buildSubgraphSchema } from "@apollo/subgraph";
 import type { GraphQLResolverMap } from "../graphql/resolver-map.ts";
 import type { Express } from "express";
 import { parse } from "graphql";
-import { applyMiddleware } from "graphql-middleware";
-import { deny, shield, type IRules } from "graphql-shield";
+import { deny, type IRules } from "graphql-shield";
+import { shieldSchema } from "../auth/shield-schema.ts";
 import { forbidden } from "../errors.ts";
 import type { Runtime } from "../runtime.ts";
 import { createRequestContext, type RequestContext } from "./context.ts";
@@ -53,14 +53,15 @@ export async function startSubgraphServer<Context extends RequestContext>(
   // The subgraph's own Prisma client over the shared database, so its SQL statements are counted apart.
   const serviceRuntime: Runtime = { ...runtime, logger, db: { ...runtime.db, prisma: runtime.db.clientFor(definition.name).prisma } };
   const typeDefs = parse(readFileSync(definition.schemaPath, "utf8"));
-  const schema = applyMiddleware(
+  const schema = shieldSchema(
     buildSubgraphSchema({ typeDefs, resolvers: definition.resolvers as GraphQLResolverMap<unknown> }),
+    definition.permissions,
     // Deny by default: a field added without a rule is closed, not silently open.
-    shield(definition.permissions, {
+    {
       allowExternalErrors: true,
       fallbackRule: deny,
       fallbackError: () => forbidden("This field is not open to you"),
-    }),
+    },
   );
 
   let owned: Awaited<ReturnType<NonNullable<SubgraphDefinition<Context>["start"]>>> | undefined;
