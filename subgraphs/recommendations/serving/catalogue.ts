@@ -15,6 +15,14 @@ export async function bookFacts(prisma: PrismaClient, bookIds: readonly number[]
   return new Map(rows.map((row) => [row.id, { title: row.title, authorIds: row.author_ids ?? [] }]));
 }
 
+/** Titles and authors of the most-read books, up to `limit`: the catalogue serving holds in memory from its start. */
+export async function catalogueFacts(prisma: PrismaClient, limit: number): Promise<Map<number, BookFacts>> {
+  const rows = await prisma.$queryRaw<{ id: number; title: string; author_ids: number[] | null }[]>(Prisma.sql`
+    SELECT b.id, b.title, (SELECT array_agg(ba.author_id ORDER BY ba.position) FROM book_authors ba WHERE ba.book_id = b.id) AS author_ids
+    FROM books b ORDER BY b.ratings_count DESC, b.id LIMIT ${limit}`);
+  return new Map(rows.map((row) => [row.id, { title: row.title, authorIds: row.author_ids ?? [] }]));
+}
+
 /**
  * Cold start: books in the genres the reader said they like, weighted by how much
  * they like each genre and how widely read the book is; with no stated

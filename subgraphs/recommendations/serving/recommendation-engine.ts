@@ -82,6 +82,7 @@ export class RecommendationEngine {
   /** A reader's own actions (new signals, erasure) applied to what serves them. */
   readonly readers: ReaderSignals;
   private warming: Promise<void> = Promise.resolve();
+  private preloading: Promise<void> = Promise.resolve();
   private warmQueued = false;
   private stopped = false;
 
@@ -125,8 +126,13 @@ export class RecommendationEngine {
     this.histories.enabled = this.options.caching;
   }
 
-  start(): Promise<void> {
-    return this.lifecycle.start();
+  async start(): Promise<void> {
+    await this.lifecycle.start();
+    // In the background: serving does not wait for it, a miss simply reads its books.
+    this.preloading = this.bookFacts.preload().then(
+      (books) => this.logger.debug({ books }, "book facts preloaded"),
+      (error: unknown) => this.logger.warn({ err: error }, "could not preload book facts; they are read as lists need them"),
+    );
   }
 
   ready(): void {
@@ -145,6 +151,7 @@ export class RecommendationEngine {
     this.stopped = true;
     this.lifecycle.stop();
     await this.warming.catch(() => {});
+    await this.preloading;
     await this.logWriter.close();
     await this.models.close();
     await this.pool?.stop();
