@@ -35,9 +35,25 @@ const endOfTurn = { batchScheduleFn: (dispatch: () => void) => setImmediate(disp
 const NO_PREDICTION: Prediction = { score: 0, source: "POPULARITY", algorithm: "popularity", modelVersion: null };
 
 export function createRecommendationLoaders(engine: RecommendationEngine, context: ServeContext): RecommendationLoaders {
+  // Lists of this response being computed. A book's own score and those of the books on
+  // its list (`book { score similar { book { score } } }`) wait for one another: one
+  // scorer call per reader and response instead of one before and one after the list.
+  const listsInFlight = new Set<Promise<unknown>>();
+  // Two turns: the lists asked for in the same turn as a score have started by then, whichever loader dispatched first.
+  const afterTheLists = (dispatch: () => void) =>
+    setImmediate(() =>
+      setImmediate(() => {
+        if (listsInFlight.size === 0) return dispatch();
+        void Promise.allSettled([...listsInFlight]).then(() => setImmediate(dispatch));
+      }),
+    );
   return {
     similar: new DataLoader(
-      (requests) => Promise.all(requests.map((request) => engine.similar(request.bookId, request.strategy, request.diversify, context))),
+      (requests) => {
+        const lists = Promise.all(requests.map((request) => engine.similar(request.bookId, request.strategy, request.diversify, context)));
+        listsInFlight.add(lists);
+        return lists.finally(() => listsInFlight.delete(lists));
+      },
       { ...endOfTurn, cacheKeyFn: (request) => `${request.bookId}:${request.strategy}:${request.diversify ? 1 : 0}` },
     ),
     predictionByUserBook: new DataLoader(async (keys) => {
@@ -52,7 +68,7 @@ export function createRecommendationLoaders(engine: RecommendationEngine, contex
         const [userId, bookId] = key.split(":").map(Number) as [number, number];
         return predicted.get(userId)?.get(bookId) ?? NO_PREDICTION;
       });
-    }, endOfTurn),
+    }, { batchScheduleFn: afterTheLists }),
     bookTitle: new DataLoader(async (bookIds) => {
       const facts = await engine.bookFacts.of(bookIds);
       return bookIds.map((id) => facts.get(id)?.title ?? null);
