@@ -64,7 +64,7 @@ describe(`Prometheus /metrics of the embedded process after a short load (${targ
     // The short load: the flagship query (twice: the second is a cache hit), a personal list, a click on it, a bad query.
     for (let round = 0; round < 2; round++) {
       // Signed in, so the gateway's response cache (anonymous answers only) does not answer the repeat itself.
-      const flagship = await graphql(url, `query Flagship { book(id: "1") { title similar(limit: 5) { book { id } } } }`, { token });
+      const flagship = await graphql(url, `query Flagship { book(id: "1") { title authors { name } similar(limit: 5) { book { id } } } }`, { token });
       assert.equal(flagship.errors, undefined, JSON.stringify(flagship.errors));
     }
     const personal = await graphql(url, `query MyList { me { recommendations(limit: 10) { book { id } algorithm } } }`, { token });

@@ -87,7 +87,7 @@ describe("tracing with each service as its own process", { skip: !serverUrl || !
     const url = `http://127.0.0.1:${gatewayPort}/graphql`;
 
     const requestId = `tracing-${randomBytes(4).toString("hex")}`;
-    const result = await graphql(url, `query Flagship { book(id: "1") { title similar(limit: 5) { book { id } } } }`, { headers: { "x-request-id": requestId } });
+    const result = await graphql(url, `query Flagship { book(id: "1") { title authors { name } similar(limit: 5) { book { id } } } }`, { headers: { "x-request-id": requestId } });
     assert.equal(result.errors, undefined, JSON.stringify(result.errors));
     const [reader] = await database.db.prisma.user.findMany({ take: 1, select: { id: true } });
     const token = await signAccessToken(loadConfig({ NODE_ENV: "test" }), { userId: reader!.id, role: "READER" });

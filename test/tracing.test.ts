@@ -79,7 +79,8 @@ async function startCollector(): Promise<{ url: string; spans: ExportedSpan[]; r
   };
 }
 
-const FLAGSHIP = `query Flagship { book(id: "1") { title similar(limit: 5) { book { id } } } }`;
+// Authors come from the books subgraph only, similar books from recommendations only: one fetch to each.
+const FLAGSHIP = `query Flagship { book(id: "1") { title authors { name } similar(limit: 5) { book { id } } } }`;
 const [target] = databaseTargets();
 
 describe(`OpenTelemetry tracing over OTLP/HTTP (${target!.name}${process.env.REDIS_URL ? " + redis" : ""})`, () => {
