@@ -7,6 +7,7 @@ import { stopOnSignals } from "./lib/server/shutdown.ts";
 import { pregenerateForFreshInstall } from "./prisma/seed/generate-in-worker.ts";
 import { isDatabaseEmpty, seedDemoData } from "./prisma/seed/index.ts";
 import { modelChangedPublisher } from "./ml-models/pipeline/publish.ts";
+import { trainFirstStartSetAlongsideSeed } from "./ml-models/pipeline/first-start-alongside-seed.ts";
 import { firstStartModels, replaceFirstStartSet } from "./ml-models/pipeline/first-start-set.ts";
 import type { RunningTraining } from "./ml-models/pipeline/train-in-worker.ts";
 import { startSupergraph } from "./supergraph.ts";
@@ -22,11 +23,21 @@ const config = loadConfigOrExit();
 const pregenerated = pregenerateForFreshInstall(config);
 const runtime = await createRuntime(config, "shelfgraph");
 const { logger } = runtime;
+const training = {
+  artifactsDir: config.MODEL_ARTIFACTS_DIR,
+  promotionMargin: config.MODEL_PROMOTION_MARGIN,
+  keepVersions: config.MODEL_KEEP_VERSIONS,
+  publish: modelChangedPublisher(runtime.pubsub),
+  logger,
+};
+// ...and its first-start models are trained from that data on another worker while it is written.
+const alongsideSeed = pregenerated ? trainFirstStartSetAlongsideSeed(runtime.db, pregenerated, training) : null;
 startup.end("runtime");
 try {
   const migrations = await applyMigrations(runtime.db, { logger });
   logger.info({ applied: migrations.applied, alreadyApplied: migrations.alreadyApplied }, "database schema is current");
   startup.end("migrations");
+  let seeded = false;
   if (await isDatabaseEmpty(runtime.db)) {
     logger.info({ books: config.SEED_BOOKS, users: config.SEED_USERS }, "empty database: generating demo data");
     const summary = await seedDemoData(runtime.db, {
@@ -37,17 +48,11 @@ try {
       ...(pregenerated ? { pregenerated } : {}),
     });
     logger.info(summary, "demo data ready");
+    seeded = true;
   }
   startup.end("demo data");
   // Recommendations are model-driven from the first query: a fresh install trains the quick first-start set now...
-  const training = {
-    artifactsDir: config.MODEL_ARTIFACTS_DIR,
-    promotionMargin: config.MODEL_PROMOTION_MARGIN,
-    keepVersions: config.MODEL_KEEP_VERSIONS,
-    publish: modelChangedPublisher(runtime.pubsub),
-    logger,
-  };
-  const production = await firstStartModels(runtime.db, training);
+  const production = await (alongsideSeed ? alongsideSeed.finish(seeded) : firstStartModels(runtime.db, training));
   startup.end("first-start training");
   // One /metrics for the whole process: every service's series, told apart by their `service` label.
   const metrics = await serveMetrics({ host: config.HOST, port: config.METRICS_PORT, logger });
