@@ -45,16 +45,17 @@ export function datasetFromDemoData(data: WritableDemoDataset): { dataset: Datas
   };
 }
 
-/** Each book's metadata as the extraction's catalogue query returns it: authors by position, genres strongest first. */
+/** Each book's metadata as the extraction's catalogue query returns it: authors by position, genres strongest first (ties by id). */
 function catalogueFeatures(data: WritableDemoDataset): Map<number, ItemFeatures> {
   const { books, bookAuthors, bookGenres } = data;
   const authorsOf = Array.from({ length: books.count }, () => [] as { name: string; position: number }[]);
   for (let row = 0; row < bookAuthors.bookId.length; row++) {
     authorsOf[bookAuthors.bookId[row]! - 1]!.push({ name: data.authors[bookAuthors.authorId[row]! - 1]!.name, position: bookAuthors.position[row]! });
   }
-  const genresOf = Array.from({ length: books.count }, () => [] as { name: string; weight: number }[]);
+  const genresOf = Array.from({ length: books.count }, () => [] as { id: number; name: string; weight: number }[]);
   for (let row = 0; row < bookGenres.bookId.length; row++) {
-    genresOf[bookGenres.bookId[row]! - 1]!.push({ name: data.genres[bookGenres.genreId[row]! - 1]!.name, weight: bookGenres.weight[row]! });
+    const id = bookGenres.genreId[row]!;
+    genresOf[bookGenres.bookId[row]! - 1]!.push({ id, name: data.genres[id - 1]!.name, weight: bookGenres.weight[row]! });
   }
   const features = new Map<number, ItemFeatures>();
   for (let book = 0; book < books.count; book++) {
@@ -63,7 +64,7 @@ function catalogueFeatures(data: WritableDemoDataset): Map<number, ItemFeatures>
       title: subtitle ? `${books.title[book]!} ${subtitle}` : books.title[book]!,
       description: books.description[book] ?? "",
       authors: authorsOf[book]!.sort((a, b) => a.position - b.position).map((a) => a.name),
-      genres: genresOf[book]!.sort((a, b) => b.weight - a.weight).map((g) => g.name),
+      genres: genresOf[book]!.sort((a, b) => b.weight - a.weight || a.id - b.id).map((g) => g.name),
       year: books.publicationYear[book]!,
       language: books.language[book] ?? null,
     });
