@@ -10,7 +10,6 @@ import { modelChangedPublisher } from "./ml-models/pipeline/publish.ts";
 import { trainFirstStartSetAlongsideSeed } from "./ml-models/pipeline/first-start-alongside-seed.ts";
 import { firstStartModels, replaceFirstStartSet } from "./ml-models/pipeline/first-start-set.ts";
 import type { RunningTraining } from "./ml-models/pipeline/train-in-worker.ts";
-import { startSupergraph } from "./supergraph.ts";
 
 /**
  * `npm start`: the whole platform in one process. On the embedded defaults that is
@@ -21,6 +20,9 @@ const startup = phaseTimer();
 const config = loadConfigOrExit();
 // A new embedded database: its demo data is generated on a worker thread while PGlite initialises.
 const pregenerated = pregenerateForFreshInstall(config);
+// The servers' modules (seconds of loading) load while that worker and PGlite start, not before them.
+const supergraphModule = import("./supergraph.ts");
+supergraphModule.catch(() => {}); // awaited (and so reported) where the servers start
 const runtime = await createRuntime(config, "shelfgraph");
 const { logger } = runtime;
 const training = {
@@ -56,6 +58,7 @@ try {
   startup.end("first-start training");
   // One /metrics for the whole process: every service's series, told apart by their `service` label.
   const metrics = await serveMetrics({ host: config.HOST, port: config.METRICS_PORT, logger });
+  const { startSupergraph } = await supergraphModule;
   const supergraph = await startSupergraph(runtime, {
     gateway: config.GATEWAY_PORT,
     users: config.USERS_PORT,
