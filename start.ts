@@ -19,7 +19,7 @@ import type { RunningTraining } from "./ml-models/pipeline/train-in-worker.ts";
 const startup = phaseTimer();
 const config = loadConfigOrExit();
 // A new embedded database: its demo data is generated on a worker thread while PGlite initialises.
-const pregenerated = pregenerateForFreshInstall(config);
+let pregenerated = pregenerateForFreshInstall(config);
 // The servers' modules (seconds of loading) load while that worker and PGlite start, not before them.
 const supergraphModule = import("./supergraph.ts");
 supergraphModule.catch(() => {}); // awaited (and so reported) where the servers start
@@ -52,6 +52,8 @@ try {
     logger.info(summary, "demo data ready");
     seeded = true;
   }
+  // Written: the process need not hold tens of megabytes of generated rows for the rest of its life.
+  pregenerated = null;
   startup.end("demo data");
   // Recommendations are model-driven from the first query: a fresh install trains the quick first-start set now...
   const production = await (alongsideSeed ? alongsideSeed.finish(seeded) : firstStartModels(runtime.db, training));
