@@ -57,8 +57,8 @@ export interface RunningTraining {
 const LEVELS: Record<number, "trace" | "debug" | "info" | "warn" | "error" | "fatal"> = { 10: "trace", 20: "debug", 30: "info", 40: "warn", 50: "error", 60: "fatal" };
 
 /**
- * Runs `trainAll` (every algorithm, tuned; or the first-start set from demo data) on a worker thread: the event loop that
- * serves requests stays responsive while it trains. Its log lines are written by this
+ * Runs `trainAll` (every algorithm, tuned; or the first-start set from demo data) on
+ * a worker thread: the event loop that serves requests stays responsive while it trains. Its log lines are written by this
  * thread's logger and its promotions published on this thread's bus (MODEL_CHANGED),
  * so serving picks the new models up the way it does after any training run.
  */
