@@ -57,7 +57,10 @@ try {
     job.database.kind === "postgres"
       ? await openDatabase({ DATABASE_URL: job.database.url, DATABASE_POOL_SIZE: 2, PGLITE_DATA_DIR: "unused" })
       : databaseOverPort(job.database.port as MessagePort, "pglite");
-  const firstStart: Partial<TrainAllOptions> = job.firstStartFrom ? { training: FIRST_START_TRAINING, firstStart: true, extracted: datasetFromDemoData(job.firstStartFrom) } : {};
+  // Alongside the seed's writes (the serving thread) this thread is the second busy one: no evaluation helpers beside it.
+  const firstStart: Partial<TrainAllOptions> = job.firstStartFrom
+    ? { training: { ...FIRST_START_TRAINING, evaluationThreads: 1 }, firstStart: true, extracted: datasetFromDemoData(job.firstStartFrom) }
+    : {};
   const summary = await trainAll(job.firstStartFrom ? afterDatabaseReady(db, databaseReady) : db, {
     ...firstStart,
     artifactsDir: job.artifactsDir,
