@@ -26,6 +26,8 @@ COPY package.json package-lock.json .npmrc ./
 # --ignore-scripts: the compiled Prisma client is in dist/, and no install step may fetch anything.
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
+# The initialised PGlite data directory a fresh embedded install unpacks instead of running initdb (made here, nothing fetched).
+RUN node dist/lib/db/pglite-template-cli.js
 # Named volumes copy this ownership on first use, so the models and data volumes are writable by `node`.
 RUN mkdir -p /data/models /data/pglite /data/backups && chown -R node:node /data
 USER node

@@ -7,9 +7,9 @@ import { stopOnSignals } from "./lib/server/shutdown.ts";
 import { pregenerateForFreshInstall } from "./prisma/seed/generate-in-worker.ts";
 import { isDatabaseEmpty, seedDemoData } from "./prisma/seed/index.ts";
 import { modelChangedPublisher } from "./ml-models/pipeline/publish.ts";
+import { trainFirstStartSetAlongsideSeed } from "./ml-models/pipeline/first-start-alongside-seed.ts";
 import { firstStartModels, replaceFirstStartSet } from "./ml-models/pipeline/first-start-set.ts";
 import type { RunningTraining } from "./ml-models/pipeline/train-in-worker.ts";
-import { startSupergraph } from "./supergraph.ts";
 
 /**
  * `npm start`: the whole platform in one process. On the embedded defaults that is
@@ -19,14 +19,27 @@ import { startSupergraph } from "./supergraph.ts";
 const startup = phaseTimer();
 const config = loadConfigOrExit();
 // A new embedded database: its demo data is generated on a worker thread while PGlite initialises.
-const pregenerated = pregenerateForFreshInstall(config);
+let pregenerated = pregenerateForFreshInstall(config);
+// The servers' modules (seconds of loading) load while that worker and PGlite start, not before them.
+const supergraphModule = import("./supergraph.ts");
+supergraphModule.catch(() => {}); // awaited (and so reported) where the servers start
 const runtime = await createRuntime(config, "shelfgraph");
 const { logger } = runtime;
+const training = {
+  artifactsDir: config.MODEL_ARTIFACTS_DIR,
+  promotionMargin: config.MODEL_PROMOTION_MARGIN,
+  keepVersions: config.MODEL_KEEP_VERSIONS,
+  publish: modelChangedPublisher(runtime.pubsub),
+  logger,
+};
+// ...and its first-start models are trained from that data on another worker while it is written.
+const alongsideSeed = pregenerated ? trainFirstStartSetAlongsideSeed(runtime.db, pregenerated, training) : null;
 startup.end("runtime");
 try {
   const migrations = await applyMigrations(runtime.db, { logger });
   logger.info({ applied: migrations.applied, alreadyApplied: migrations.alreadyApplied }, "database schema is current");
   startup.end("migrations");
+  let seeded = false;
   if (await isDatabaseEmpty(runtime.db)) {
     logger.info({ books: config.SEED_BOOKS, users: config.SEED_USERS }, "empty database: generating demo data");
     const summary = await seedDemoData(runtime.db, {
@@ -37,20 +50,17 @@ try {
       ...(pregenerated ? { pregenerated } : {}),
     });
     logger.info(summary, "demo data ready");
+    seeded = true;
   }
+  // Written: the process need not hold tens of megabytes of generated rows for the rest of its life.
+  pregenerated = null;
   startup.end("demo data");
   // Recommendations are model-driven from the first query: a fresh install trains the quick first-start set now...
-  const training = {
-    artifactsDir: config.MODEL_ARTIFACTS_DIR,
-    promotionMargin: config.MODEL_PROMOTION_MARGIN,
-    keepVersions: config.MODEL_KEEP_VERSIONS,
-    publish: modelChangedPublisher(runtime.pubsub),
-    logger,
-  };
-  const production = await firstStartModels(runtime.db, training);
+  const production = await (alongsideSeed ? alongsideSeed.finish(seeded) : firstStartModels(runtime.db, training));
   startup.end("first-start training");
   // One /metrics for the whole process: every service's series, told apart by their `service` label.
   const metrics = await serveMetrics({ host: config.HOST, port: config.METRICS_PORT, logger });
+  const { startSupergraph } = await supergraphModule;
   const supergraph = await startSupergraph(runtime, {
     gateway: config.GATEWAY_PORT,
     users: config.USERS_PORT,

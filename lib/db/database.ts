@@ -7,6 +7,7 @@ import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import type { Config } from "../config.ts";
 import { Prisma, PrismaClient } from "./generated/client.ts";
+import { createPGlite } from "./pglite-template.ts";
 import { countStatements } from "./statement-counter.ts";
 
 export { Prisma, PrismaClient };
@@ -127,8 +128,14 @@ async function openPostgres(connectionString: string, poolSize: number): Promise
 
 /** `memory://` keeps the database in memory (tests); anything else is a directory. */
 async function openPGlite(dataDir: string): Promise<Database> {
-  if (!dataDir.startsWith("memory://")) mkdirSync(dataDir, { recursive: true });
-  const pglite = await PGlite.create(dataDir, { extensions: { pg_trgm } });
+  const options = { extensions: { pg_trgm } };
+  let pglite: PGlite;
+  if (dataDir.startsWith("memory://")) pglite = await PGlite.create(dataDir, options);
+  else {
+    mkdirSync(dataDir, { recursive: true });
+    // A fresh directory comes from the install-time template when there is one (no initdb).
+    ({ pglite } = await createPGlite(dataDir, options));
+  }
   const adapter = new PrismaPGlite(pglite);
   const prisma = new PrismaClient({ adapter });
   const services = serviceClients(adapter);

@@ -106,7 +106,7 @@ async function readCatalogue(connection: SqlConnection): Promise<{ catalogue: nu
   }>(
     `SELECT b.id, b.title, b.subtitle, b.description, b.publication_year, b.language,
        (SELECT array_agg(a.name ORDER BY ba.position) FROM book_authors ba JOIN authors a ON a.id = ba.author_id WHERE ba.book_id = b.id) AS authors,
-       (SELECT array_agg(g.name ORDER BY bg.weight DESC) FROM book_genres bg JOIN genres g ON g.id = bg.genre_id WHERE bg.book_id = b.id) AS genres
+       (SELECT array_agg(g.name ORDER BY bg.weight DESC, g.id) FROM book_genres bg JOIN genres g ON g.id = bg.genre_id WHERE bg.book_id = b.id) AS genres
      FROM books b ORDER BY b.id`,
   );
   const features = new Map<number, ItemFeatures>();

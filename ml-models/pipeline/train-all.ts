@@ -1,5 +1,6 @@
 import type { SqlDatabase } from "../../lib/db/database.ts";
 import type { Logger } from "../../lib/logger.ts";
+import type { Dataset } from "../data/dataset.ts";
 import { extractFromDatabase, type ExtractionSummary } from "../extract/database.ts";
 import type { ReportModel, RunReport } from "../report/html.ts";
 import { writeRunReport } from "../report/write-report.ts";
@@ -19,6 +20,8 @@ export interface TrainAllOptions {
   readonly training?: TrainingOptions;
   /** Registers the run as the quick first-start set (see ./first-start-set.ts). */
   readonly firstStart?: boolean;
+  /** The data the database holds, already in memory (a fresh install's demo data): no extraction. */
+  readonly extracted?: { readonly dataset: Dataset; readonly summary: ExtractionSummary };
 }
 
 export interface TrainAllSummary {
@@ -41,8 +44,8 @@ export async function trainAll(db: SqlDatabase, options: TrainAllOptions): Promi
   const progress = options.progress ?? silentProgress;
   const logger = options.logger;
   progress.stage("extracting from the database");
-  const { dataset, summary: extraction } = await extractFromDatabase(db);
-  logger?.info({ ...extraction, users: dataset.userMap.ids.length }, "extracted training data");
+  const { dataset, summary: extraction } = options.extracted ?? (await extractFromDatabase(db));
+  logger?.info({ ...extraction, users: dataset.userMap.ids.length, inMemory: Boolean(options.extracted) }, "extracted training data");
   if (dataset.interactions.users.length === 0) throw new EmptyDataError("the database holds no ratings or interactions: nothing to train on");
   const split = splitByTime(dataset.interactions, dataset.userMap.ids.length);
   const result = await trainAndEvaluate(dataset, split, options.training ?? DEFAULT_TRAINING, progress);

@@ -2,6 +2,7 @@ import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
 import { serveDatabaseOverPort, type ServedDatabase } from "../../lib/db/database-over-port.ts";
 import type { SqlDatabase } from "../../lib/db/database.ts";
 import type { Logger } from "../../lib/logger.ts";
+import type { WritableDemoDataset } from "../../prisma/seed/dataset.ts";
 import type { ModelChangedEvent, Publish } from "../registry/registry.ts";
 
 /** What the worker is given (workerData): plain values and, on PGlite, the port its SQL goes through. */
@@ -11,7 +12,12 @@ export interface FullTrainingJob {
   readonly keepVersions: number;
   readonly logLevel: string;
   readonly database: { kind: "pglite"; port: MessagePort } | { kind: "postgres"; url: string };
+  /** Train the first-start set from this demo data in memory; the database is touched once the parent says it is written. */
+  readonly firstStartFrom?: WritableDemoDataset;
 }
+
+/** What the parent tells the worker: the demo data it trains from is committed, registration may begin. */
+export type DatabaseReadyMessage = { type: "database-ready" };
 
 export interface FullTrainingResult {
   readonly seconds: number;
@@ -33,6 +39,12 @@ export interface FullTrainingOptions {
   readonly databaseUrl?: string;
   readonly publish: Publish;
   readonly logger: Logger;
+  /**
+   * A fresh install: train the first-start set from the demo data being written, in
+   * memory and so alongside the writes; its models are registered once `databaseReady`
+   * resolves (the data is committed). Without it, the full set from the database.
+   */
+  readonly firstStart?: { readonly demoData: WritableDemoDataset; readonly databaseReady: Promise<void> };
 }
 
 export interface RunningTraining {
@@ -45,8 +57,8 @@ export interface RunningTraining {
 const LEVELS: Record<number, "trace" | "debug" | "info" | "warn" | "error" | "fatal"> = { 10: "trace", 20: "debug", 30: "info", 40: "warn", 50: "error", 60: "fatal" };
 
 /**
- * Runs `trainAll` (every algorithm, tuned) on a worker thread: the event loop that
- * serves requests stays responsive while it trains. Its log lines are written by this
+ * Runs `trainAll` (every algorithm, tuned; or the first-start set from demo data) on
+ * a worker thread: the event loop that serves requests stays responsive while it trains. Its log lines are written by this
  * thread's logger and its promotions published on this thread's bus (MODEL_CHANGED),
  * so serving picks the new models up the way it does after any training run.
  */
@@ -59,13 +71,18 @@ export function trainAllInWorker(db: SqlDatabase, options: FullTrainingOptions):
     keepVersions: options.keepVersions,
     logLevel: options.logger.level,
     database: channel ? { kind: "pglite", port: channel.port2 } : { kind: "postgres", url: options.databaseUrl! },
+    ...(options.firstStart ? { firstStartFrom: options.firstStart.demoData } : {}),
   };
   const worker = new Worker(new URL("./full-training-worker.mjs", import.meta.url), {
     workerData: job,
     transferList: channel ? [channel.port2] : [],
   });
-  const logger = options.logger.child({ component: "full-training" });
+  const logger = options.logger.child({ component: options.firstStart ? "first-start-training" : "full-training" });
   let stopped = false;
+  options.firstStart?.databaseReady.then(
+    () => worker.postMessage({ type: "database-ready" } satisfies DatabaseReadyMessage),
+    () => {},
+  );
   const finished = new Promise<FullTrainingResult>((resolve, reject) => {
     worker.on("message", (message: FullTrainingMessage) => {
       if (message.type === "log") relayLine(logger, message.line);

@@ -29,6 +29,8 @@ export interface TrainingOptions {
   readonly tuningUsers: number;
   /** Test users sampled for the final metrics (default: every user with test items). */
   readonly evaluationUsers?: number;
+  /** Threads the final metrics may use (default: one per core; the metrics are the same). */
+  readonly evaluationThreads?: number;
   readonly hybridStep: number;
   readonly seed: number;
 }
@@ -189,7 +191,7 @@ export async function trainAndEvaluate(
   const metrics = await evaluateModelsParallel(
     entries.map((e) => e.model),
     { train, test, ...(diversitySpace ? { diversitySpace } : {}) },
-    { users: evaluatedUsers },
+    { users: evaluatedUsers, ...(options.evaluationThreads ? { threads: options.evaluationThreads } : {}) },
   );
   const evaluationSeconds = (performance.now() - evaluationStarted) / 1000;
   const models = new Map<ModelName, TrainedModel>();
