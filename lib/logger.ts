@@ -1,29 +1,8 @@
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from "pino";
 import type { Config } from "./config.ts";
+import { redactSecrets } from "./log-redaction.ts";
 
 export type { Logger };
-
-/** Fields that hold credentials or personal data: never written, at the top level or up to three objects deep (req.headers.x). */
-const SECRET_FIELDS = [
-  "password",
-  "newPassword",
-  "token",
-  "accessToken",
-  "refreshToken",
-  "idToken",
-  "apiKey",
-  "secret",
-  "authorization",
-  "cookie",
-  "email",
-  "x-api-key",
-  "x-shelfgraph-identity",
-  "set-cookie",
-];
-const member = (field: string) => (/^\w+$/.test(field) ? `.${field}` : `["${field}"]`);
-export const REDACTED_PATHS = SECRET_FIELDS.flatMap((field) =>
-  ["", "*", "*.*", "*.*.*"].map((parent) => (parent ? `${parent}${member(field)}` : member(field).replace(/^\./, ""))),
-);
 
 /** About 10-20 operation lines at a time; small enough that a quiet service's lines are never held for long. */
 export const LOG_BUFFER_BYTES = 4096;
@@ -39,14 +18,27 @@ export function createLogger(config: Pick<Config, "LOG_LEVEL" | "NODE_ENV">, ser
   const options: LoggerOptions = {
     level: config.LOG_LEVEL,
     base: { service },
-    redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
+    // Secrets are censored in every line's fields (and children's bindings, below): lib/log-redaction.ts.
+    formatters: { log: redactSecrets },
   };
-  if (destination) return pino(options, destination);
-  if (pretty) return pino({ ...options, transport: { target: "pino-pretty", options: { colorize: true, translateTime: "HH:MM:ss.l", ignore: "pid,hostname" } } });
+  if (destination) return redactingChildren(pino(options, destination));
+  if (pretty) return redactingChildren(pino({ ...options, transport: { target: "pino-pretty", options: { colorize: true, translateTime: "HH:MM:ss.l", ignore: "pid,hostname" } } }));
   // One line per operation stays, but not one write(2) per line: lines gather in the
   // destination's buffer and leave together, asynchronously, once LOG_BUFFER_BYTES have
   // piled up or every LOG_FLUSH_INTERVAL_MS, so a request never waits on stdout (a slow
   // pipe or collector). Shutdown flushes them (lib/server/shutdown.ts); pino flushes
   // synchronously on exit, which covers process.exit after a fatal error and an uncaught exception.
-  return pino(options, pino.destination({ dest: 1, sync: false, minLength: LOG_BUFFER_BYTES, periodicFlush: LOG_FLUSH_INTERVAL_MS }));
+  return redactingChildren(pino(options, pino.destination({ dest: 1, sync: false, minLength: LOG_BUFFER_BYTES, periodicFlush: LOG_FLUSH_INTERVAL_MS })));
+}
+
+/**
+ * pino formats a child's bindings with no formatter of ours, so they are censored on the
+ * way in; every child (and its children) inherits this `child` from the root.
+ */
+function redactingChildren(logger: Logger): Logger {
+  const pinoChild = logger.child;
+  logger.child = function child(this: Logger, bindings, options) {
+    return pinoChild.call(this, redactSecrets(bindings), options);
+  } as Logger["child"];
+  return logger;
 }

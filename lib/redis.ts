@@ -19,6 +19,11 @@ export interface RedisClientOptions {
   profile?: RedisProfile;
   /** Command timeout of the "request" profile. */
   commandTimeoutMs?: number;
+  /**
+   * Commands issued in one turn of the event loop leave in one write (ioredis auto-pipelining):
+   * for clients that send a command or two per request, so concurrent requests share a system call.
+   */
+  autoPipelining?: boolean;
 }
 
 export const DEFAULT_REDIS_COMMAND_TIMEOUT_MS = 50;
@@ -31,6 +36,7 @@ export function createRedisClient(url: string, logger: Logger, role: string, opt
     connectionName: `shelfgraph-${role}`,
     retryStrategy: (attempt) => Math.min(attempt * 100, MAX_RECONNECT_DELAY_MS),
     connectTimeout: profile === "request" ? 1_000 : 5_000,
+    enableAutoPipelining: options.autoPipelining ?? false,
     ...(profile === "request"
       ? { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: options.commandTimeoutMs ?? DEFAULT_REDIS_COMMAND_TIMEOUT_MS }
       : { enableOfflineQueue: true, maxRetriesPerRequest: 2 }),

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { after, before, describe, it } from "node:test";
+import { Redis } from "ioredis";
 import { createMemoryRateLimiter } from "../gateway/edge/rate-limit/memory-limiter.ts";
 import { createRedisRateLimiter } from "../gateway/edge/rate-limit/redis-limiter.ts";
 import type { RateLimiter } from "../gateway/edge/rate-limit/limiter.ts";
@@ -72,6 +73,30 @@ describe("the sliding window", () => {
       }
     });
   }
+});
+
+describe("leases of a large allowance in Redis", { skip: !process.env.REDIS_URL && "needs REDIS_URL" }, () => {
+  it("charges 1 % of the allowance ahead, spends it without Redis, and never lets instances together past the allowance", async () => {
+    const logger = createLogger({ LOG_LEVEL: "silent", NODE_ENV: "test" }, "test");
+    const prefix = `shelfgraph:test:rate-lease:${process.pid}:${Date.now()}:`;
+    const now = () => 60_000 * 1_000 + 30_000;
+    const [a, b] = [createRedisRateLimiter(process.env.REDIS_URL!, prefix, logger, { now }), createRedisRateLimiter(process.env.REDIS_URL!, prefix, logger, { now })];
+    const reader = new Redis(process.env.REDIS_URL!);
+    await sleep(500);
+    try {
+      assert.equal((await a.consume("ip:z", 1, 1_000)).allowed, true);
+      assert.equal(await reader.get(`${prefix}ip:z:1000`), "11", "the request's unit and a lease of 10");
+      for (let i = 0; i < 10; i += 1) assert.equal((await a.consume("ip:z", 1, 1_000)).allowed, true);
+      assert.equal(await reader.get(`${prefix}ip:z:1000`), "11", "the lease was spent without asking Redis");
+      let allowed = 11;
+      for (let i = 0; i < 1_100; i += 1) if ((await [a, b][i % 2]!.consume("ip:z", 1, 1_000)).allowed) allowed += 1;
+      assert.ok(allowed <= 1_000 && allowed >= 1_000 - 2 * 10, `${allowed} of an allowance of 1,000 (two instances, leases of 10)`);
+    } finally {
+      reader.disconnect();
+      await a.close();
+      await b.close();
+    }
+  });
 });
 
 for (const target of databaseTargets().slice(0, 1)) {

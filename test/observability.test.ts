@@ -65,6 +65,26 @@ describe("log redaction", () => {
     assert.match(line, /"msg":"a request"/);
     assert.ok((line.match(/\[redacted\]/g) ?? []).length >= 9);
   });
+
+  it("censors a child logger's bindings and secrets inside an error, which keeps its message, and leaves the logged objects as they were", () => {
+    const written: string[] = [];
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        written.push(String(chunk));
+        done();
+      },
+    });
+    const logger = createLogger({ LOG_LEVEL: "info", NODE_ENV: "production" }, "test", sink);
+    const error = Object.assign(new Error("the subgraph refused"), { request: { headers: { authorization: "Bearer child.secret" } } });
+    const bindings = { requestId: "r-1", token: "binding.token" };
+    logger.child(bindings).warn({ err: error }, "a failure");
+    const line = written.join("");
+    for (const secret of ["child.secret", "binding.token"]) assert.ok(!line.includes(secret), `${secret} is redacted: ${line}`);
+    assert.match(line, /"requestId":"r-1"/);
+    assert.match(line, /"message":"the subgraph refused"/);
+    assert.equal(error.request.headers.authorization, "Bearer child.secret", "the caller's error object is not changed");
+    assert.equal(bindings.token, "binding.token");
+  });
 });
 
 describe("W3C trace context", () => {

@@ -23,6 +23,11 @@ export interface LoadJob {
   /** Bearer tokens: each request signs in as a random one; none means anonymous. */
   tokens: string[];
   books: number;
+  /**
+   * A sweep instead of a timed run: exactly this many requests, books (and tokens) taken
+   * in turn rather than at random, so every book is asked for once (the bench's priming).
+   */
+  sweep?: number;
 }
 
 export interface LoadResult {
@@ -42,8 +47,9 @@ const latencies: number[] = [];
 let errors = 0;
 const errorSamples: string[] = [];
 const WORDS = ["love", "war", "night", "house", "girl", "king", "dark", "time", "world", "life", "star", "river", "secret", "city", "dream"];
-const pick = <T>(list: readonly T[]) => list[Math.floor(Math.random() * list.length)]!;
-const randomBook = () => String(1 + Math.floor(Math.random() * job.books));
+let turn = 0;
+const pick = <T>(list: readonly T[]) => (job.sweep ? list[turn % list.length]! : list[Math.floor(Math.random() * list.length)]!);
+const randomBook = () => String(1 + (job.sweep ? turn % job.books : Math.floor(Math.random() * job.books)));
 const variableValue = (value: string): unknown =>
   value === "$book" ? randomBook() : value === "$rating" ? 1 + Math.floor(Math.random() * 5) : value === "$word" ? pick(WORDS) : value;
 
@@ -57,6 +63,7 @@ const requests = job.steps.map((step, index): Request => ({
   // One reader per round of steps (they rate, then read their recommendations).
   setupRequest: (request, state) => {
     const context = state as { token?: string };
+    if (index === 0) turn += 1;
     if (index === 0 && job.tokens.length > 0) context.token = pick(job.tokens);
     const variables = Object.fromEntries(
       Object.entries(step.variables ?? {}).map(([name, value]) => [name, variableValue(value)]),
@@ -72,7 +79,7 @@ const requests = job.steps.map((step, index): Request => ({
 }));
 
 const result = await new Promise<autocannon.Result>((resolve, reject) => {
-  const instance = autocannon({ url: job.url, connections: job.connections, duration: job.seconds, requests, timeout: 10 }, (error, finished) =>
+  const instance = autocannon({ url: job.url, connections: job.connections, ...(job.sweep ? { amount: job.sweep } : { duration: job.seconds }), requests, timeout: 10 }, (error, finished) =>
     error ? reject(error) : resolve(finished),
   );
   instance.on("response", (_client, _status, _bytes, responseTime) => {

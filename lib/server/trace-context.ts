@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomFillSync } from "node:crypto";
 
 /** W3C Trace Context (https://www.w3.org/TR/trace-context/): version-traceid-parentid-flags. */
 export const TRACEPARENT_HEADER = "traceparent";
@@ -26,11 +26,29 @@ export function parseTraceparent(value: string | string[] | undefined): TraceCon
   return { traceId, parentId, flags };
 }
 
-export const newSpanId = () => randomBytes(8).toString("hex");
+/**
+ * Random bytes drawn a pool at a time, as crypto.randomUUID does: every request takes
+ * two or three ids, and one randomBytes call per id (into OpenSSL, a new Buffer each) was about 2 %
+ * of the gateway's CPU on small queries.
+ */
+const RANDOM_POOL_BYTES = 4096;
+let randomPool = Buffer.alloc(0);
+let randomOffset = 0;
+
+function randomHex(bytes: number): string {
+  if (randomOffset + bytes > randomPool.length) {
+    randomPool = randomFillSync(Buffer.allocUnsafe(RANDOM_POOL_BYTES));
+    randomOffset = 0;
+  }
+  randomOffset += bytes;
+  return randomPool.toString("hex", randomOffset - bytes, randomOffset);
+}
+
+export const newSpanId = () => randomHex(8);
 
 /** The trace a request continues, or a new one when the caller sent none. */
 export function continueTrace(incoming: TraceContext | undefined): TraceContext {
-  return incoming ?? { traceId: randomBytes(16).toString("hex"), parentId: newSpanId(), flags: "00" };
+  return incoming ?? { traceId: randomHex(16), parentId: newSpanId(), flags: "00" };
 }
 
 /** The header for a call made on behalf of this trace: same trace id, a new span id for the outgoing hop. */

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { ApolloServerPlugin } from "@apollo/server";
 import responseCachePlugin from "@apollo/server-plugin-response-cache";
 import { InMemoryLRUCache, type KeyValueCache } from "@apollo/utils.keyvaluecache";
@@ -13,6 +14,23 @@ import { RedisKeyValueCache } from "../redis-key-value-cache.ts";
 export interface ResponseCache {
   plugins: ApolloServerPlugin<GatewayContext>[];
   close(): Promise<void>;
+}
+
+/**
+ * The plugin's own key (SHA-256 of the key data as JSON, so entries stay compatible),
+ * hashed once per request: a miss reads the key before execution and computes it again
+ * to write the answer; the second time the data is the same and the hash is reused.
+ */
+function cacheKeyOncePerRequest() {
+  const keys = new WeakMap<object, { data: string; key: string }>();
+  return (requestContext: { request: object }, keyData: unknown): string => {
+    const data = JSON.stringify(keyData);
+    const known = keys.get(requestContext.request);
+    if (known?.data === data) return known.key;
+    const key = createHash("sha256").update(data).digest("hex");
+    keys.set(requestContext.request, { data, key });
+    return key;
+  };
 }
 
 /**
@@ -74,6 +92,7 @@ export async function createResponseCache(
         shouldReadFromCache: anonymous,
         shouldWriteToCache: anonymous,
         extraCacheKeyData: async () => ({ generation }),
+        generateCacheKey: cacheKeyOncePerRequest(),
       }),
     ],
     async close() {
