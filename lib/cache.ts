@@ -66,7 +66,7 @@ const MAX_PENDING_DELETES = 10_000;
 
 /** How often expired entries leave the in-process layer (lru-cache only drops them when read or evicted). */
 const PURGE_INTERVAL_MS = 5_000;
-const DEFAULT_MAX_MB = 64;
+const DEFAULT_MAX_MB = 32;
 
 export function createCache(options: CacheOptions, logger: Logger): Cache {
   // Bounded by the entries' JSON size as well as their count: a count alone let 50,000

@@ -1,5 +1,6 @@
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from "pino";
 import type { Config } from "./config.ts";
+import { nestedSecretRedactor, REDACTED } from "./log-redaction.ts";
 
 export type { Logger };
 
@@ -20,10 +21,11 @@ const SECRET_FIELDS = [
   "x-shelfgraph-identity",
   "set-cookie",
 ];
-const member = (field: string) => (/^\w+$/.test(field) ? `.${field}` : `["${field}"]`);
-export const REDACTED_PATHS = SECRET_FIELDS.flatMap((field) =>
-  ["", "*", "*.*", "*.*.*"].map((parent) => (parent ? `${parent}${member(field)}` : member(field).replace(/^\./, ""))),
-);
+const member = (field: string) => (/^\w+$/.test(field) ? field : `["${field}"]`);
+/** Top-level fields, for pino's `redact` (exact paths are cheap; it also covers child loggers' bindings). */
+export const REDACTED_PATHS = SECRET_FIELDS.map(member);
+/** Below the top level, up to three objects deep: one walk per line (lib/log-redaction.ts) instead of pino's wildcard paths. */
+const redactNested = nestedSecretRedactor(SECRET_FIELDS, 3);
 
 /** About 10-20 operation lines at a time; small enough that a quiet service's lines are never held for long. */
 export const LOG_BUFFER_BYTES = 4096;
@@ -39,7 +41,8 @@ export function createLogger(config: Pick<Config, "LOG_LEVEL" | "NODE_ENV">, ser
   const options: LoggerOptions = {
     level: config.LOG_LEVEL,
     base: { service },
-    redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
+    redact: { paths: REDACTED_PATHS, censor: REDACTED },
+    formatters: { log: redactNested },
   };
   if (destination) return pino(options, destination);
   if (pretty) return pino({ ...options, transport: { target: "pino-pretty", options: { colorize: true, translateTime: "HH:MM:ss.l", ignore: "pid,hostname" } } });
