@@ -25,8 +25,17 @@ interface Component {
 /** A book a list may hold, before its reasons are written. */
 interface Candidate {
   readonly bookId: number;
-  readonly score: number;
+  score: number;
 }
+
+/**
+ * Highest score first (sort is stable: ties keep their order). Compares rather than
+ * subtracts: a fractional difference is a new heap number per comparison, and lists
+ * of hundreds of candidates are sorted on every request.
+ */
+const byScore = (a: Candidate, b: Candidate) => (a.score > b.score ? -1 : a.score < b.score ? 1 : 0);
+/** Highest score first, then lowest book id. */
+const byScoreThenId = (a: Candidate, b: Candidate) => byScore(a, b) || a.bookId - b.bookId;
 
 /** Sums of neighbour weights are unbounded: 1 - e^-sum turns them into a 0-1 confidence. */
 const saturate = (sum: number) => 1 - Math.exp(-sum);
@@ -187,9 +196,9 @@ export class ModelLists {
     let algorithm = description.algorithm;
     if (confidence < LOW_CONFIDENCE) {
       const popularity = await this.fallbacks.popularity(candidates.map((item) => item.bookId));
-      items = candidates
-        .map((item) => ({ ...item, score: clamp01(0.5 * item.score + 0.5 * (popularity.get(item.bookId) ?? 0)) }))
-        .sort((a, b) => b.score - a.score);
+      // The candidates are this request's own (from blend): re-scored in place, not copied.
+      for (const item of candidates) item.score = clamp01(0.5 * item.score + 0.5 * (popularity.get(item.bookId) ?? 0));
+      items = candidates.sort(byScore);
       source = "MODEL_BLENDED";
       algorithm = `${algorithm}+popularity`;
     }
@@ -238,7 +247,9 @@ function blend(components: Component[], exclude: ReadonlySet<number>): Candidate
     const weight = total > 0 ? component.weight / total : 1 / components.length;
     for (const [bookId, score] of component.scores) if (!exclude.has(bookId)) totals.set(bookId, (totals.get(bookId) ?? 0) + weight * score);
   }
-  return [...totals].map(([bookId, score]) => ({ bookId, score: clamp01(score) })).sort((a, b) => b.score - a.score || a.bookId - b.bookId);
+  const candidates: Candidate[] = [];
+  totals.forEach((score, bookId) => candidates.push({ bookId, score: clamp01(score) }));
+  return candidates.sort(byScoreThenId);
 }
 
 function describe(leased: readonly LoadedModel[], components: Component[]): Pick<ServedList, "algorithm" | "modelName" | "modelVersion"> {
