@@ -20,15 +20,20 @@ export function createLogger(config: Pick<Config, "LOG_LEVEL" | "NODE_ENV">, ser
     base: { service },
     // Secrets are censored in every line's fields (and children's bindings, below): lib/log-redaction.ts.
     formatters: { log: redactSecrets },
+    ...(pretty ? { transport: { target: "pino-pretty", options: { colorize: true, translateTime: "HH:MM:ss.l", ignore: "pid,hostname" } } } : {}),
   };
-  if (destination) return redactingChildren(pino(options, destination));
-  if (pretty) return redactingChildren(pino({ ...options, transport: { target: "pino-pretty", options: { colorize: true, translateTime: "HH:MM:ss.l", ignore: "pid,hostname" } } }));
-  // One line per operation stays, but not one write(2) per line: lines gather in the
-  // destination's buffer and leave together, asynchronously, once LOG_BUFFER_BYTES have
-  // piled up or every LOG_FLUSH_INTERVAL_MS, so a request never waits on stdout (a slow
-  // pipe or collector). Shutdown flushes them (lib/server/shutdown.ts); pino flushes
-  // synchronously on exit, which covers process.exit after a fatal error and an uncaught exception.
-  return redactingChildren(pino(options, pino.destination({ dest: 1, sync: false, minLength: LOG_BUFFER_BYTES, periodicFlush: LOG_FLUSH_INTERVAL_MS })));
+  return redactingChildren(pino(options, destination ?? (pretty ? undefined : bufferedStdout())));
+}
+
+/**
+ * One line per operation stays, but not one write(2) per line: lines gather in the
+ * destination's buffer and leave together, asynchronously, once LOG_BUFFER_BYTES have
+ * piled up or every LOG_FLUSH_INTERVAL_MS, so a request never waits on stdout (a slow
+ * pipe or collector). Shutdown flushes them (lib/server/shutdown.ts); pino flushes
+ * synchronously on exit, which covers process.exit after a fatal error and an uncaught exception.
+ */
+function bufferedStdout(): DestinationStream {
+  return pino.destination({ dest: 1, sync: false, minLength: LOG_BUFFER_BYTES, periodicFlush: LOG_FLUSH_INTERVAL_MS });
 }
 
 /**

@@ -38,16 +38,21 @@ const parsed = (lines: readonly string[]): LogLine[] =>
     }
   });
 
+/** A production logger whose lines are kept in memory, to read what it wrote. */
+function capturedLogger() {
+  const written: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      written.push(String(chunk));
+      done();
+    },
+  });
+  return { logger: createLogger({ LOG_LEVEL: "info", NODE_ENV: "production" }, "test", sink), written };
+}
+
 describe("log redaction", () => {
   it("never writes tokens, passwords, emails or API keys, at any depth a request logs them", () => {
-    const written: string[] = [];
-    const sink = new Writable({
-      write(chunk, _encoding, done) {
-        written.push(String(chunk));
-        done();
-      },
-    });
-    const logger = createLogger({ LOG_LEVEL: "info", NODE_ENV: "production" }, "test", sink);
+    const { logger, written } = capturedLogger();
     logger.info(
       {
         email: "reader@example.com",
@@ -67,14 +72,7 @@ describe("log redaction", () => {
   });
 
   it("censors a child logger's bindings and secrets inside an error, which keeps its message, and leaves the logged objects as they were", () => {
-    const written: string[] = [];
-    const sink = new Writable({
-      write(chunk, _encoding, done) {
-        written.push(String(chunk));
-        done();
-      },
-    });
-    const logger = createLogger({ LOG_LEVEL: "info", NODE_ENV: "production" }, "test", sink);
+    const { logger, written } = capturedLogger();
     const error = Object.assign(new Error("the subgraph refused"), { request: { headers: { authorization: "Bearer child.secret" } } });
     const bindings = { requestId: "r-1", token: "binding.token" };
     logger.child(bindings).warn({ err: error }, "a failure");
