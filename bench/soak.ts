@@ -8,10 +8,17 @@
  * point; the script exits 1 if one does. Each process's RSS is read from /proc.
  * SOAK_SERVICE_ENV ("NAME=value NAME=value") adds settings to every service, to soak
  * two configurations one after the other.
+ *
+ * Each client is one reader (its token) at one address (X-Forwarded-For through a
+ * gateway trusting one proxy hop, as behind a load balancer) and keeps a pace under
+ * SOAK_RATE_SHARE (default 0.8) of the gateway's per-caller rate limit, read from
+ * the same configuration the services get: the soak measures served traffic, not
+ * RATE_LIMITED refusals. Every answer with an error is counted by its code.
  */
 import { readFileSync } from "node:fs";
 import { signAccessToken } from "../lib/auth/tokens.ts";
 import { loadConfig } from "../lib/config.ts";
+import { apiSchemaOf, paceIntervalMs, type PacedOperation } from "./harness/rate-pace.ts";
 import { postGraphQL, sleep, startLoad, summarise, type LoadRequest } from "../test/faults/support/load.ts";
 import { startFaultStack, type ServiceName } from "../test/faults/support/stack.ts";
 
@@ -19,6 +26,7 @@ const MINUTES = Number(process.env.SOAK_MINUTES ?? 10);
 const INTERVAL_SECONDS = Number(process.env.SOAK_INTERVAL_SECONDS ?? 30);
 const CLIENTS = Number(process.env.SOAK_CLIENTS ?? 10);
 const WARM_UP_SECONDS = Number(process.env.SOAK_WARM_UP_SECONDS ?? 60);
+const RATE_SHARE = Number(process.env.SOAK_RATE_SHARE ?? 0.8);
 const ALLOWED_GROWTH = 0.1;
 
 const FLAGSHIP = `query Flagship($id: ID!) {
@@ -47,21 +55,45 @@ function rssMiB(pid: number): number {
   return Math.round((kib / 1024) * 10) / 10;
 }
 
-const SERVICE_ENV = Object.fromEntries(
-  (process.env.SOAK_SERVICE_ENV ?? "").split(/\s+/).filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1)]),
+const SERVICE_ENV: Record<string, string> = {
+  // Each client's X-Forwarded-For is its address, as a load balancer in front would set it.
+  TRUST_PROXY_HOPS: "1",
+  ...Object.fromEntries(
+    (process.env.SOAK_SERVICE_ENV ?? "").split(/\s+/).filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1)]),
+  ),
+};
+console.log(`services run with ${JSON.stringify(SERVICE_ENV)}`);
+
+/** The n-th request of a client: ratings, anonymous similar lists and the signed-in flagship, over many books. */
+function operationOf(client: number, n: number): PacedOperation & { kind: string } {
+  // Spread over many books so caches fill and keep turning over, as real traffic does.
+  const book = String(1 + ((client * 131 + n * 17) % 2_000));
+  if (n % 10 === 9) return { kind: "rate", query: RATE, variables: { bookId: book, rating: 1 + (n % 5) }, caller: "reader" };
+  if (n % 3 === 0) return { kind: "anonymous", query: ANONYMOUS, variables: { id: book }, caller: "address" };
+  return { kind: "flagship", query: FLAGSHIP, variables: { id: book }, caller: "reader" };
+}
+
+const config = loadConfig({ NODE_ENV: "test", ...SERVICE_ENV });
+const cycle = Array.from({ length: 30 }, (_unused, n) => operationOf(0, n));
+const pace = paceIntervalMs(apiSchemaOf(config.SUPERGRAPH_PATH), cycle, config, RATE_SHARE);
+console.log(
+  `each client at most one request per ${pace.intervalMs.toFixed(1)} ms (${((CLIENTS * 1000) / pace.intervalMs).toFixed(0)} req/s in all): ` +
+    `${RATE_SHARE * 100}% of RATE_LIMIT_PER_MINUTE ${config.RATE_LIMIT_PER_MINUTE} per reader and per address ` +
+    `(units per ${cycle.length} requests: ${JSON.stringify(pace.unitsPerCycle)})`,
 );
-if (Object.keys(SERVICE_ENV).length > 0) console.log(`services run with ${JSON.stringify(SERVICE_ENV)}`);
+
 const stack = await startFaultStack({ books: 2_000, users: 1_000, seed: 7 }, SERVICE_ENV);
 try {
-  const config = loadConfig({ NODE_ENV: "test" });
   const tokens = await Promise.all(Array.from({ length: CLIENTS }, (_unused, i) => signAccessToken(config, { userId: 1 + i * 7, role: "READER" })));
-  const load = startLoad(CLIENTS, (client, n): LoadRequest => {
-    // Spread over many books so caches fill and keep turning over, as real traffic does.
-    const book = String(1 + ((client * 131 + n * 17) % 2_000));
-    if (n % 10 === 9) return { kind: "rate", send: () => postGraphQL(stack.gatewayUrl, RATE, { bookId: book, rating: 1 + (n % 5) }, tokens[client]) };
-    if (n % 3 === 0) return { kind: "anonymous", send: () => postGraphQL(stack.gatewayUrl, ANONYMOUS, { id: book }) };
-    return { kind: "flagship", send: () => postGraphQL(stack.gatewayUrl, FLAGSHIP, { id: book }, tokens[client]) };
-  });
+  const load = startLoad(
+    CLIENTS,
+    (client, n): LoadRequest => {
+      const { kind, query, variables, caller } = operationOf(client, n);
+      const address = { "x-forwarded-for": `10.0.${Math.floor(client / 250)}.${1 + (client % 250)}` };
+      return { kind, send: () => postGraphQL(stack.gatewayUrl, query, variables, caller === "reader" ? tokens[client] : undefined, address) };
+    },
+    { intervalMs: pace.intervalMs },
+  );
 
   const names = [...stack.processes.keys()] as ServiceName[];
   const series = new Map<ServiceName, { second: number; rss: number; heap?: number }[]>(names.map((name) => [name, []]));
@@ -103,7 +135,11 @@ try {
     );
   }
   const overall = summarise(samples, 0, load.now());
-  console.log(`  overall ${overall.perSecond} req/s, p50 ${overall.p50} ms, p99 ${overall.p99} ms, errors ${JSON.stringify(overall.errors)}`);
+  const clean = samples.filter((sample) => sample.codes.length === 0 && sample.status === 200).length;
+  console.log(
+    `  overall ${overall.perSecond} req/s, ${clean} of ${samples.length} answered without error, p50 ${overall.p50} ms, p99 ${overall.p99} ms, ` +
+      `answers with errors by code ${JSON.stringify(overall.errors)}`,
+  );
   process.exitCode = failed ? 1 : 0;
 } finally {
   await stack.close();

@@ -31,6 +31,9 @@ export interface Cache {
   close(): Promise<void>;
 }
 
+/** An entry's weight in the local layer: its JSON length (at least 1, as lru-cache requires). */
+const sizeOf = (json: string) => Math.max(1, json.length);
+
 const globToRegExp = (pattern: string) =>
   new RegExp(`^${pattern.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`);
 /** Redis MATCH treats ?, [ and \ as special too: escape them so the pattern means what the in-process layer reads. */
@@ -49,7 +52,7 @@ export interface CacheStats {
 }
 
 type CacheOptions = Pick<Config, "REDIS_URL" | "CACHE_TTL_SECONDS" | "CACHE_MAX_ENTRIES"> &
-  Partial<Pick<Config, "CACHE_KEY_PREFIX" | "REDIS_COMMAND_TIMEOUT_MS">> & {
+  Partial<Pick<Config, "CACHE_KEY_PREFIX" | "REDIS_COMMAND_TIMEOUT_MS" | "CACHE_MAX_MB">> & {
     /** Told of every change of the Redis circuit (metrics). */
     onRedisStateChange?: (state: CircuitState) => void;
   };
@@ -61,8 +64,21 @@ const OUTAGE_NEAR_CACHE_TTL_SECONDS = 60;
 /** Invalidations remembered while Redis is down, replayed when it returns; beyond this the oldest are dropped (their entries expire by TTL). */
 const MAX_PENDING_DELETES = 10_000;
 
+/** How often expired entries leave the in-process layer (lru-cache only drops them when read or evicted). */
+const PURGE_INTERVAL_MS = 5_000;
+const DEFAULT_MAX_MB = 32;
+
 export function createCache(options: CacheOptions, logger: Logger): Cache {
-  const local = new LRUCache<string, { value: unknown }>({ max: options.CACHE_MAX_ENTRIES, ttlAutopurge: false });
+  // Bounded by the entries' JSON size as well as their count: a count alone let 50,000
+  // recommendation lists of a few KB each (and, in front of Redis, long-expired ones
+  // nobody read again) pile up in the heap (bench/README.md, "Memory").
+  const local = new LRUCache<string, { value: unknown }>({
+    max: options.CACHE_MAX_ENTRIES,
+    maxSize: (options.CACHE_MAX_MB ?? DEFAULT_MAX_MB) * 1024 * 1024,
+    ttlAutopurge: false,
+  });
+  const purging = setInterval(() => local.purgeStale(), PURGE_INTERVAL_MS);
+  purging.unref();
   const redis = options.REDIS_URL
     ? createRedisClient(options.REDIS_URL, logger, "cache", { profile: "request", commandTimeoutMs: options.REDIS_COMMAND_TIMEOUT_MS })
     : undefined;
@@ -138,15 +154,17 @@ export function createCache(options: CacheOptions, logger: Logger): Cache {
     cacheRequests.inc({ layer: "redis", result: raw === undefined ? "error" : raw === null ? "miss" : "hit" });
     if (raw === undefined || raw === null) return undefined;
     const value = JSON.parse(raw) as T;
-    local.set(key, { value }, { ttl: localTtlMs(defaultTtl) });
+    local.set(key, { value }, { ttl: localTtlMs(defaultTtl), size: sizeOf(raw) });
     return value;
   }
 
   /** Stores locally at once; the Redis write happens in the background and is never awaited by a request. */
   async function set<T>(key: string, value: T, ttlSeconds = defaultTtl): Promise<void> {
-    local.set(key, { value }, { ttl: localTtlMs(ttlSeconds) });
+    // Serialised once: its length sizes the local entry, the text goes to Redis.
+    const text = JSON.stringify(value) ?? "null";
+    local.set(key, { value }, { ttl: localTtlMs(ttlSeconds), size: sizeOf(text) });
     if (!redis) return;
-    void tryRedis((client) => client.set(KEY_PREFIX + key, JSON.stringify(value), "EX", ttlSeconds), "set");
+    void tryRedis((client) => client.set(KEY_PREFIX + key, text, "EX", ttlSeconds), "set");
   }
 
   /**
@@ -219,6 +237,7 @@ export function createCache(options: CacheOptions, logger: Logger): Cache {
       };
     },
     async close() {
+      clearInterval(purging);
       local.clear();
       if (redis) await redis.quit().catch(() => redis.disconnect());
       if (scanner) await scanner.quit().catch(() => scanner?.disconnect());

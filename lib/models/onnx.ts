@@ -43,7 +43,11 @@ export function floats(tensor: ort.Tensor | undefined): Float32Array {
 
 export function indices(tensor: ort.Tensor | undefined): Int32Array {
   if (!tensor || tensor.type !== "int64") throw new Error(`expected an int64 output, got ${tensor?.type ?? "nothing"}`);
-  return Int32Array.from(tensor.data as BigInt64Array, (v) => Number(v));
+  // A plain loop: Int32Array.from with a map function goes through an iterator per element.
+  const data = tensor.data as BigInt64Array;
+  const out = new Int32Array(data.length);
+  for (let i = 0; i < data.length; i++) out[i] = Number(data[i]!);
+  return out;
 }
 
 /**

@@ -70,7 +70,9 @@ export class FallbackLists {
       const model = leased.find((candidate) => candidate.state.popularity);
       const scores = model?.state.popularity;
       if (model && scores) {
-        return new Map(bookIds.map((id) => [id, clamp01(scores[model.itemIndex.get(id) ?? -1] ?? 0)]));
+        const popularity = new Map<number, number>();
+        for (const id of bookIds) popularity.set(id, clamp01(scores[model.itemIndex.get(id) ?? -1] ?? 0));
+        return popularity;
       }
     } finally {
       for (const model of leased) model.release();

@@ -16,19 +16,33 @@ export interface IndexedList {
 }
 
 /** Rows [B, K] of a top-K output, one list per request; padding (index < 0) dropped. */
-function rows(scoreData: Float32Array, indexData: Int32Array, count: number, width: number, take: (row: number) => number): IndexedList[] {
-  return Array.from({ length: count }, (_unused, row) => {
-    const items: number[] = [];
-    const scores: number[] = [];
-    for (let c = 0; c < Math.min(width, take(row)); c++) {
+function rows(
+  scoreData: Float32Array,
+  indexData: Int32Array,
+  count: number,
+  width: number,
+  take: (row: number) => number,
+  keep: (score: number) => boolean = () => true,
+): IndexedList[] {
+  const lists: IndexedList[] = [];
+  for (let row = 0; row < count; row++) {
+    // Written straight into typed arrays (a view of the kept prefix): this runs for every
+    // list served, and the intermediate number arrays were a large share of its garbage.
+    const length = Math.min(width, take(row));
+    const items = new Int32Array(length);
+    const scores = new Float32Array(length);
+    let kept = 0;
+    for (let c = 0; c < length; c++) {
       const item = indexData[row * width + c]!;
       const score = scoreData[row * width + c]!;
-      if (item < 0 || !Number.isFinite(score) || score < -1e29) continue;
-      items.push(item);
-      scores.push(score);
+      if (item < 0 || !Number.isFinite(score) || score < -1e29 || !keep(score)) continue;
+      items[kept] = item;
+      scores[kept] = score;
+      kept += 1;
     }
-    return { items: Int32Array.from(items), scores: Float32Array.from(scores) };
-  });
+    lists.push({ items: items.subarray(0, kept), scores: scores.subarray(0, kept) });
+  }
+  return lists;
 }
 
 function vectors(model: LoadedModel, requests: readonly { vector: Float32Array }[]) {
@@ -71,11 +85,8 @@ export function neighbourRows(model: LoadedModel): BatchedGraph<number, IndexedL
     split(outputs, requests) {
       const scores = floats(outputs[TENSOR.scores]);
       const width = scores.length / requests.length;
-      return rows(scores, indices(outputs[TENSOR.indices]), requests.length, width, () => width).map((list) => {
-        // The table pads with (-1, 0): zero-weight entries are padding, not neighbours.
-        const keep = Array.from(list.scores, (s, i) => (s > 0 ? i : -1)).filter((i) => i >= 0);
-        return { items: Int32Array.from(keep, (i) => list.items[i]!), scores: Float32Array.from(keep, (i) => list.scores[i]!) };
-      });
+      // The table pads with (-1, 0): zero-weight entries are padding, not neighbours.
+      return rows(scores, indices(outputs[TENSOR.indices]), requests.length, width, () => width, (score) => score > 0);
     },
   };
 }

@@ -22,6 +22,21 @@ interface Component {
   readonly scores: Map<number, number>;
 }
 
+/** A book a list may hold, before its reasons are written. */
+interface Candidate {
+  readonly bookId: number;
+  score: number;
+}
+
+/**
+ * Highest score first (sort is stable: ties keep their order). Compares rather than
+ * subtracts: a fractional difference is a new heap number per comparison, and lists
+ * of hundreds of candidates are sorted on every request.
+ */
+const byScore = (a: Candidate, b: Candidate) => (a.score > b.score ? -1 : a.score < b.score ? 1 : 0);
+/** Highest score first, then lowest book id. */
+const byScoreThenId = (a: Candidate, b: Candidate) => byScore(a, b) || a.bookId - b.bookId;
+
 /** Sums of neighbour weights are unbounded: 1 - e^-sum turns them into a 0-1 confidence. */
 const saturate = (sum: number) => 1 - Math.exp(-sum);
 
@@ -64,12 +79,9 @@ export class ModelLists {
       const facts = await this.facts.of([bookId, ...blended.slice(0, LIST_LENGTH * 2).map((c) => c.bookId)]);
       const seed = facts.get(bookId);
       const byRole = (role: string, id: number) => components.some((c) => c.model.role === role && c.scores.has(id));
-      const items = blended.map((candidate) => ({
-        bookId: candidate.bookId,
-        score: candidate.score,
-        reasons: similarReasons(seed, facts.get(candidate.bookId), byRole("collaborative", candidate.bookId), byRole("content", candidate.bookId)),
-      }));
-      return this.finish(leased, components, items, diversify);
+      return this.finish(leased, components, blended, diversify, (bookId) =>
+        similarReasons(seed, facts.get(bookId), byRole("collaborative", bookId), byRole("content", bookId)),
+      );
     } finally {
       releaseAll(leased);
     }
@@ -92,12 +104,9 @@ export class ModelLists {
       const facts = await this.facts.of([...anchors.map((entry) => entry.bookId), ...blended.map((c) => c.bookId)]);
       const embedded = embeddingModel(leased);
       const indexedAnchors = anchors.map((entry) => ({ ...entry, index: embedded?.itemIndex.get(entry.bookId) }));
-      const items = blended.map((candidate) => ({
-        bookId: candidate.bookId,
-        score: candidate.score,
-        reasons: personalReasons(embedded?.itemIndex.get(candidate.bookId), facts.get(candidate.bookId), indexedAnchors, facts, embedded?.state.embeddings),
-      }));
-      return this.finish(leased, components, items, diversify);
+      return this.finish(leased, components, blended, diversify, (bookId) =>
+        personalReasons(embedded?.itemIndex.get(bookId), facts.get(bookId), indexedAnchors, facts, embedded?.state.embeddings),
+      );
     } finally {
       releaseAll(leased);
     }
@@ -167,8 +176,18 @@ export class ModelLists {
     return { model, weight, scores: toIds(model, list!, model.has("item-neighbours") ? saturate : clamp01) };
   }
 
-  /** Low-confidence lists are blended with popularity; optional diversity re-ranking; cut to length. */
-  private async finish(leased: readonly LoadedModel[], components: Component[], candidates: ServedItem[], diversify: boolean): Promise<ServedList> {
+  /**
+   * Low-confidence lists are blended with popularity; optional diversity re-ranking; cut
+   * to length. Reasons are written for the listed books only: the candidates run to
+   * hundreds (every model's neighbours), and their reasons were most of a list's garbage.
+   */
+  private async finish(
+    leased: readonly LoadedModel[],
+    components: Component[],
+    candidates: Candidate[],
+    diversify: boolean,
+    reasonsOf: (bookId: number) => string[],
+  ): Promise<ServedList> {
     const description = describe(leased, components);
     const head = candidates.slice(0, 10);
     const confidence = head.reduce((sum, item) => sum + item.score, 0) / Math.max(head.length, 1);
@@ -177,9 +196,9 @@ export class ModelLists {
     let algorithm = description.algorithm;
     if (confidence < LOW_CONFIDENCE) {
       const popularity = await this.fallbacks.popularity(candidates.map((item) => item.bookId));
-      items = candidates
-        .map((item) => ({ ...item, score: clamp01(0.5 * item.score + 0.5 * (popularity.get(item.bookId) ?? 0)) }))
-        .sort((a, b) => b.score - a.score);
+      // The candidates are this request's own (from blend): re-scored in place, not copied.
+      for (const item of candidates) item.score = clamp01(0.5 * item.score + 0.5 * (popularity.get(item.bookId) ?? 0));
+      items = candidates.sort(byScore);
       source = "MODEL_BLENDED";
       algorithm = `${algorithm}+popularity`;
     }
@@ -187,7 +206,8 @@ export class ModelLists {
     if (diversify && embedded?.state.embeddings) {
       items = maximalMarginalRelevance(items, (item) => embedded.itemIndex.get(item.bookId), embedded.state.embeddings, LIST_LENGTH);
     }
-    return { ...description, algorithm, source, items: items.slice(0, LIST_LENGTH) };
+    const listed: ServedItem[] = items.slice(0, LIST_LENGTH).map(({ bookId, score }) => ({ bookId, score, reasons: reasonsOf(bookId) }));
+    return { ...description, algorithm, source, items: listed };
   }
 }
 
@@ -220,14 +240,16 @@ function toIds(model: LoadedModel, list: IndexedList, transform: (score: number)
 }
 
 /** Weighted sum of the components' confidences (weights renormalised over the components that answered); `exclude` left out. */
-function blend(components: Component[], exclude: ReadonlySet<number>): { bookId: number; score: number }[] {
+function blend(components: Component[], exclude: ReadonlySet<number>): Candidate[] {
   const total = components.reduce((sum, c) => sum + c.weight, 0);
   const totals = new Map<number, number>();
   for (const component of components) {
     const weight = total > 0 ? component.weight / total : 1 / components.length;
     for (const [bookId, score] of component.scores) if (!exclude.has(bookId)) totals.set(bookId, (totals.get(bookId) ?? 0) + weight * score);
   }
-  return [...totals].map(([bookId, score]) => ({ bookId, score: clamp01(score) })).sort((a, b) => b.score - a.score || a.bookId - b.bookId);
+  const candidates: Candidate[] = [];
+  totals.forEach((score, bookId) => candidates.push({ bookId, score: clamp01(score) }));
+  return candidates.sort(byScoreThenId);
 }
 
 function describe(leased: readonly LoadedModel[], components: Component[]): Pick<ServedList, "algorithm" | "modelName" | "modelVersion"> {

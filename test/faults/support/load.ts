@@ -29,13 +29,31 @@ export interface RunningLoad {
 
 const REQUEST_TIMEOUT_MS = 15_000;
 
-export function startLoad(clients: number, next: (client: number, n: number) => LoadRequest): RunningLoad {
+export interface LoadOptions {
+  /**
+   * Each client sends at most one request per this many ms (an open pace it keeps
+   * when answers are quick, closed-loop when they are slower); 0: as fast as answered.
+   * The wait is not part of a request's latency.
+   */
+  intervalMs?: number;
+}
+
+export function startLoad(clients: number, next: (client: number, n: number) => LoadRequest, options: LoadOptions = {}): RunningLoad {
+  const intervalMs = options.intervalMs ?? 0;
   const started = performance.now();
   const samples: Sample[] = [];
   let stopping = false;
   const now = () => performance.now() - started;
   const loops = Array.from({ length: clients }, async (_unused, client) => {
+    // Clients start spread over one interval rather than all at once.
+    let slot = (intervalMs * client) / clients;
     for (let n = 0; !stopping; n++) {
+      if (intervalMs > 0) {
+        if (slot > now()) await new Promise((resolve) => setTimeout(resolve, slot - now()));
+        // A late answer does not earn a burst: the next slot counts from now at the earliest.
+        slot = Math.max(slot, now()) + intervalMs;
+        if (stopping) break;
+      }
       const request = next(client, n);
       const at = now();
       try {
@@ -59,10 +77,16 @@ export function startLoad(clients: number, next: (client: number, n: number) => 
   };
 }
 
-export async function postGraphQL(url: string, query: string, variables: Record<string, unknown>, token?: string): ReturnType<LoadRequest["send"]> {
+export async function postGraphQL(
+  url: string,
+  query: string,
+  variables: Record<string, unknown>,
+  token?: string,
+  headers: Record<string, string> = {},
+): ReturnType<LoadRequest["send"]> {
   const response = await fetch(url, {
     method: "POST",
-    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    headers: { "content-type": "application/json", ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify({ query, variables }),
     signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
   });
