@@ -107,6 +107,13 @@ export const modelProductionVersion = new Gauge({
   registers,
 });
 
+export const modelLoadFailures = new Counter({
+  name: `${P}model_load_failures_total`,
+  help: "Production model versions that could not be loaded (missing or altered files), by model: its requests are served by the models left or by popularity",
+  labelNames: ["model"] as const,
+  registers,
+});
+
 export const modelAccuracy = new Gauge({
   name: `${P}model_ndcg_at_10`,
   help: "Offline NDCG@10 of each model, by registry status (production: the served version; latest: the newest evaluated version)",

@@ -70,6 +70,11 @@ export class ListTelemetry {
     const versions = this.models.versions();
     // Models no longer served report 0 rather than their last version.
     for (const name of this.reportedModels) if (!(name in versions)) modelProductionVersion.set({ model: name }, 0);
+    // A production version that failed to load since start was never reported: 0 says it is not served.
+    for (const name of Object.keys(this.models.missing())) {
+      modelProductionVersion.set({ model: name }, 0);
+      this.reportedModels.add(name);
+    }
     for (const [name, version] of Object.entries(versions)) {
       modelProductionVersion.set({ model: name }, version ?? 0);
       this.reportedModels.add(name);

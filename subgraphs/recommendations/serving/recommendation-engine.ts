@@ -101,6 +101,7 @@ export class RecommendationEngine {
     this.models = new ModelStore(prisma, resolve(config.MODEL_ARTIFACTS_DIR), logger, (model) => {
       for (const file of model.files) this.pool?.forget(model.filePath(file));
     }, threads);
+    this.models.onLoadFailure = (model) => this.metrics.countLoadFailure(model);
     this.lists = new ListCache(cache, () => this.models.versionTag(), this.metrics);
     this.variants = new ReaderVariants(new ExperimentVariants(prisma, cache, config.EXPERIMENT_HOLDOUT_PERCENT), logger);
     this.histories = new ReaderHistories(prisma, { maxReaders: config.READER_HISTORY_CACHE_SIZE, ttlMs: config.READER_HISTORY_TTL_SECONDS * 1000 });
@@ -236,9 +237,12 @@ export class RecommendationEngine {
   }
 
   /**
-   * The same with what produced each score: the ALS model, or popularity when it
-   * cannot (not loaded, failed, over the time budget), said in `source`/`algorithm`
-   * and, at most once a minute per reason, in the log.
+   * The same with what produced each score: the collaborative models that can score
+   * pairs, blended by the recipe (without a model that cannot be loaded: the
+   * algorithm names only those that served, the load failure is logged and counted
+   * by ServingMetrics), or popularity when none can (not loaded, failed, over the
+   * time budget), said in `source`/`algorithm` and, at most once a minute per
+   * reason, in the log.
    */
   async predictions(userId: number, bookIds: readonly number[]): Promise<Map<number, Prediction>> {
     try {

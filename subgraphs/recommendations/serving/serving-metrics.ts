@@ -1,4 +1,4 @@
-import { recommendationFallbacks, recommendationsServed } from "../../../lib/metrics/index.ts";
+import { modelLoadFailures, recommendationFallbacks, recommendationsServed } from "../../../lib/metrics/index.ts";
 import type { Source } from "./served-list.ts";
 
 /** The serving path's counters, shared by its modules, read by the bench and tests, and mirrored to Prometheus. */
@@ -19,5 +19,10 @@ export class ServingMetrics {
   countFallback(reason: string): void {
     this.fallbacks[reason] = (this.fallbacks[reason] ?? 0) + 1;
     recommendationFallbacks.inc({ reason });
+  }
+
+  /** A production version that cannot be served: why the answers it would have given come from elsewhere. */
+  countLoadFailure(model: string): void {
+    modelLoadFailures.inc({ model });
   }
 }
