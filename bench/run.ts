@@ -28,13 +28,14 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { signAccessToken } from "../lib/auth/tokens.ts";
 import { loadConfig } from "../lib/config.ts";
-import { freePort } from "../test/support/ports.ts";
-import { prepareData, type PreparedData } from "./harness/data.ts";
-import type { LoadJob, LoadResult, LoadStep } from "./harness/load.ts";
+import { prepareData } from "./harness/data.ts";
+import type { LoadJob, LoadResult } from "./harness/load.ts";
 import { profileMarkdown } from "./harness/profile-summary.ts";
 import { prepareReference } from "./harness/reference.ts";
+import { PRIME_BOOKS, SCENARIOS } from "./harness/scenarios.ts";
+import { ports, reachable, setupStarters, stopAll } from "./harness/setups.ts";
 import { writeReport, type BenchReport, type RunRecord } from "./harness/report.ts";
-import { startService, usageBetween, type Service } from "./harness/services.ts";
+import { usageBetween, type Service } from "./harness/services.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -82,26 +83,9 @@ const SERVER_ENV = {
   METRICS_PORT: "0",
 };
 
-const FLAGSHIP = `query Flagship($id: ID!) { book(id: $id) { title score similar(limit: 10) { book { id title score } score source } } }`;
-// Book.score is the signed-in reader's predicted taste: an anonymous client asks for the rest.
-const FLAGSHIP_ANONYMOUS = `query Flagship($id: ID!) { book(id: $id) { title similar(limit: 10) { book { id title } score source } } }`;
-const SCENARIOS: Record<string, { steps: LoadStep[]; signedIn: boolean }> = {
-  "flagship-signed-in": { steps: [{ query: FLAGSHIP, variables: { id: "$book" } }], signedIn: true },
-  "flagship-anonymous": { steps: [{ query: FLAGSHIP_ANONYMOUS, variables: { id: "$book" } }], signedIn: false },
-  "book-title": { steps: [{ query: `query Title($id: ID!) { book(id: $id) { title } }`, variables: { id: "$book" } }], signedIn: false },
-  search: { steps: [{ query: `query Search($q: String!) { searchBooks(query: $q, first: 10) { totalCount edges { node { score book { id title } } } } }`, variables: { q: "$word" } }], signedIn: false },
-  "reader-recommendations": { steps: [{ query: `{ me { recommendations(limit: 10) { book { id title } score source } } }` }], signedIn: true },
-  "rate-then-recommendations": {
-    steps: [
-      { query: `mutation Rate($book: ID!, $rating: Int!) { rateBook(bookId: $book, rating: $rating) { rating } }`, variables: { book: "$book", rating: "$rating" } },
-      { query: `{ me { recommendations(limit: 10) { book { id title } score source } } }` },
-    ],
-    signedIn: true,
-  },
-};
-
 const config = loadConfig({ JWT_SECRET, NODE_ENV: "test" });
 const tokens = await Promise.all(Array.from({ length: READERS }, (_, i) => signAccessToken(config, { userId: i + 1, role: "READER" }, "6h")));
+const { startMulti, startStockGateway, startEmbedded } = setupStarters({ root: ROOT, runDir: RUN_DIR, serverEnv: SERVER_ENV, redisUrl: REDIS, profile: PROFILE });
 const runs: RunRecord[] = [];
 const firstStarts: Record<string, number> = {};
 const fullModels: Record<string, number> = {};
@@ -141,9 +125,6 @@ function runLoad(job: LoadJob): Promise<LoadResult> {
   });
 }
 
-/** Every book's title and similar list, anonymous: what a priming sweep asks for each book. */
-const PRIME_BOOKS = `query Prime($id: ID!) { book(id: $id) { title similar(limit: 10) { book { id title } score source } } }`;
-
 /**
  * Setups that share subgraph processes (ours-multi, direct, stock-gateway) are measured one
  * after another, and the subgraphs' caches (Book rows, similar lists, readers' histories)
@@ -162,94 +143,6 @@ async function primeCaches(url: string): Promise<void> {
 
 async function scenarios(setup: string, url: string, list: string[], services: Service[]): Promise<void> {
   for (const connections of CONNECTIONS) for (const scenario of list) await load(setup, scenario, url, connections, services);
-}
-
-async function ports(n: number): Promise<number[]> {
-  const list: number[] = [];
-  while (list.length < n) {
-    const port = await freePort();
-    if (!list.includes(port)) list.push(port);
-  }
-  return list;
-}
-
-/** Gateway + four subgraphs, one process each, over `data`'s database and a Redis namespace of their own. */
-async function startMulti(name: string, codeDir: string, ext: "js" | "ts", data: PreparedData, extraEnv: Record<string, string> = {}) {
-  const [gatewayPort, usersPort, booksPort, recommendationsPort, experimentsPort] = await ports(5);
-  const base = { ...SERVER_ENV, ...data.env, REDIS_URL: REDIS, CACHE_KEY_PREFIX: `shelfgraph:bench:${name}:${Date.now()}:`, ...extraEnv };
-  const root = ext === "js" ? "dist/" : "";
-  const subgraphs: [string, number, string][] = [
-    ["users", usersPort!, "USERS_PORT"],
-    ["books", booksPort!, "BOOKS_PORT"],
-    ["recommendations", recommendationsPort!, "RECOMMENDATIONS_PORT"],
-    ["experiments", experimentsPort!, "EXPERIMENTS_PORT"],
-  ];
-  const dir = join(RUN_DIR, name);
-  mkdirSync(dir, { recursive: true });
-  const nodeArgs = (role: string) => (PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${join(dir, "profiles", role)}`] : []);
-  const services: Service[] = [];
-  try {
-    for (const [subgraph, port, variable] of subgraphs) {
-      services.push(await startService({ role: subgraph, script: `${root}subgraphs/${subgraph}/main.${ext}`, cwd: codeDir, env: { ...base, [variable]: String(port) }, port, nodeArgs: nodeArgs(subgraph) }, dir));
-    }
-    const urls = Object.fromEntries(subgraphs.map(([subgraph, port]) => [`${subgraph.toUpperCase()}_URL`, `http://127.0.0.1:${port}/graphql`]));
-    services.unshift(await startService({ role: "gateway", script: `${root}gateway/main.${ext}`, cwd: codeDir, env: { ...base, ...urls, GATEWAY_PORT: String(gatewayPort) }, port: gatewayPort!, nodeArgs: nodeArgs("gateway") }, dir));
-  } catch (error) {
-    await Promise.all(services.map((service) => service.stop()));
-    throw error;
-  }
-  return { services, urls: Object.fromEntries(subgraphs.map(([subgraph, port]) => [subgraph, `http://127.0.0.1:${port}/graphql`])), gateway: `http://127.0.0.1:${gatewayPort}/graphql` };
-}
-
-/** `harness/stock-gateway.ts` over the given subgraphs, with the same production settings as ours. */
-async function startStockGateway(subgraphUrls: Record<string, string>): Promise<Service> {
-  const [port] = await ports(1);
-  return startService(
-    {
-      role: "stock-gateway",
-      script: "bench/harness/stock-gateway.ts",
-      cwd: ROOT,
-      env: { ...SERVER_ENV, PORT: String(port), ...Object.fromEntries(Object.entries(subgraphUrls).map(([name, url]) => [`${name.toUpperCase()}_URL`, url])) },
-      port: port!,
-      readyPath: "/",
-      anyAnswer: true,
-    },
-    join(RUN_DIR, "ours-multi"),
-  );
-}
-
-async function startEmbedded(name: string, codeDir: string, script: string, data: PreparedData): Promise<{ services: Service[]; gateway: string }> {
-  const [gatewayPort, ...others] = await ports(5);
-  const dir = join(RUN_DIR, name);
-  mkdirSync(dir, { recursive: true });
-  const env = {
-    ...SERVER_ENV,
-    ...data.env,
-    GATEWAY_PORT: String(gatewayPort),
-    USERS_PORT: String(others[0]),
-    BOOKS_PORT: String(others[1]),
-    RECOMMENDATIONS_PORT: String(others[2]),
-    EXPERIMENTS_PORT: String(others[3]),
-  };
-  const nodeArgs = PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${join(dir, "profiles", "embedded")}`] : [];
-  const service = await startService({ role: "embedded", script, cwd: codeDir, env, port: gatewayPort!, readyTimeoutMs: 300_000, nodeArgs }, dir);
-  return { services: [service], gateway: `http://127.0.0.1:${gatewayPort}/graphql` };
-}
-
-async function stopAll(services: Service[]): Promise<void> {
-  await Promise.all(services.map((service) => service.stop()));
-}
-
-async function reachable(url: string): Promise<boolean> {
-  const { host, port } = new URL(url);
-  const net = await import("node:net");
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: host.replace(/:\d+$/, ""), port: Number(port) }, () => {
-      socket.end();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
 }
 
 // ---- the run -------------------------------------------------------------------------

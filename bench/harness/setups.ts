@@ -1,0 +1,108 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { freePort } from "../../test/support/ports.ts";
+import type { PreparedData } from "./data.ts";
+import { startService, type Service } from "./services.ts";
+
+/** What every setup of one bench run shares: where it writes, the servers' settings, Redis, and whether processes run under --cpu-prof. */
+export interface SetupContext {
+  root: string;
+  runDir: string;
+  serverEnv: Record<string, string>;
+  redisUrl: string;
+  profile: boolean;
+}
+
+export async function ports(n: number): Promise<number[]> {
+  const list: number[] = [];
+  while (list.length < n) {
+    const port = await freePort();
+    if (!list.includes(port)) list.push(port);
+  }
+  return list;
+}
+
+/** The ways `npm run bench` starts a code's servers: one process per service, the stock gateway over them, or the embedded `npm start`. */
+export function setupStarters({ root, runDir, serverEnv, redisUrl, profile }: SetupContext) {
+  /** Gateway + four subgraphs, one process each, over `data`'s database and a Redis namespace of their own. */
+  async function startMulti(name: string, codeDir: string, ext: "js" | "ts", data: PreparedData, extraEnv: Record<string, string> = {}) {
+    const [gatewayPort, usersPort, booksPort, recommendationsPort, experimentsPort] = await ports(5);
+    const base = { ...serverEnv, ...data.env, REDIS_URL: redisUrl, CACHE_KEY_PREFIX: `shelfgraph:bench:${name}:${Date.now()}:`, ...extraEnv };
+    const entryDir = ext === "js" ? "dist/" : "";
+    const subgraphs: [string, number, string][] = [
+      ["users", usersPort!, "USERS_PORT"],
+      ["books", booksPort!, "BOOKS_PORT"],
+      ["recommendations", recommendationsPort!, "RECOMMENDATIONS_PORT"],
+      ["experiments", experimentsPort!, "EXPERIMENTS_PORT"],
+    ];
+    const dir = join(runDir, name);
+    mkdirSync(dir, { recursive: true });
+    const nodeArgs = (role: string) => (profile ? ["--cpu-prof", `--cpu-prof-dir=${join(dir, "profiles", role)}`] : []);
+    const services: Service[] = [];
+    try {
+      for (const [subgraph, port, variable] of subgraphs) {
+        services.push(await startService({ role: subgraph, script: `${entryDir}subgraphs/${subgraph}/main.${ext}`, cwd: codeDir, env: { ...base, [variable]: String(port) }, port, nodeArgs: nodeArgs(subgraph) }, dir));
+      }
+      const urls = Object.fromEntries(subgraphs.map(([subgraph, port]) => [`${subgraph.toUpperCase()}_URL`, `http://127.0.0.1:${port}/graphql`]));
+      services.unshift(await startService({ role: "gateway", script: `${entryDir}gateway/main.${ext}`, cwd: codeDir, env: { ...base, ...urls, GATEWAY_PORT: String(gatewayPort) }, port: gatewayPort!, nodeArgs: nodeArgs("gateway") }, dir));
+    } catch (error) {
+      await Promise.all(services.map((service) => service.stop()));
+      throw error;
+    }
+    return { services, urls: Object.fromEntries(subgraphs.map(([subgraph, port]) => [subgraph, `http://127.0.0.1:${port}/graphql`])), gateway: `http://127.0.0.1:${gatewayPort}/graphql` };
+  }
+
+  /** `harness/stock-gateway.ts` over the given subgraphs, with the same production settings as ours. */
+  async function startStockGateway(subgraphUrls: Record<string, string>): Promise<Service> {
+    const [port] = await ports(1);
+    return startService(
+      {
+        role: "stock-gateway",
+        script: "bench/harness/stock-gateway.ts",
+        cwd: root,
+        env: { ...serverEnv, PORT: String(port), ...Object.fromEntries(Object.entries(subgraphUrls).map(([name, url]) => [`${name.toUpperCase()}_URL`, url])) },
+        port: port!,
+        readyPath: "/",
+        anyAnswer: true,
+      },
+      join(runDir, "ours-multi"),
+    );
+  }
+
+  async function startEmbedded(name: string, codeDir: string, script: string, data: PreparedData): Promise<{ services: Service[]; gateway: string }> {
+    const [gatewayPort, ...others] = await ports(5);
+    const dir = join(runDir, name);
+    mkdirSync(dir, { recursive: true });
+    const env = {
+      ...serverEnv,
+      ...data.env,
+      GATEWAY_PORT: String(gatewayPort),
+      USERS_PORT: String(others[0]),
+      BOOKS_PORT: String(others[1]),
+      RECOMMENDATIONS_PORT: String(others[2]),
+      EXPERIMENTS_PORT: String(others[3]),
+    };
+    const nodeArgs = profile ? ["--cpu-prof", `--cpu-prof-dir=${join(dir, "profiles", "embedded")}`] : [];
+    const service = await startService({ role: "embedded", script, cwd: codeDir, env, port: gatewayPort!, readyTimeoutMs: 300_000, nodeArgs }, dir);
+    return { services: [service], gateway: `http://127.0.0.1:${gatewayPort}/graphql` };
+  }
+
+  return { startMulti, startStockGateway, startEmbedded };
+}
+
+export async function stopAll(services: Service[]): Promise<void> {
+  await Promise.all(services.map((service) => service.stop()));
+}
+
+export async function reachable(url: string): Promise<boolean> {
+  const { host, port } = new URL(url);
+  const net = await import("node:net");
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: host.replace(/:\d+$/, ""), port: Number(port) }, () => {
+      socket.end();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
