@@ -67,6 +67,9 @@ const SERVICE_ENV: Record<string, string> = {
 };
 console.log(`services run with ${JSON.stringify(SERVICE_ENV)}`);
 
+/** The n-th address of a /16 network, as a load balancer's X-Forwarded-For: one per soak client, one per priming request. */
+const forwardedFor = (network: string, n: number) => ({ "x-forwarded-for": `${network}.${Math.floor(n / 250)}.${1 + (n % 250)}` });
+
 /** The n-th request of a client: ratings, anonymous similar lists and the signed-in flagship, over many books. */
 function operationOf(client: number, n: number): PacedOperation & { kind: string } {
   // Spread over many books so caches fill and keep turning over, as real traffic does.
@@ -100,8 +103,7 @@ async function primeCaches(gatewayUrl: string): Promise<{ seconds: number; faile
     Array.from({ length: 8 }, async () => {
       while (next <= BOOKS) {
         const book = next++;
-        const address = { "x-forwarded-for": `10.9.${Math.floor(book / 250)}.${1 + (book % 250)}` };
-        const answer = await postGraphQL(gatewayUrl, ANONYMOUS, { id: String(book) }, undefined, address);
+        const answer = await postGraphQL(gatewayUrl, ANONYMOUS, { id: String(book) }, undefined, forwardedFor("10.9", book));
         if (answer.status !== 200 || answer.body?.errors) failed += 1;
       }
     }),
@@ -120,7 +122,7 @@ try {
     CLIENTS,
     (client, n): LoadRequest => {
       const { kind, query, variables, caller } = operationOf(client, n);
-      const address = { "x-forwarded-for": `10.0.${Math.floor(client / 250)}.${1 + (client % 250)}` };
+      const address = forwardedFor("10.0", client);
       return { kind, send: () => postGraphQL(stack.gatewayUrl, query, variables, caller === "reader" ? tokens[client] : undefined, address) };
     },
     { intervalMs: pace.intervalMs },

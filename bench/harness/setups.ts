@@ -105,4 +105,3 @@ export async function reachable(url: string): Promise<boolean> {
     socket.once("error", () => resolve(false));
   });
 }
-

@@ -49,7 +49,7 @@ export function startLoad(clients: number, next: (client: number, n: number) => 
     let slot = (intervalMs * client) / clients;
     for (let n = 0; !stopping; n++) {
       if (intervalMs > 0) {
-        if (slot > now()) await new Promise((resolve) => setTimeout(resolve, slot - now()));
+        if (slot > now()) await sleep(slot - now());
         // A late answer does not earn a burst: the next slot counts from now at the earliest.
         slot = Math.max(slot, now()) + intervalMs;
         if (stopping) break;
