@@ -41,25 +41,26 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   process.env.APOLLO_TELEMETRY_DISABLED = "true";
   // Undefined when tracing is off (lib/tracing): no span is ever created then.
   const tracer = tracerFor(config, "gateway");
-  const gateway = new ApolloGateway({
-    supergraphSdl: supergraphFromFile(options.supergraphPath, logger),
-    buildService: ({ name, url }) =>
-      new SubgraphDataSource(
-        name,
-        options.subgraphUrls[name as SubgraphName] ?? url ?? "",
-        config.SUBGRAPH_TIMEOUT_MS,
-        logger,
-        config.INTERNAL_SECRET,
-        tracer,
-      ),
-    logger,
-  });
   const credentials = await createCredentialDirectory({
     usersUrl: options.subgraphUrls.users ?? subgraphUrl(config, "users"),
     internalSecret: config.INTERNAL_SECRET,
     cacheSeconds: config.CREDENTIAL_CACHE_SECONDS,
     timeoutMs: config.SUBGRAPH_TIMEOUT_MS,
     pubsub: options.pubsub,
+    logger,
+  });
+  const gateway = new ApolloGateway({
+    supergraphSdl: supergraphFromFile(options.supergraphPath, logger),
+    buildService: ({ name, url }) =>
+      new SubgraphDataSource({
+        name,
+        url: options.subgraphUrls[name as SubgraphName] ?? url ?? "",
+        timeoutMs: config.SUBGRAPH_TIMEOUT_MS,
+        logger,
+        internalSecret: config.INTERNAL_SECRET,
+        tracer,
+        onCredentialsRevoked: (events) => events.forEach(credentials.forget),
+      }),
     logger,
   });
   const authenticate = createAuthenticator(config, credentials);

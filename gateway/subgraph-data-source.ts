@@ -1,6 +1,7 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from "@apollo/gateway";
 import { serviceUnavailable } from "../lib/errors.ts";
 import type { Logger } from "../lib/logger.ts";
+import { CREDENTIALS_REVOKED_HEADER, parseCredentialsRevokedHeader, type CredentialRevokedEvent } from "../lib/auth/credential-revoked.ts";
 import type { Identity } from "../lib/auth/identity.ts";
 import { CLIENT_IDENTITY_HEADERS, IDENTITY_HEADER, signIdentityHeader } from "../lib/auth/internal-identity.ts";
 import { subgraphFetchDuration } from "../lib/metrics/index.ts";
@@ -39,16 +40,33 @@ function identityHeaderFor(secret: string, identity: Identity): string {
  * signed (lib/auth/internal-identity.ts), and the request id, bounds each fetch by a timeout, and turns an unreachable subgraph
  * into a coded error on that part of the response instead of failing the rest.
  */
+export interface SubgraphDataSourceOptions {
+  name: string;
+  url: string;
+  timeoutMs: number;
+  logger: Logger;
+  internalSecret: string;
+  tracer?: Tracer;
+  /** Credentials a subgraph's answer says it revoked (lib/auth/credential-revoked.ts), forgotten before the answer is forwarded. */
+  onCredentialsRevoked?(events: CredentialRevokedEvent[]): void;
+}
+
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  constructor(
-    private readonly subgraphName: string,
-    url: string,
-    private readonly timeoutMs: number,
-    private readonly logger: Logger,
-    private readonly internalSecret: string,
-    private readonly tracer?: Tracer,
-  ) {
-    super({ url });
+  private readonly subgraphName: string;
+  private readonly timeoutMs: number;
+  private readonly logger: Logger;
+  private readonly internalSecret: string;
+  private readonly tracer?: Tracer;
+  private readonly onCredentialsRevoked?: (events: CredentialRevokedEvent[]) => void;
+
+  constructor(options: SubgraphDataSourceOptions) {
+    super({ url: options.url });
+    this.subgraphName = options.name;
+    this.timeoutMs = options.timeoutMs;
+    this.logger = options.logger;
+    this.internalSecret = options.internalSecret;
+    this.tracer = options.tracer;
+    this.onCredentialsRevoked = options.onCredentialsRevoked;
     this.fetcher = subgraphFetcher(this.timeoutMs) as unknown as typeof this.fetcher;
   }
 
@@ -60,6 +78,12 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     const span = fetchSpans.get(request);
     headers.set(TRACEPARENT_HEADER, span ? traceparentFor(context.trace, span.spanContext().spanId) : traceparentFor(context.trace));
     headers.set(IDENTITY_HEADER, identityHeaderFor(this.internalSecret, context.identity));
+  }
+
+  override didReceiveResponse({ response }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>["didReceiveResponse"]>>[0]): GatewayGraphQLResponse {
+    const revoked = response.http?.headers.get(CREDENTIALS_REVOKED_HEADER);
+    if (revoked && this.onCredentialsRevoked) this.onCredentialsRevoked(parseCredentialsRevokedHeader(revoked));
+    return response;
   }
 
   override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {

@@ -4,6 +4,9 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from "jose";
+import { CREDENTIALS_REVOKED_HEADER } from "../lib/auth/credential-revoked.ts";
+import { IDENTITY_HEADER, signIdentityHeader } from "../lib/auth/internal-identity.ts";
+import { hashSecret } from "../lib/auth/secrets.ts";
 import { signAccessToken } from "../lib/auth/tokens.ts";
 import { databaseTargets } from "./support/databases.ts";
 import { errorCodes, graphql } from "./support/graphql-client.ts";
@@ -91,6 +94,7 @@ for (const target of databaseTargets()) {
       ok(await graphql(url, `{ books(first: 1) { totalCount } }`, withKey(created.key)));
       const revoked = ok(await graphql(url, `mutation($id: ID!) { revokeApiKey(id: $id) { id revokedAt } }`, { variables: { id: created.apiKey.id }, token: admin }));
       assert.ok(revoked.data!.revokeApiKey.revokedAt);
+      assert.equal(revoked.headers.get(CREDENTIALS_REVOKED_HEADER), null, "the internal header stays between subgraph and gateway");
       const refused = await graphql(url, `{ books(first: 1) { totalCount } }`, withKey(created.key));
       assert.deepEqual(errorCodes(refused), ["UNAUTHENTICATED"], "a revoked key is refused at once");
       assert.equal(refused.status, 401);
@@ -102,6 +106,23 @@ for (const target of databaseTargets()) {
       ]) {
         assert.deepEqual(errorCodes(await graphql(url, CREATE_KEY, { variables: { input }, token: admin })), ["BAD_USER_INPUT"], JSON.stringify(input));
       }
+    });
+
+    it("the revoking answer names the key to the gateway, so revocation does not wait for pub/sub", async () => {
+      const { key, apiKey } = await createKey([], "Revoked directly");
+      const adminIdentity = { kind: "user", id: "1", userId: 1, role: "ADMIN", scopes: [] } as const;
+      const direct = await graphql(running.supergraph.subgraphs.users.url, `mutation($id: ID!) { revokeApiKey(id: $id) { id } }`, {
+        variables: { id: apiKey.id },
+        headers: { [IDENTITY_HEADER]: signIdentityHeader(running.runtime.config.INTERNAL_SECRET, adminIdentity) },
+      });
+      assert.equal(direct.errors, undefined, JSON.stringify(direct.errors));
+      assert.equal(direct.headers.get(CREDENTIALS_REVOKED_HEADER), `apiKey:${hashSecret(key)}`);
+      // Revoking it again changes nothing, so there is nothing to name.
+      const again = await graphql(running.supergraph.subgraphs.users.url, `mutation($id: ID!) { revokeApiKey(id: $id) { id } }`, {
+        variables: { id: apiKey.id },
+        headers: { [IDENTITY_HEADER]: signIdentityHeader(running.runtime.config.INTERNAL_SECRET, adminIdentity) },
+      });
+      assert.equal(again.headers.get(CREDENTIALS_REVOKED_HEADER), null);
     });
 
     it("a partner key reads what is public and is refused everything outside its scopes", async () => {

@@ -1,6 +1,6 @@
 import { LRUCache } from "lru-cache";
 import { CREDENTIAL_LOOKUP_PATH, signLookupRequest, type ApiKeyRecord, type CredentialLookupRequest, type CredentialLookupResponse } from "../../lib/auth/credential-lookup.ts";
-import { CREDENTIAL_REVOKED_TOPIC, parseCredentialRevoked } from "../../lib/auth/credential-revoked.ts";
+import { CREDENTIAL_REVOKED_TOPIC, parseCredentialRevoked, type CredentialRevokedEvent } from "../../lib/auth/credential-revoked.ts";
 import type { Logger } from "../../lib/logger.ts";
 import type { EventBus } from "../../lib/pubsub.ts";
 
@@ -18,13 +18,16 @@ export interface CredentialDirectoryOptions {
 export interface CredentialDirectory {
   apiKey(apiKeyHash: string): Promise<ApiKeyRecord | null>;
   sessionActive(sessionId: string): Promise<boolean>;
+  /** Drops what is cached about a revoked credential: its next use is asked again. */
+  forget(event: CredentialRevokedEvent): void;
   close(): Promise<void>;
 }
 
 /**
  * The gateway's view of API keys and sign-in sessions, which the users subgraph
  * owns. Answers are cached for CREDENTIAL_CACHE_SECONDS (concurrent requests for
- * one key share one lookup) and dropped as soon as a revocation is published.
+ * one key share one lookup) and dropped as soon as a revocation is published, or
+ * before the revoking response is forwarded (gateway/subgraph-data-source.ts).
  */
 export async function createCredentialDirectory(options: CredentialDirectoryOptions): Promise<CredentialDirectory> {
   const url = new URL(CREDENTIAL_LOOKUP_PATH, options.usersUrl);
@@ -56,16 +59,19 @@ export async function createCredentialDirectory(options: CredentialDirectoryOpti
     return entry!.value;
   };
 
-  const subscription = await options.pubsub.subscribe(CREDENTIAL_REVOKED_TOPIC, (payload: unknown) => {
-    const event = parseCredentialRevoked(payload);
-    if (!event) return;
+  const forget = (event: CredentialRevokedEvent) => {
     cache.delete(event.kind === "apiKey" ? `apiKey:${event.apiKeyHash}` : `session:${event.sessionId}`);
     options.logger.debug({ kind: event.kind }, "credential revoked: dropped from the gateway's cache");
+  };
+  const subscription = await options.pubsub.subscribe(CREDENTIAL_REVOKED_TOPIC, (payload: unknown) => {
+    const event = parseCredentialRevoked(payload);
+    if (event) forget(event);
   }, {});
 
   return {
     apiKey: async (apiKeyHash) => (await lookup(`apiKey:${apiKeyHash}`)) as ApiKeyRecord | null,
     sessionActive: async (sessionId) => (await lookup(`session:${sessionId}`)) === true,
+    forget,
     async close() {
       options.pubsub.unsubscribe(subscription);
       cache.clear();

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import type { ApolloServerPlugin } from "@apollo/server";
 import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
 import { buildSubgraphSchema } from "@apollo/subgraph";
 import type { GraphQLResolverMap } from "../graphql/resolver-map.ts";
@@ -24,6 +25,8 @@ export interface SubgraphDefinition<Context extends RequestContext> {
   permissions: IRules;
   /** Adds the subgraph's own per-request state (DataLoaders) to the base context. */
   extendContext(base: RequestContext): Context;
+  /** Apollo Server plugins of the subgraph's own, after the shared ones (metrics, tracing). */
+  plugins?: ApolloServerPlugin<Context>[];
   /**
    * Long-lived state the subgraph owns (model sessions, worker threads, event
    * subscriptions): started before the subgraph serves, stopped after it has drained.
@@ -85,6 +88,7 @@ export async function startSubgraphServer<Context extends RequestContext>(
       ApolloServerPluginInlineTraceDisabled(),
       requestMetricsPlugin<Context>(definition.name),
       ...(tracer ? [requestTracingPlugin<Context>()] : []),
+      ...(definition.plugins ?? []),
     ],
     context: async (request) => definition.extendContext(await createRequestContext(serviceRuntime, request.headers, tracer)),
   });

@@ -54,10 +54,10 @@ export const accountMutations = {
     let ended = false;
     if (args.refreshToken) {
       const session = await sessionOfRefreshToken(context.runtime.db.prisma, args.refreshToken);
-      if (session && session.userId === viewer.userId) ended = await revokeSession(context.runtime, session.id, "SIGN_OUT", viewer.userId);
+      if (session && session.userId === viewer.userId) ended = await revokeSession(context.runtime, session.id, "SIGN_OUT", { userId: viewer.userId, revoked: context.revokedCredentials });
     }
     const current = context.identity.kind === "user" ? context.identity.sessionId : undefined;
-    if (current) ended = (await revokeSession(context.runtime, current, "SIGN_OUT", viewer.userId)) || ended;
+    if (current) ended = (await revokeSession(context.runtime, current, "SIGN_OUT", { userId: viewer.userId, revoked: context.revokedCredentials })) || ended;
     return ended;
   },
 };

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { publishCredentialRevoked } from "../../../lib/auth/credential-revoked.ts";
+import type { CredentialRevokedEvent } from "../../../lib/auth/credential-revoked.ts";
+import { announceRevoked } from "./revocations.ts";
 import { hashSecret, newSecret, REFRESH_TOKEN_PREFIX } from "../../../lib/auth/secrets.ts";
 import { signAccessToken } from "../../../lib/auth/tokens.ts";
 import type { Role } from "../../../lib/auth/viewer.ts";
@@ -65,13 +66,21 @@ export async function rotateRefreshToken(runtime: Runtime, presented: string): P
   return payload(runtime, session.user, session.id, successor);
 }
 
-/** Ends a session (idempotent) and tells every gateway to stop accepting its access tokens. */
-export async function revokeSession(runtime: Runtime, sessionId: string, reason: RevokedReason, userId?: number): Promise<boolean> {
+/**
+ * Ends a session (idempotent) and tells every gateway to stop accepting its access tokens.
+ * `userId` limits it to that reader's sessions; `revoked` is the request's list for the response header.
+ */
+export async function revokeSession(
+  runtime: Runtime,
+  sessionId: string,
+  reason: RevokedReason,
+  options: { userId?: number; revoked?: CredentialRevokedEvent[] } = {},
+): Promise<boolean> {
   const { count } = await runtime.db.prisma.authSession.updateMany({
-    where: { id: sessionId, revokedAt: null, ...(userId === undefined ? {} : { userId }) },
+    where: { id: sessionId, revokedAt: null, ...(options.userId === undefined ? {} : { userId: options.userId }) },
     data: { revokedAt: new Date(), revokedReason: reason },
   });
-  if (count > 0) await publishCredentialRevoked(runtime.pubsub, { kind: "session", sessionId });
+  if (count > 0) await announceRevoked(runtime, { kind: "session", sessionId }, options.revoked);
   return count > 0;
 }
 

@@ -1,4 +1,4 @@
-import { publishCredentialRevoked } from "../../../lib/auth/credential-revoked.ts";
+import { announceRevoked } from "../accounts/revocations.ts";
 import type { ApiKeyRecord } from "../../../lib/auth/credential-lookup.ts";
 import { API_KEY_SCOPES, isApiKeyScope } from "../../../lib/auth/identity.ts";
 import { API_KEY_PREFIX, hashSecret, newSecret } from "../../../lib/auth/secrets.ts";
@@ -62,7 +62,7 @@ export const apiKeyMutations = {
     const apiKey = await prisma.apiKey.findUnique({ where: { id } });
     if (!apiKey) throw notFound("ApiKey", id);
     if (count > 0) {
-      await publishCredentialRevoked(context.runtime.pubsub, { kind: "apiKey", apiKeyHash: apiKey.keyHash });
+      await announceRevoked(context.runtime, { kind: "apiKey", apiKeyHash: apiKey.keyHash }, context.revokedCredentials);
       context.logger.info({ apiKeyId: id }, "API key revoked");
     }
     return apiKey;
