@@ -6,6 +6,7 @@ import { describe, it } from "node:test";
 import { parse, parseAllDocuments } from "yaml";
 import { loadConfig, servicePort, type ServiceName } from "../lib/config.ts";
 import { createLogger } from "../lib/logger.ts";
+import { HEAP_LIMIT_MB, heapLimitNodeOptions, type HeapLimitedService } from "../lib/server/heap-limits.ts";
 import { registry, serveMetrics } from "../lib/metrics/index.ts";
 import { STREAM_ROLES } from "../lib/stream/roles/role.ts";
 
@@ -28,10 +29,13 @@ const APP_SERVICES: ServiceName[] = ["gateway", "users", "books", "recommendatio
 /** The TypeScript source a compiled dist/ entry is built from. */
 const sourceOf = (distPath: string) => distPath.replace(/^dist\//, "").replace(/\.js$/, ".ts");
 
-/** Every variable in `env` is one lib/config.ts reads: it survives validation (unknown keys are dropped). */
+/** Node's own settings, which a deployment may set beside ours. */
+const NODE_SETTINGS = new Set(["NODE_OPTIONS"]);
+
+/** Every variable in `env` is one lib/config.ts reads (it survives validation: unknown keys are dropped), or one of Node's. */
 function assertKnownSettings(env: Record<string, string>, where: string): void {
   const loaded = loadConfig({ JWT_SECRET: "j".repeat(40), INTERNAL_SECRET: "i".repeat(40), ...env }) as Record<string, unknown>;
-  for (const key of Object.keys(env)) assert.ok(key in loaded, `${where}: ${key} is not a setting of lib/config.ts`);
+  for (const key of Object.keys(env)) assert.ok(key in loaded || NODE_SETTINGS.has(key), `${where}: ${key} is not a setting of lib/config.ts`);
 }
 
 /** ${VAR:?message} and ${VAR:-default} as docker compose expands them, with example values for the required ones. */
@@ -96,6 +100,7 @@ describe("docker-compose.yml", () => {
       if (!service.build) continue;
       const env = Object.fromEntries(Object.entries(service.environment as Record<string, unknown>).map(([key, value]) => [key, expand(value)]));
       assertKnownSettings(env, `compose ${name}`);
+      if (name in HEAP_LIMIT_MB) assert.equal(env.NODE_OPTIONS, heapLimitNodeOptions(name as HeapLimitedService), `compose ${name} runs with its heap limit`);
       assert.equal(env.METRICS_PORT, String(defaults.METRICS_PORT));
     }
     for (const name of APP_SERVICES.filter((n) => n !== "gateway")) {
@@ -141,7 +146,14 @@ describe("deploy/k8s", () => {
       assert.equal(deployment.spec.template.spec.securityContext.runAsNonRoot, true);
       assert.equal(deployment.spec.template.metadata.annotations["prometheus.io/port"], String(defaults.METRICS_PORT));
       assert.ok(container.ports.some((port: { containerPort: number }) => port.containerPort === defaults.METRICS_PORT));
-      assertKnownSettings(Object.fromEntries((container.env ?? []).map((entry: { name: string; value: string }) => [entry.name, entry.value])), `k8s ${name}`);
+      const env = Object.fromEntries((container.env ?? []).map((entry: { name: string; value: string }) => [entry.name, entry.value]));
+      assertKnownSettings(env, `k8s ${name}`);
+      if (name in HEAP_LIMIT_MB) {
+        const service = name as HeapLimitedService;
+        assert.equal(env.NODE_OPTIONS, heapLimitNodeOptions(service), `k8s ${name} runs with its heap limit`);
+        const limitMiB = Number(/^(\d+)Gi$/.exec(container.resources.limits.memory)?.[1]) * 1024 || Number(/^(\d+)Mi$/.exec(container.resources.limits.memory)?.[1]);
+        assert.ok(HEAP_LIMIT_MB[service] <= limitMiB / 2, `k8s ${name}: the heap limit leaves room in the container's ${container.resources.limits.memory} for native memory`);
+      }
     }
     assertKnownSettings(configMap.data, "ConfigMap shelfgraph-config");
     assert.ok(!("JWT_SECRET" in configMap.data) && !("DATABASE_URL" in configMap.data), "secrets stay out of the ConfigMap");

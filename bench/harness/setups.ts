@@ -1,5 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { heapLimitNodeOptions, type HeapLimitedService } from "../../lib/server/heap-limits.ts";
 import { freePort } from "../../test/support/ports.ts";
 import type { PreparedData } from "./data.ts";
 import { startService, type Service } from "./services.ts";
@@ -38,13 +39,16 @@ export function setupStarters({ root, runDir, serverEnv, redisUrl, profile }: Se
     const dir = join(runDir, name);
     mkdirSync(dir, { recursive: true });
     const nodeArgs = (role: string) => (profile ? ["--cpu-prof", `--cpu-prof-dir=${join(dir, "profiles", role)}`] : []);
+    // Ours runs with the heap limits it is deployed with (lib/server/heap-limits.ts); the reference commit as it was.
+    const heapLimit = (role: HeapLimitedService) =>
+      codeDir === root ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} ${heapLimitNodeOptions(role)}`.trim() } : {};
     const services: Service[] = [];
     try {
       for (const [subgraph, port, variable] of subgraphs) {
-        services.push(await startService({ role: subgraph, script: `${entryDir}subgraphs/${subgraph}/main.${ext}`, cwd: codeDir, env: { ...base, [variable]: String(port) }, port, nodeArgs: nodeArgs(subgraph) }, dir));
+        services.push(await startService({ role: subgraph, script: `${entryDir}subgraphs/${subgraph}/main.${ext}`, cwd: codeDir, env: { ...base, ...heapLimit(subgraph as HeapLimitedService), [variable]: String(port) }, port, nodeArgs: nodeArgs(subgraph) }, dir));
       }
       const urls = Object.fromEntries(subgraphs.map(([subgraph, port]) => [`${subgraph.toUpperCase()}_URL`, `http://127.0.0.1:${port}/graphql`]));
-      services.unshift(await startService({ role: "gateway", script: `${entryDir}gateway/main.${ext}`, cwd: codeDir, env: { ...base, ...urls, GATEWAY_PORT: String(gatewayPort) }, port: gatewayPort!, nodeArgs: nodeArgs("gateway") }, dir));
+      services.unshift(await startService({ role: "gateway", script: `${entryDir}gateway/main.${ext}`, cwd: codeDir, env: { ...base, ...heapLimit("gateway"), ...urls, GATEWAY_PORT: String(gatewayPort) }, port: gatewayPort!, nodeArgs: nodeArgs("gateway") }, dir));
     } catch (error) {
       await Promise.all(services.map((service) => service.stop()));
       throw error;

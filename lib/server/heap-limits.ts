@@ -1,0 +1,26 @@
+/**
+ * The V8 old-generation limit each service process runs with, in MiB: docker-compose
+ * and the Kubernetes manifests set it as NODE_OPTIONS=--max-old-space-size=<n> (an
+ * operator changes it there, beside the container's memory limit), and the bench,
+ * the soak and the fault suite start their service processes with the same.
+ *
+ * Why a limit, when no service comes near it: V8 sizes the old generation as what
+ * survived the last full collection times a growing factor, and caps that factor by
+ * the heap limit. With Node's default limit on a large machine (about 4 GiB) the
+ * factor reaches 4, so a service under steady load lets its request garbage pile up
+ * to several times its live heap and its RSS climbs for minutes (the soak saw +50%);
+ * under 2 GiB the cap falls to 1.3-2. Each limit is several times the service's live
+ * heap under load (50-130 MiB at the soak's size), so it is never the thing that fails.
+ */
+export const HEAP_LIMIT_MB = {
+  gateway: 512,
+  users: 512,
+  books: 512,
+  recommendations: 1024,
+  experiments: 512,
+} as const;
+
+export type HeapLimitedService = keyof typeof HEAP_LIMIT_MB;
+
+/** The NODE_OPTIONS value a service runs with. */
+export const heapLimitNodeOptions = (service: HeapLimitedService): string => `--max-old-space-size=${HEAP_LIMIT_MB[service]}`;
