@@ -34,4 +34,4 @@ USER node
 VOLUME ["/data"]
 EXPOSE 4000 4001 4002 4003 4004 9464
 ENTRYPOINT ["/usr/bin/tini", "--"]
-CMD ["node", "--enable-source-maps", "dist/start.js"]
+CMD ["node", "--max-old-space-size=1536", "--enable-source-maps", "dist/start.js"]

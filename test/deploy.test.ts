@@ -123,6 +123,16 @@ describe("docker-compose.yml", () => {
   });
 });
 
+describe("the embedded process", () => {
+  it("runs with its heap limit from npm start, npm run start:prod and the image's default command", () => {
+    const flag = heapLimitNodeOptions("embedded");
+    assert.ok(packageScripts.start!.split(" ").includes(flag), `npm start: ${packageScripts.start}`);
+    assert.ok(packageScripts["start:prod"]!.split(" ").includes(flag), `npm run start:prod: ${packageScripts["start:prod"]}`);
+    const cmd = /^CMD (\[.*\])$/m.exec(readFileSync("Dockerfile", "utf8"))?.[1];
+    assert.ok(cmd && (JSON.parse(cmd) as string[]).includes(flag), `Dockerfile CMD: ${cmd}`);
+  });
+});
+
 describe("deploy/k8s", () => {
   const files = readdirSync("deploy/k8s").filter((file) => file.endsWith(".yaml"));
   const documents = files.flatMap((file) => parseAllDocuments(readFileSync(join("deploy/k8s", file), "utf8")).map((doc) => ({ file, ...(doc.toJS() as any) })));

@@ -18,6 +18,8 @@ export interface DataSpec {
   env: Record<string, string>;
   gatewayPort: number;
   basePort: number;
+  /** Node flags of the first start (ours: the heap limit `npm start` passes). */
+  nodeArgs?: string[];
 }
 
 export interface PreparedData {
@@ -69,6 +71,7 @@ export async function prepareData(spec: DataSpec, log: (line: string) => void): 
       port: spec.gatewayPort,
       readyPath: "/health/ready",
       readyTimeoutMs: 900_000,
+      nodeArgs: spec.nodeArgs,
     },
     dir,
   );

@@ -86,7 +86,9 @@ export function setupStarters({ root, runDir, serverEnv, redisUrl, profile }: Se
       RECOMMENDATIONS_PORT: String(others[2]),
       EXPERIMENTS_PORT: String(others[3]),
     };
-    const nodeArgs = profile ? ["--cpu-prof", `--cpu-prof-dir=${join(dir, "profiles", "embedded")}`] : [];
+    // Ours with the heap limit `npm start` passes (lib/server/heap-limits.ts); the reference commit as it was.
+    const heapLimit = codeDir === root ? [heapLimitNodeOptions("embedded")] : [];
+    const nodeArgs = [...heapLimit, ...(profile ? ["--cpu-prof", `--cpu-prof-dir=${join(dir, "profiles", "embedded")}`] : [])];
     const service = await startService({ role: "embedded", script, cwd: codeDir, env, port: gatewayPort!, readyTimeoutMs: 300_000, nodeArgs }, dir);
     return { services: [service], gateway: `http://127.0.0.1:${gatewayPort}/graphql` };
   }

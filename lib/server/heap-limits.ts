@@ -4,6 +4,9 @@
  * operator changes it there, beside the container's memory limit), and the bench,
  * the soak and the fault suite start their service processes with the same.
  *
+ * The embedded `npm start` passes its own on the command line (package.json, the
+ * Dockerfile's CMD): run `node --max-old-space-size=<n> dist/start.js` to change it.
+ *
  * Why a limit, when no service comes near it: V8 sizes the old generation as what
  * survived the last full collection times a growing factor, and caps that factor by
  * the heap limit. With Node's default limit on a large machine (about 4 GiB) the
@@ -18,6 +21,8 @@ export const HEAP_LIMIT_MB = {
   books: 512,
   recommendations: 1024,
   experiments: 512,
+  /** `npm start`: every service in one process (PGlite's memory is outside the V8 heap). */
+  embedded: 1536,
 } as const;
 
 export type HeapLimitedService = keyof typeof HEAP_LIMIT_MB;
