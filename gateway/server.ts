@@ -12,6 +12,7 @@ import { serveBrowserClients } from "./clients/serve-clients.ts";
 import { createGatewayContext, type GatewayContext } from "./context.ts";
 import { createAuthenticator } from "./identity/authenticate.ts";
 import { createCredentialDirectory } from "./identity/credential-directory.ts";
+import { duplicateErrorsPlugin } from "./plugins/duplicate-errors/index.ts";
 import { introspectionPolicyPlugin } from "./plugins/introspection-policy/index.ts";
 import { createEdge } from "./edge/edge.ts";
 import { SubgraphDataSource } from "./subgraph-data-source.ts";
@@ -104,6 +105,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
       requestMetricsPlugin<GatewayContext>("gateway"),
       ...(tracer ? [requestTracingPlugin<GatewayContext>()] : []),
       introspectionPolicyPlugin(config),
+      duplicateErrorsPlugin(),
       ...edge.plugins,
       {
         // Echo the request id so a client can quote it when reporting a problem.

@@ -218,6 +218,10 @@ for (const target of databaseTargets()) {
       }
 
       assertOneError(await graphql(url, `{ author(id: "999999") { id } }`), "NOT_FOUND");
+      // A missing book asked for fields of two subgraphs (both resolve Query.book): one NOT_FOUND, not one per subgraph.
+      const missing = await graphql(url, `{ book(id: "999999") { title authors { name } similar(limit: 2) { book { id } } } }`);
+      assertOneError(missing, "NOT_FOUND");
+      assert.deepEqual(missing.data, { book: null });
       assertOneError(await graphql(url, `{ authors(first: 500) { totalCount } }`), "BAD_USER_INPUT", "first");
     });
 
