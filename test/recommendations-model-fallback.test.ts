@@ -8,6 +8,7 @@ import type { ModelName } from "../lib/models/model-names.ts";
 import { productionVersions } from "../lib/models/registry-reads.ts";
 import { recommendationEngineOf } from "../subgraphs/recommendations/subgraph.ts";
 import type { RecommendationEngine } from "../subgraphs/recommendations/serving/recommendation-engine.ts";
+import { modelsNamed } from "./support/algorithm-names.ts";
 import { databaseTargets } from "./support/databases.ts";
 import { graphql } from "./support/graphql-client.ts";
 import { startTestSupergraph, type TestSupergraph } from "./support/supergraph.ts";
@@ -58,8 +59,6 @@ describe("a model that cannot be loaded is visible", () => {
 
   it("a corrupted model file: scores and lists say which fallback served, and the store says why", async () => {
     const books = [1, 2, 3, 4, 5];
-    const modelsNamed = (algorithm: string) =>
-      (/^(?:blend|hybrid)\((.+)\)/.exec(algorithm)?.[1] ?? algorithm).split("+").filter((name) => name !== "popularity");
     const healthy = [...(await engine.predictions(reader, books)).values()];
     const scoring = healthy.filter((prediction) => prediction.source === "MODEL");
     assert.ok(scoring.length > 0, `the reader's scores come from the models before the corruption (else this checks nothing): ${JSON.stringify(healthy[0])}`);
@@ -72,7 +71,7 @@ describe("a model that cannot be loaded is visible", () => {
     // not serve would change nothing. So the fault hits ALS when it serves, else one that does.
     const servingBefore = [...new Set(scoring.flatMap((prediction) => modelsNamed(prediction.algorithm)))];
     const name = (servingBefore.includes("als") ? "als" : servingBefore[0]!) as ModelName;
-    const named = new RegExp(`(^|[(+])${name.replace("-", "\\-")}([)+]|$)`);
+    const named = new RegExp(`(^|[(+])${name}([)+]|$)`);
 
     // Corrupt every graph of its production version and re-announce it, as a redeploy or restart would load it.
     const corrupted = (await productionVersions(running.runtime.db.prisma)).find((row) => row.name === name)!;

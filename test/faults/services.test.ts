@@ -10,6 +10,7 @@ import { logMessage } from "../support/processes.ts";
 import { redisServerAvailable } from "../support/private-redis.ts";
 import { postGraphQL, sleep, startLoad, summarise, type LoadRequest, type RunningLoad } from "./support/load.ts";
 import { postgresServerAvailable } from "./support/private-postgres.ts";
+import { modelsNamed } from "../support/algorithm-names.ts";
 import { startFaultStack, type FaultStack } from "./support/stack.ts";
 
 /**
@@ -194,9 +195,6 @@ describe("fault injection under load", { skip: missing }, () => {
       const { source, algorithm, modelVersion } = (answer.body as { data: { book: { prediction: Predicted } } }).data.book.prediction;
       return { source, algorithm, modelVersion };
     };
-    /** The models an algorithm names: `als`, `blend(a+b)`, `hybrid(a+b)`, with a `+popularity` or `+personal` suffix. */
-    const modelsNamed = (algorithm: string) =>
-      (/^(?:blend|hybrid)\((.+)\)/.exec(algorithm)?.[1] ?? algorithm.split("+")[0]!).split("+").filter((name) => name !== "popularity");
 
     const healthy = await predict();
     report("prediction before the corruption", healthy);
