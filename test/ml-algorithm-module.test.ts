@@ -98,7 +98,7 @@ for (const target of databaseTargets()) {
       const trained = summary.models.find((m) => m.name === "co-read-test");
       assert.ok(trained, "trained and registered");
       assert.equal(trained.status, "PRODUCTION");
-      assert.deepEqual(trained.checks.map((c) => c.file).sort(), ["history-scorer.onnx", "history-top-k.onnx", "item-neighbours.onnx"]);
+      assert.deepEqual(trained.checks.map((c) => c.file).sort(), ["neighbours.onnx#history-scorer", "neighbours.onnx#history-top-k", "neighbours.onnx#item-neighbours"]);
       assert.ok((await listVersions(running.runtime.db, "co-read-test")).some((row) => row.status === "PRODUCTION"));
 
       const engine = recommendationEngineOf(running.runtime);

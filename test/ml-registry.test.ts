@@ -139,8 +139,8 @@ for (const target of databaseTargets()) {
     it("a corrupt artifact is refused with a clear error and the registry is unchanged", async () => {
       const before = await snapshot();
       const candidate = (await listVersions(db, "item-cf")).find((r) => r.version === 2)!;
-      await writeFile(join(candidate.artifactPath, "history-top-k.onnx"), "not a model");
-      await assert.rejects(promote(db, "item-cf", 2, publish), (error: unknown) => error instanceof CorruptArtifactError && /history-top-k\.onnx/.test(error.message));
+      await writeFile(join(candidate.artifactPath, "neighbours.onnx"), "not a model");
+      await assert.rejects(promote(db, "item-cf", 2, publish), (error: unknown) => error instanceof CorruptArtifactError && /neighbours\.onnx/.test(error.message));
       assert.deepEqual(await snapshot(), before);
     });
 

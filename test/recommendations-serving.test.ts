@@ -114,7 +114,7 @@ for (const target of databaseTargets()) {
     });
 
     it("scores 50 books in 5 lists with one inference call", async () => {
-      const before = engine.snapshot().inference.byGraph["als/vector-scorer.onnx"] ?? 0;
+      const before = engine.snapshot().inference.byGraph["als/vector-scorer"] ?? 0;
       const result = await graphql(
         url,
         `{ books(first: 5) { edges { node { id similar(limit: 10, strategy: CF) { book { id score } } } } } }`,
@@ -126,7 +126,7 @@ for (const target of databaseTargets()) {
       const scored = lists.flat() as { book: { id: string; score: number } }[];
       assert.ok(scored.length >= 40, `most of the 50 slots are filled (${scored.length})`);
       assert.ok(scored.every((entry) => typeof entry.book.score === "number" && entry.book.score >= 0 && entry.book.score <= 1));
-      assert.equal((engine.snapshot().inference.byGraph["als/vector-scorer.onnx"] ?? 0) - before, 1, "one session.run for every pair");
+      assert.equal((engine.snapshot().inference.byGraph["als/vector-scorer"] ?? 0) - before, 1, "one session.run for every pair");
     });
 
     // How fast (the fold-in runs in the stream's embeddings role) is measured in bench/, not asserted here.

@@ -1,3 +1,4 @@
+import type { GraphKind } from "../../lib/models/graph-signatures.ts";
 import type { ServingRole } from "../../lib/models/serving-description.ts";
 import type { Csr, InteractionMatrices } from "../data/csr.ts";
 import type { IdMap, Interactions, ItemFeatures } from "../data/dataset.ts";
@@ -20,9 +21,11 @@ export interface TrainingData {
 export interface StoredVersion {
   readonly path: string;
   readonly hyperparameters: Readonly<Record<string, unknown>>;
+  /** The file holding a graph kind, as the version's serving description says. */
+  graphFile(kind: GraphKind): string;
   /** A float initializer of one of the version's graphs, rows remapped to today's users or items. */
   floatRows(file: string, initializer: string, side: "users" | "items"): Promise<{ data: Float32Array; width: number }>;
-  /** An int64 item-index table (e.g. neighbours), rows and values remapped to today's items (-1 where gone). */
+  /** An int64 or int32 item-index table (e.g. neighbours), rows and values remapped to today's items (-1 where gone). */
   itemTable(file: string, initializer: string): Promise<{ data: Int32Array; width: number }>;
   readonly userCount: number;
   readonly itemCount: number;

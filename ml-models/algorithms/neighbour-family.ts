@@ -1,7 +1,8 @@
 import { INITIALIZER, TENSOR } from "../../lib/models/graph-signatures.ts";
 import type { Csr } from "../data/csr.ts";
-import { neighbourHistoryScorerGraph, neighbourHistoryTopKGraph, neighbourTableGraph } from "../export/graphs.ts";
-import { floats, indices, int64Tensor, loadSession, run } from "../export/onnx-runtime.ts";
+import { planGraphCall, runGraph } from "../../lib/models/graph-calls.ts";
+import { neighbourGraph } from "../export/graphs.ts";
+import { floats, indices, int64Tensor, loadSession } from "../export/onnx-runtime.ts";
 import { check, checkHistoryScorer, checkHistoryTopK, SAMPLE, type ModelExport, type Sampler } from "../export/verify.ts";
 import { shared } from "../models/als-parallel.ts";
 import type { ItemNeighbourModel } from "../models/item-neighbours.ts";
@@ -10,13 +11,10 @@ import type { StoredVersion } from "./algorithm.ts";
 /**
  * What every item-item algorithm (item-CF, RP3beta, EASE) shares once trained: a
  * neighbour table. Same snapshot, same graphs, same serving: the algorithm modules
- * differ only in how they fill the table.
+ * differ only in how they fill the table. Its three graph kinds share one file
+ * (versions exported before held one file per kind; both load).
  */
-export const NEIGHBOUR_FILES = {
-  table: "item-neighbours.onnx",
-  historyTopK: "history-top-k.onnx",
-  historyScorer: "history-scorer.onnx",
-} as const;
+export const NEIGHBOUR_FILE = "neighbours.onnx";
 
 export function snapshotNeighbours(model: ItemNeighbourModel): Record<string, unknown> {
   return { neighbourIndex: onShared(model.neighbourIndex), neighbourScore: onShared(model.neighbourScore), itemCount: model.itemCount };
@@ -30,11 +28,10 @@ const onShared = <T extends Int32Array | Float32Array>(array: T): T => (array.bu
 
 export async function exportNeighbours(name: string, model: ItemNeighbourModel, history: Csr, sampler: Sampler): Promise<ModelExport> {
   const n = model.width;
-  const table = neighbourTableGraph(model.neighbourIndex, model.neighbourScore, model.itemCount, n);
-  const historyTopK = neighbourHistoryTopKGraph(model.neighbourIndex, model.neighbourScore, model.itemCount, n, model.recencyDecay);
-  const historyScorer = neighbourHistoryScorerGraph(model.neighbourIndex, model.neighbourScore, model.itemCount, n, model.recencyDecay);
+  const graph = neighbourGraph(model.neighbourIndex, model.neighbourScore, model.itemCount, n, model.recencyDecay);
+  const session = await loadSession(graph);
   const items = sampler.pick(SAMPLE, model.itemCount);
-  const out = await run(await loadSession(table), { [TENSOR.itemIndex]: int64Tensor(items) });
+  const out = await runGraph(session, planGraphCall(session, "item-neighbours"), { [TENSOR.itemIndex]: int64Tensor(items) });
   const scores = floats(out[TENSOR.scores]);
   const ids = indices(out[TENSOR.indices]);
   let diff = 0;
@@ -44,28 +41,26 @@ export async function exportNeighbours(name: string, model: ItemNeighbourModel, 
       diff = Math.max(diff, Math.abs(scores[b * n + j]! - model.neighbourScore[item * n + j]!));
     }
   });
+  const label = (kind: string) => `${NEIGHBOUR_FILE}#${kind}`;
   return {
-    files: [
-      { file: NEIGHBOUR_FILES.table, bytes: table },
-      { file: NEIGHBOUR_FILES.historyTopK, bytes: historyTopK },
-      { file: NEIGHBOUR_FILES.historyScorer, bytes: historyScorer },
-    ],
+    files: [{ file: NEIGHBOUR_FILE, bytes: graph }],
     checks: [
-      check(name, NEIGHBOUR_FILES.table, items.length, diff),
-      await checkHistoryTopK(name, NEIGHBOUR_FILES.historyTopK, historyTopK, model, history, sampler),
-      await checkHistoryScorer(name, NEIGHBOUR_FILES.historyScorer, historyScorer, model, history, sampler),
+      check(name, label("item-neighbours"), items.length, diff),
+      await checkHistoryTopK(name, label("history-top-k"), graph, model, history, sampler),
+      await checkHistoryScorer(name, label("history-scorer"), graph, model, history, sampler),
     ],
     serving: {
       role: "collaborative",
-      graphs: { "item-neighbours": NEIGHBOUR_FILES.table, "history-top-k": NEIGHBOUR_FILES.historyTopK, "history-scorer": NEIGHBOUR_FILES.historyScorer },
+      graphs: { "item-neighbours": NEIGHBOUR_FILE, "history-top-k": NEIGHBOUR_FILE, "history-scorer": NEIGHBOUR_FILE },
     },
   };
 }
 
 /** A registered neighbour table over today's items (neighbours of books gone since are dropped). */
 export async function loadNeighbours(version: StoredVersion): Promise<{ index: Int32Array; score: Float32Array; width: number }> {
-  const index = await version.itemTable(NEIGHBOUR_FILES.table, INITIALIZER.neighbourIndex);
-  const score = await version.floatRows(NEIGHBOUR_FILES.table, INITIALIZER.neighbourScore, "items");
+  const file = version.graphFile("item-neighbours");
+  const index = await version.itemTable(file, INITIALIZER.neighbourIndex);
+  const score = await version.floatRows(file, INITIALIZER.neighbourScore, "items");
   const width = index.width;
   const itemCount = version.itemCount;
   // Compact each row: entries whose neighbour is gone (-1) leave gaps the scoring loop would stop at.

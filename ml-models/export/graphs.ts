@@ -1,3 +1,4 @@
+import { combinedOutputName } from "../../lib/models/graph-calls.ts";
 import { INITIALIZER, TENSOR } from "../../lib/models/graph-signatures.ts";
 import { ElementType, OnnxGraphBuilder } from "./onnx-graph.ts";
 
@@ -20,11 +21,15 @@ function maskExcluded(g: OnnxGraphBuilder, scores: string, exclude: string, item
   return g.node("Add", [scores, "mask"], ["masked_scores"]);
 }
 
-function topK(g: OnnxGraphBuilder, scores: string, batchDims: (number | string)[]): void {
+/** Output names of a graph file: the signature's own, or prefixed by kind in a combined file. */
+type OutputName = (tensor: string) => string;
+const plainName: OutputName = (tensor) => tensor;
+
+function topK(g: OnnxGraphBuilder, scores: string, batchDims: (number | string)[], name: OutputName = plainName): void {
   g.input(TENSOR.k, INT64, [1]);
-  g.node("TopK", [scores, TENSOR.k], [TENSOR.scores, TENSOR.indices], { axis: -1, largest: 1, sorted: 1 });
-  g.output(TENSOR.scores, FLOAT, [...batchDims, "K"]);
-  g.output(TENSOR.indices, INT64, [...batchDims, "K"]);
+  g.node("TopK", [scores, TENSOR.k], [name(TENSOR.scores), name(TENSOR.indices)], { axis: -1, largest: 1, sorted: 1 });
+  g.output(name(TENSOR.scores), FLOAT, [...batchDims, "K"]);
+  g.output(name(TENSOR.indices), INT64, [...batchDims, "K"]);
 }
 
 /** (user_index [N], item_index [N]) -> score [N] = <U[user], V[item]>: Gather, Mul, ReduceSum. */
@@ -110,29 +115,43 @@ export function embeddingHistoryTopKGraph(embeddings: Float32Array, items: numbe
   return g.encode({ kind: "history-top-k" });
 }
 
-/** item_index [B] -> the CF neighbour table's rows (indices -1 padded, similarities). */
-export function neighbourTableGraph(neighbourIndex: Int32Array, neighbourScore: Float32Array, items: number, neighbours: number): Uint8Array {
-  const g = new OnnxGraphBuilder("item_neighbours");
-  g.input(TENSOR.itemIndex, INT64, ["B"]);
-  g.int64Tensor(INITIALIZER.neighbourIndex, neighbourIndex, [items, neighbours]);
+/**
+ * A neighbour-table model's three graphs in one file over one copy of the table
+ * (item-neighbours, history-top-k, history-scorer; outputs named by kind, see
+ * lib/models/graph-calls.ts): ONNX Runtime holds a session's initializers per
+ * session, so three files held the table three times in every serving process.
+ * Indices are stored as int32 (half of int64's bytes) and widened where they leave.
+ */
+export function neighbourGraph(neighbourIndex: Int32Array, neighbourScore: Float32Array, items: number, neighbours: number, recencyDecay = 1): Uint8Array {
+  const g = new OnnxGraphBuilder("neighbours");
+  g.int32Tensor(INITIALIZER.neighbourIndex, neighbourIndex, [items, neighbours]);
   g.floatTensor(INITIALIZER.neighbourScore, neighbourScore, [items, neighbours]);
-  g.node("Gather", [INITIALIZER.neighbourScore, TENSOR.itemIndex], [TENSOR.scores], { axis: 0 });
-  g.node("Gather", [INITIALIZER.neighbourIndex, TENSOR.itemIndex], [TENSOR.indices], { axis: 0 });
-  g.output(TENSOR.scores, FLOAT, ["B", neighbours]);
-  g.output(TENSOR.indices, INT64, ["B", neighbours]);
-  return g.encode({ kind: "item-neighbours" });
+  g.input(TENSOR.itemIndex, INT64, ["N"]);
+
+  const table = (tensor: string) => combinedOutputName("item-neighbours", tensor);
+  g.node("Gather", [INITIALIZER.neighbourScore, TENSOR.itemIndex], [table(TENSOR.scores)], { axis: 0 });
+  g.node("Gather", [INITIALIZER.neighbourIndex, TENSOR.itemIndex], ["table_indices"], { axis: 0 });
+  g.node("Cast", ["table_indices"], [table(TENSOR.indices)], { to: INT64 });
+  g.output(table(TENSOR.scores), FLOAT, ["N", neighbours]);
+  g.output(table(TENSOR.indices), INT64, ["N", neighbours]);
+
+  const summed = historyNeighbourScores(g, items, recencyDecay);
+  topK(g, maskExcluded(g, summed, TENSOR.history, items), [], (tensor) => combinedOutputName("history-top-k", tensor));
+
+  const scorer = combinedOutputName("history-scorer", TENSOR.score);
+  g.node("Gather", [summed, TENSOR.itemIndex], [scorer], { axis: 0 });
+  g.output(scorer, FLOAT, ["N"]);
+  return g.encode({ kind: "neighbours" });
 }
 
 /**
- * The reader's score of every item from a neighbour table: the history's rows
+ * The reader's score of every item from the neighbour table: the history's rows
  * (history oldest first), each weighted by recencyDecay^(age in the history, newest
  * = 0), scattered with reduction "add" into one score per item. Padding (-1) lands
  * on the last item with weight 0, which adds nothing. Returns the [I] scores' name.
  */
-function historyNeighbourScores(g: OnnxGraphBuilder, neighbourIndex: Int32Array, neighbourScore: Float32Array, items: number, neighbours: number, recencyDecay: number): string {
+function historyNeighbourScores(g: OnnxGraphBuilder, items: number, recencyDecay: number): string {
   g.input(TENSOR.history, INT64, ["H"]);
-  g.int64Tensor(INITIALIZER.neighbourIndex, neighbourIndex, [items, neighbours]);
-  g.floatTensor(INITIALIZER.neighbourScore, neighbourScore, [items, neighbours]);
   g.floatTensor("zeros", new Float32Array(items), [items]);
   g.int64Tensor("flat", [-1], [1]);
   g.int64Tensor("axis_zero", [0], [1]);
@@ -154,24 +173,6 @@ function historyNeighbourScores(g: OnnxGraphBuilder, neighbourIndex: Int32Array,
   g.node("Reshape", ["rows_index", "flat"], ["flat_index"]);
   g.node("Reshape", ["weighted_rows", "flat"], ["flat_score"]);
   return g.node("ScatterElements", ["zeros", "flat_index", "flat_score"], ["summed"], { axis: 0, reduction: "add" });
-}
-
-/** (history [H], k) -> top-K of a neighbour-table model for the reader, history excluded. */
-export function neighbourHistoryTopKGraph(neighbourIndex: Int32Array, neighbourScore: Float32Array, items: number, neighbours: number, recencyDecay = 1): Uint8Array {
-  const g = new OnnxGraphBuilder("neighbour_history_top_k");
-  const summed = historyNeighbourScores(g, neighbourIndex, neighbourScore, items, neighbours, recencyDecay);
-  topK(g, maskExcluded(g, summed, TENSOR.history, items), []);
-  return g.encode({ kind: "history-top-k" });
-}
-
-/** (history [H], item_index [N]) -> score [N]: the same sums, read at the asked items. */
-export function neighbourHistoryScorerGraph(neighbourIndex: Int32Array, neighbourScore: Float32Array, items: number, neighbours: number, recencyDecay = 1): Uint8Array {
-  const g = new OnnxGraphBuilder("neighbour_history_scorer");
-  const summed = historyNeighbourScores(g, neighbourIndex, neighbourScore, items, neighbours, recencyDecay);
-  g.input(TENSOR.itemIndex, INT64, ["N"]);
-  g.node("Gather", [summed, TENSOR.itemIndex], [TENSOR.score], { axis: 0 });
-  g.output(TENSOR.score, FLOAT, ["N"]);
-  return g.encode({ kind: "history-scorer" });
 }
 
 /** (exclude [E], k) -> the most popular items; and item_index [N] -> popularity score. */

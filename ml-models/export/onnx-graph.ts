@@ -8,6 +8,7 @@ const IR_VERSION = 8;
 
 export const ElementType = {
   FLOAT: onnx.TensorProto.DataType.FLOAT,
+  INT32: onnx.TensorProto.DataType.INT32,
   INT64: onnx.TensorProto.DataType.INT64,
 } as const;
 export type ElementType = (typeof ElementType)[keyof typeof ElementType];
@@ -44,6 +45,12 @@ export class OnnxGraphBuilder {
 
   int64Tensor(name: string, data: ArrayLike<number>, dims: number[]): string {
     this.initializers.push(int64TensorProto(name, data, dims));
+    return name;
+  }
+
+  /** Half the bytes of int64 for large index tables; a Cast widens what leaves the graph. */
+  int32Tensor(name: string, data: Int32Array, dims: number[]): string {
+    this.initializers.push({ name, dims, dataType: ElementType.INT32, rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) });
     return name;
   }
 

@@ -3,7 +3,8 @@ import { createRandom } from "../linalg/random.ts";
 import { topK } from "../linalg/top-k.ts";
 import { TENSOR } from "../../lib/models/graph-signatures.ts";
 import type { ServingDescription } from "../../lib/models/serving-description.ts";
-import { floats, indices, int64Tensor, loadSession, run } from "./onnx-runtime.ts";
+import { planGraphCall, runGraph } from "../../lib/models/graph-calls.ts";
+import { floats, indices, int64Tensor, loadSession } from "./onnx-runtime.ts";
 
 /** Largest difference allowed between an exported graph and the TypeScript model it came from. */
 export const TOLERANCE = 1e-4;
@@ -84,15 +85,16 @@ interface ScoresUsers {
   scoreUser(user: number, history: Csr, out: Float32Array): void;
 }
 
-/** A history top-K graph (a reader's items -> best unseen items) against the model's own scoring of sampled readers. */
+/** A history top-K graph (a reader's items -> best unseen items; alone or in a combined file) against the model's own scoring of sampled readers. */
 export async function checkHistoryTopK(name: string, file: string, graph: Uint8Array, model: ScoresUsers, history: Csr, sampler: Sampler): Promise<GraphCheck> {
   const session = await loadSession(graph);
+  const call = planGraphCall(session, "history-top-k");
   const reference = new Float32Array(model.itemCount);
   const users = sampler.usersWithHistory(history, SAMPLE);
   let diff = 0;
   for (const u of users) {
     const seen = historyOf(history, u);
-    const out = await run(session, { [TENSOR.history]: int64Tensor(seen), [TENSOR.k]: int64Tensor([K]) });
+    const out = await runGraph(session, call, { [TENSOR.history]: int64Tensor(seen), [TENSOR.k]: int64Tensor([K]) });
     model.scoreUser(u, history, reference);
     excludeHistory(reference, seen);
     diff = Math.max(diff, rankedDiff(floats(out[TENSOR.scores]), indices(out[TENSOR.indices]), reference));
@@ -103,12 +105,13 @@ export async function checkHistoryTopK(name: string, file: string, graph: Uint8A
 /** A history scorer graph (a reader's items, some books -> those books' scores) against the model's scoring. */
 export async function checkHistoryScorer(name: string, file: string, graph: Uint8Array, model: ScoresUsers, history: Csr, sampler: Sampler): Promise<GraphCheck> {
   const session = await loadSession(graph);
+  const call = planGraphCall(session, "history-scorer");
   const reference = new Float32Array(model.itemCount);
   const users = sampler.usersWithHistory(history, SAMPLE);
   let diff = 0;
   for (const u of users) {
     const items = sampler.pick(SAMPLE, model.itemCount);
-    const out = await run(session, { [TENSOR.history]: int64Tensor(historyOf(history, u)), [TENSOR.itemIndex]: int64Tensor(items) });
+    const out = await runGraph(session, call, { [TENSOR.history]: int64Tensor(historyOf(history, u)), [TENSOR.itemIndex]: int64Tensor(items) });
     model.scoreUser(u, history, reference);
     const scores = floats(out[TENSOR.score]);
     items.forEach((item, n) => (diff = Math.max(diff, Math.abs(scores[n]! - reference[item]!))));

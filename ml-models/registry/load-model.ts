@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import onnxProto from "onnx-proto";
-import { HYBRID_RECIPE } from "../../lib/models/artifact-format.ts";
+import { HYBRID_RECIPE, servingDescriptionOf } from "../../lib/models/artifact-format.ts";
 import { readFloatInitializer } from "../../lib/models/onnx.ts";
 import type { AnyAlgorithm, StoredVersion } from "../algorithms/algorithm.ts";
 import { HYBRID, loadHybrid } from "../algorithms/hybrid.ts";
@@ -32,7 +32,7 @@ export async function loadVersion(
   algorithms: readonly AnyAlgorithm[] = ALGORITHMS,
 ): Promise<Recommender> {
   const path = row.artifactPath;
-  await verifyVersion(path, row.sha256);
+  const manifest = await verifyVersion(path, row.sha256);
   if (row.name === HYBRID) {
     if (!resolveComponent) throw new Error("loading a hybrid needs its components");
     const recipe = JSON.parse(await readFile(join(path, HYBRID_RECIPE), "utf8")) as { components: { model: string; weight: number; version: number }[] };
@@ -51,6 +51,11 @@ export async function loadVersion(
     hyperparameters: row.hyperparameters,
     userCount,
     itemCount,
+    graphFile(kind) {
+      const file = servingDescriptionOf(path, manifest).graphs[kind];
+      if (!file) throw new CorruptArtifactError(path, `no ${kind} graph`);
+      return file;
+    },
     async floatRows(file, initializer, side) {
       let stored: { data: Float32Array; dims: number[] };
       try {
@@ -64,7 +69,7 @@ export async function loadVersion(
         : { data: remapRows(stored.data, width, itemRemap, itemCount), width };
     },
     async itemTable(file, initializer) {
-      const { data, dims } = await readInt64Initializer(path, file, initializer);
+      const { data, dims } = await readIndexInitializer(path, file, initializer);
       const width = dims[1] ?? 1;
       const out = new Int32Array(itemCount * width).fill(-1);
       for (let old = 0; old < itemRemap.length; old++) {
@@ -95,12 +100,17 @@ function remapRows(values: Float32Array, width: number, mapping: Int32Array, row
   return out;
 }
 
-/** Int64 initializers (neighbour tables) as Int32Array; lib's reader covers the float ones. */
-async function readInt64Initializer(dir: string, file: string, name: string): Promise<{ data: Int32Array; dims: number[] }> {
+/** Index initializers (neighbour tables: int32 now, int64 in older versions) as Int32Array; lib's reader covers the float ones. */
+async function readIndexInitializer(dir: string, file: string, name: string): Promise<{ data: Int32Array; dims: number[] }> {
   const model = onnx.ModelProto.decode(await readFile(join(dir, file)));
   const tensor = model.graph?.initializer?.find((t) => t.name === name);
-  if (!tensor?.rawData || tensor.dataType !== onnx.TensorProto.DataType.INT64) throw new CorruptArtifactError(dir, `${file} has no int64 ${name} tensor`);
+  const { INT32, INT64 } = onnx.TensorProto.DataType;
+  if (!tensor?.rawData || (tensor.dataType !== INT64 && tensor.dataType !== INT32)) throw new CorruptArtifactError(dir, `${file} has no integer ${name} tensor`);
+  // Copied: the decoded bytes may be unaligned for a typed view.
   const aligned = new Uint8Array(tensor.rawData);
-  const data = Int32Array.from(new BigInt64Array(aligned.buffer, 0, aligned.byteLength / 8), (v) => Number(v));
+  const data =
+    tensor.dataType === INT32
+      ? new Int32Array(aligned.buffer, 0, aligned.byteLength / 4)
+      : Int32Array.from(new BigInt64Array(aligned.buffer, 0, aligned.byteLength / 8), (v) => Number(v));
   return { data, dims: (tensor.dims ?? []).map((d) => Number(d)) };
 }

@@ -55,7 +55,7 @@ function vectors(model: LoadedModel, requests: readonly { vector: Float32Array }
 /** vector-scorer: (user vector, book index) pairs -> predicted preference. */
 export function vectorPairScores(model: LoadedModel): BatchedGraph<{ vector: Float32Array; item: number }, number> {
   return {
-    file: model.graphFile("vector-scorer"),
+    kind: "vector-scorer",
     feeds: (loaded, requests) => ({ [TENSOR.userVector]: vectors(loaded, requests), [TENSOR.itemIndex]: int64Tensor(requests.map((r) => r.item)) }),
     split: (outputs) => Array.from(floats(outputs[TENSOR.score])),
   };
@@ -64,7 +64,7 @@ export function vectorPairScores(model: LoadedModel): BatchedGraph<{ vector: Flo
 /** user-top-k: user vector -> top-K over the catalogue. Nothing excluded in-graph so users batch together; callers filter. */
 export function vectorTopK(model: LoadedModel): BatchedGraph<{ vector: Float32Array; k: number }, IndexedList> {
   return {
-    file: model.graphFile("user-top-k"),
+    kind: "user-top-k",
     feeds(loaded, requests) {
       const width = Math.min(Math.max(...requests.map((r) => r.k)), loaded.ids.items.length);
       return { [TENSOR.userVector]: vectors(loaded, requests), [TENSOR.exclude]: int64Tensor([]), [TENSOR.k]: int64Tensor([width]) };
@@ -80,7 +80,7 @@ export function vectorTopK(model: LoadedModel): BatchedGraph<{ vector: Float32Ar
 /** item-neighbours: book index -> its stored neighbour row. */
 export function neighbourRows(model: LoadedModel): BatchedGraph<number, IndexedList> {
   return {
-    file: model.graphFile("item-neighbours"),
+    kind: "item-neighbours",
     feeds: (_loaded, requests) => ({ [TENSOR.itemIndex]: int64Tensor(requests) }),
     split(outputs, requests) {
       const scores = floats(outputs[TENSOR.scores]);
@@ -94,7 +94,7 @@ export function neighbourRows(model: LoadedModel): BatchedGraph<number, IndexedL
 /** item-top-k: book index -> nearest books (e.g. by embedding). */
 export function itemTopK(model: LoadedModel): BatchedGraph<{ item: number; k: number }, IndexedList> {
   return {
-    file: model.graphFile("item-top-k"),
+    kind: "item-top-k",
     feeds(loaded, requests) {
       const width = Math.min(Math.max(...requests.map((r) => r.k)), loaded.ids.items.length - 1);
       return { [TENSOR.itemIndex]: int64Tensor(requests.map((r) => r.item)), [TENSOR.k]: int64Tensor([width]) };
@@ -110,7 +110,7 @@ export function itemTopK(model: LoadedModel): BatchedGraph<{ item: number; k: nu
 /** history-top-k: the reader's books (oldest first) -> best unseen books. Each reader is its own call (the history is masked in-graph). */
 export function historyTopK(model: LoadedModel): BatchedGraph<{ history: Int32Array; k: number }, IndexedList> {
   return {
-    file: model.graphFile("history-top-k"),
+    kind: "history-top-k",
     maxRows: 1,
     feeds(loaded, requests) {
       const request = requests[0]!;
@@ -127,7 +127,7 @@ export function historyTopK(model: LoadedModel): BatchedGraph<{ history: Int32Ar
 /** history-scorer: the reader's books (oldest first) and some books -> those books' scores. */
 export function historyScores(model: LoadedModel): BatchedGraph<{ history: Int32Array; items: Int32Array }, Float32Array> {
   return {
-    file: model.graphFile("history-scorer"),
+    kind: "history-scorer",
     maxRows: 1,
     feeds: (_loaded, requests) => ({ [TENSOR.history]: int64Tensor(requests[0]!.history), [TENSOR.itemIndex]: int64Tensor(requests[0]!.items) }),
     split: (outputs) => [floats(outputs[TENSOR.score])],

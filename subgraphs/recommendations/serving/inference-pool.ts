@@ -37,7 +37,8 @@ export class InferencePool {
     private readonly threads: SessionThreads = {},
   ) {}
 
-  async run(path: string, feeds: Feeds): Promise<Feeds> {
+  /** `fetches`: the outputs to compute (one kind of a combined file); all when undefined. */
+  async run(path: string, feeds: Feeds, fetches?: readonly string[]): Promise<Feeds> {
     if (this.stopped) throw new Error("inference pool is stopped");
     const target = this.pick();
     const id = this.nextId++;
@@ -52,7 +53,7 @@ export class InferencePool {
     target.busy += 1;
     return new Promise<Feeds>((resolve, reject) => {
       target.pending.set(id, { resolve, reject });
-      target.worker.postMessage({ type: "run", id, path, feeds: plain }, transfer);
+      target.worker.postMessage({ type: "run", id, path, feeds: plain, fetches }, transfer);
     }).finally(() => {
       target.busy -= 1;
     });

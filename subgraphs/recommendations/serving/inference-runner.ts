@@ -1,5 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { inferenceBatchSize, inferenceDuration } from "../../../lib/metrics/index.ts";
+import { feedsFor, plainOutputs, runGraph } from "../../../lib/models/graph-calls.ts";
+import type { GraphKind } from "../../../lib/models/graph-signatures.ts";
 import type { Tensor } from "../../../lib/models/onnx.ts";
 import type { InferencePool } from "./inference-pool.ts";
 import type { LoadedModel } from "./loaded-model.ts";
@@ -26,21 +28,22 @@ export class InferenceRunner {
     private readonly workerThreshold: number,
   ) {}
 
-  async run(model: LoadedModel, file: string, feeds: Record<string, Tensor>, rows: number): Promise<Record<string, Tensor>> {
-    const graph = `${model.name}/${file}`;
+  async run(model: LoadedModel, kind: GraphKind, feeds: Record<string, Tensor>, rows: number): Promise<Record<string, Tensor>> {
+    const graph = `${model.name}/${kind}`;
     this.counters.calls += 1;
     this.counters.rows += rows;
     this.counters.byGraph[graph] = (this.counters.byGraph[graph] ?? 0) + 1;
-    const labels = { model: model.name, graph: file.replace(/\.onnx$/, "") };
+    const labels = { model: model.name, graph: kind };
+    const { file, call } = model.graph(kind);
     inferenceBatchSize.observe(labels, rows);
     const stopTimer = inferenceDuration.startTimer(labels);
     try {
       if (this.injectedDelayMs > 0) await sleep(this.injectedDelayMs);
       if (this.pool && rows >= this.workerThreshold) {
         this.counters.workerCalls += 1;
-        return await this.pool.run(model.filePath(file), feeds);
+        return plainOutputs(call, await this.pool.run(model.filePath(file), feedsFor(call, feeds), call.fetches));
       }
-      return (await model.session(file).run(feeds)) as Record<string, Tensor>;
+      return await runGraph(model.session(file), call, feeds);
     } finally {
       stopTimer();
     }

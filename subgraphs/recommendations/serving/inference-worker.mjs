@@ -28,7 +28,7 @@ parentPort.on("message", async (message) => {
     const session = await sessionFor(message.path);
     const feeds = {};
     for (const [name, tensor] of Object.entries(message.feeds)) feeds[name] = new ort.Tensor(tensor.type, tensor.data, tensor.dims);
-    const results = await session.run(feeds);
+    const results = message.fetches ? await session.run(feeds, message.fetches) : await session.run(feeds);
     const outputs = {};
     const transfer = [];
     for (const [name, tensor] of Object.entries(results)) {

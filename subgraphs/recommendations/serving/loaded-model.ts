@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { HYBRID_RECIPE, readHybridRecipe, readIdMaps, resolveArtifactPath, servingDescriptionOf, verifyVersion, type HybridRecipe, type IdMaps } from "../../../lib/models/artifact-format.ts";
+import { planGraphCall, type GraphCall } from "../../../lib/models/graph-calls.ts";
 import { INITIALIZER, type GraphKind } from "../../../lib/models/graph-signatures.ts";
 import type { ModelName } from "../../../lib/models/model-names.ts";
 import { loadSession, readFloatInitializer, type InferenceSession, type SessionThreads } from "../../../lib/models/onnx.ts";
@@ -37,6 +38,7 @@ export interface ModelState {
 export class LoadedModel {
   readonly itemIndex: ReadonlyMap<number, number>;
   readonly userIndex: ReadonlyMap<number, number>;
+  private readonly calls = new Map<GraphKind, { file: string; call: GraphCall }>();
   private leases = 0;
   private retired = false;
   private closed = false;
@@ -56,6 +58,10 @@ export class LoadedModel {
   ) {
     this.itemIndex = new Map(ids.items.map((id, index) => [id, index]));
     this.userIndex = new Map(ids.users.map((id, index) => [id, index]));
+    for (const [kind, file] of Object.entries(description.graphs) as [GraphKind, string][]) {
+      const session = sessions.get(file);
+      if (session) this.calls.set(kind, { file, call: planGraphCall(session, kind) });
+    }
   }
 
   get key(): string {
@@ -71,16 +77,16 @@ export class LoadedModel {
     return this.description.graphs[kind] !== undefined;
   }
 
-  /** The file holding the graph of this kind. */
-  graphFile(kind: GraphKind): string {
-    const file = this.description.graphs[kind];
-    if (!file) throw new Error(`${this.key} has no ${kind} graph`);
-    return file;
+  /** The file holding the graph of this kind, and how to run that kind in its session. */
+  graph(kind: GraphKind): { file: string; call: GraphCall } {
+    const graph = this.calls.get(kind);
+    if (!graph) throw new Error(`${this.key} has no ${kind} graph`);
+    return graph;
   }
 
   /** Every graph file of the version (each may have a session in an inference worker). */
   get files(): string[] {
-    return Object.values(this.description.graphs);
+    return [...new Set(Object.values(this.description.graphs))];
   }
 
   session(file: string): InferenceSession {

@@ -1,10 +1,11 @@
+import type { GraphKind } from "../../../lib/models/graph-signatures.ts";
 import type { Tensor } from "../../../lib/models/onnx.ts";
 import type { InferenceRunner } from "./inference-runner.ts";
 import type { LoadedModel } from "./loaded-model.ts";
 
 /** How to run many requests of one kind through one graph call and hand each its answer. */
 export interface BatchedGraph<Request, Result> {
-  readonly file: string;
+  readonly kind: GraphKind;
   /** Rows one call can take when requests cannot share a call (e.g. each masks its own history). */
   readonly maxRows?: number;
   feeds(model: LoadedModel, requests: readonly Request[]): Record<string, Tensor>;
@@ -49,7 +50,7 @@ export class SharedBatcher {
       return Promise.all(requests.map((request) => this.runChunk(model, graph, [request]))).then((results) => results.flat());
     }
     return new Promise<Result[]>((resolve, reject) => {
-      const key = `${model.key}/${graph.file}`;
+      const key = `${model.key}/${graph.kind}`;
       let queue = this.queues.get(key);
       if (!queue) {
         queue = { model, graph: graph as BatchedGraph<unknown, unknown>, waiting: [] };
@@ -91,7 +92,7 @@ export class SharedBatcher {
   }
 
   private async runChunk<Request, Result>(model: LoadedModel, graph: BatchedGraph<Request, Result>, requests: readonly Request[]): Promise<Result[]> {
-    const outputs = await this.runner.run(model, graph.file, graph.feeds(model, requests), requests.length);
+    const outputs = await this.runner.run(model, graph.kind, graph.feeds(model, requests), requests.length);
     return graph.split(outputs, requests);
   }
 }
