@@ -1,4 +1,4 @@
-import { TENSOR } from "../../../lib/models/graph-signatures.ts";
+import { TENSOR, type GraphKind } from "../../../lib/models/graph-signatures.ts";
 import { floats, floatTensor, indices, int64Tensor } from "../../../lib/models/onnx.ts";
 import type { LoadedModel } from "./loaded-model.ts";
 import type { BatchedGraph } from "./shared-batcher.ts";
@@ -8,6 +8,13 @@ import type { BatchedGraph } from "./shared-batcher.ts";
  * exported it: feeds built and outputs read by the shared tensor names, the file
  * taken from the model's serving description.
  */
+
+/**
+ * The kinds this module runs. A version may ship others (ALS's factor-scorer and
+ * user-vectors graphs, popularity's top-K) that serving reads constants from or
+ * never calls; opening sessions for them only held their initializers in memory.
+ */
+export const SERVED_GRAPH_KINDS: ReadonlySet<GraphKind> = new Set<GraphKind>(["vector-scorer", "user-top-k", "item-neighbours", "item-top-k", "history-top-k", "history-scorer"]);
 
 /** A ranked list in model indices. */
 export interface IndexedList {

@@ -7,6 +7,7 @@ import { loadSession, readFloatInitializer, type InferenceSession, type SessionT
 import type { RegisteredVersion } from "../../../lib/models/registry-reads.ts";
 import type { ServingDescription, ServingRole } from "../../../lib/models/serving-description.ts";
 import { gramOf, type AlsState } from "../../../lib/models/fold-in.ts";
+import { SERVED_GRAPH_KINDS } from "./graphs.ts";
 
 /**
  * State of a factor model (one exporting user vectors) serving keeps outside the
@@ -135,8 +136,9 @@ function numberParam(hyperparameters: Record<string, unknown>, key: string, fall
 /**
  * Verifies a registered version's files against the registry's sha256 (a missing or
  * altered artifact fails here, before anything is served from it), reads its
- * serving description and opens a session per graph. What serving keeps outside the
- * graphs follows from the graph kinds, not from the model's name.
+ * serving description and opens a session per file holding a graph it runs. What
+ * serving keeps outside the graphs follows from the graph kinds, not from the
+ * model's name.
  */
 export async function loadModel(
   root: string,
@@ -157,7 +159,8 @@ export async function loadModel(
   const { graphs } = description;
   try {
     // Opened together: a version has up to four graphs and a retraining switches every model at once.
-    const files = [...new Set(Object.values(graphs))];
+    const served = Object.entries(graphs).filter(([kind]) => SERVED_GRAPH_KINDS.has(kind as GraphKind));
+    const files = [...new Set(served.map(([, file]) => file))];
     const opened = await Promise.allSettled(files.map((file) => loadSession(join(directory, file), threads)));
     opened.forEach((result, n) => {
       if (result.status === "fulfilled") sessions.set(files[n]!, result.value);
