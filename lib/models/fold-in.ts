@@ -1,3 +1,5 @@
+import type { ReaderHistory } from "./user-history.ts";
+
 /** What the fold-in solve needs of a trained ALS model: the item factors, Y^T Y and the training's constants. */
 export interface AlsState {
   readonly factors: number;
@@ -65,17 +67,18 @@ export function foldInUser(als: AlsState, history: readonly { item: number; stre
 export function indexHistory(
   als: Pick<AlsState, "recencyDecay">,
   itemIndex: ReadonlyMap<number, number>,
-  history: readonly { bookId: number; strength: number }[],
+  history: Pick<ReaderHistory, "bookIds" | "strengths">,
 ): { item: number; strength: number }[] {
   const decay = als.recencyDecay ?? 1;
   let weight = 1;
-  return history.flatMap((entry) => {
-    const item = itemIndex.get(entry.bookId);
-    if (item === undefined) return [];
-    const indexed = { item, strength: entry.strength * weight };
+  const indexed: { item: number; strength: number }[] = [];
+  for (let i = 0; i < history.bookIds.length; i++) {
+    const item = itemIndex.get(history.bookIds[i]!);
+    if (item === undefined) continue;
+    indexed.push({ item, strength: history.strengths[i]! * weight });
     weight *= decay;
-    return [indexed];
-  });
+  }
+  return indexed;
 }
 
 /** Solves A x = b for symmetric positive definite A (k x k, row-major); A is overwritten. */

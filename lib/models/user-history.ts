@@ -11,11 +11,43 @@ export interface HistoryEntry {
 }
 
 /**
+ * A reader's history, newest first, in typed arrays: 28 bytes a book, where an object
+ * per book took about 100 (three of its four fields boxed doubles). The
+ * recommendations process holds the histories of thousands of readers between their
+ * requests; as objects they were the largest part of its heap under the bench's load.
+ */
+export class ReaderHistory {
+  static readonly EMPTY = new ReaderHistory(new Int32Array(0), new Float64Array(0), new Float64Array(0), new Float64Array(0));
+
+  constructor(
+    readonly bookIds: Int32Array,
+    readonly strengths: Float64Array,
+    /** NaN where the reader did not rate the book. */
+    readonly stars: Float64Array,
+    readonly at: Float64Array,
+  ) {}
+
+  get length(): number {
+    return this.bookIds.length;
+  }
+
+  /** The newest `count` books as entries (a list's anchors). */
+  newest(count: number): HistoryEntry[] {
+    const entries: HistoryEntry[] = [];
+    for (let i = 0; i < Math.min(count, this.length); i++) {
+      const stars = this.stars[i]!;
+      entries.push({ bookId: this.bookIds[i]!, strength: this.strengths[i]!, stars: Number.isNaN(stars) ? null : stars, at: this.at[i]! });
+    }
+    return entries;
+  }
+}
+
+/**
  * Everything the reader did with books (ratings, interaction events, reading
  * history, bookmarks), collapsed to the strongest signal per book exactly as the
  * trainer's extraction does, newest first.
  */
-export async function readHistory(prisma: PrismaClient, userId: number): Promise<HistoryEntry[]> {
+export async function readHistory(prisma: PrismaClient, userId: number): Promise<ReaderHistory> {
   const rows = await prisma.$queryRaw<{ book_id: number; kind: string; value: number | null; scale: number | null; t: number }[]>(Prisma.sql`
     SELECT book_id, 'RATING' AS kind, rating::float8 AS value, scale, (extract(epoch FROM created_at) * 1000)::float8 AS t FROM ratings WHERE user_id = ${userId}
     UNION ALL
@@ -36,7 +68,13 @@ export async function readHistory(prisma: PrismaClient, userId: number): Promise
       entry.at = Math.max(entry.at, row.t);
     }
   }
-  return [...byBook]
-    .map(([bookId, entry]) => ({ bookId, ...entry }))
-    .sort((a, b) => b.at - a.at);
+  const newestFirst = [...byBook].sort((a, b) => b[1].at - a[1].at);
+  const history = new ReaderHistory(new Int32Array(newestFirst.length), new Float64Array(newestFirst.length), new Float64Array(newestFirst.length), new Float64Array(newestFirst.length));
+  newestFirst.forEach(([bookId, entry], i) => {
+    history.bookIds[i] = bookId;
+    history.strengths[i] = entry.strength;
+    history.stars[i] = entry.stars ?? Number.NaN;
+    history.at[i] = entry.at;
+  });
+  return history;
 }

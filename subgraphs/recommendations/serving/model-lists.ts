@@ -8,7 +8,7 @@ import { personalReasons, similarReasons } from "./reasons.ts";
 import { clamp01, LIST_LENGTH, type Prediction, type ServedItem, type ServedList, type Source, type Strategy } from "./served-list.ts";
 import type { SharedBatcher } from "./shared-batcher.ts";
 import { modelsFor, recipeModel, type WeightedModel } from "./strategy-models.ts";
-import type { HistoryEntry } from "../../../lib/models/user-history.ts";
+import type { ReaderHistory } from "../../../lib/models/user-history.ts";
 import type { BookFactsCache } from "./book-facts-cache.ts";
 import type { ReaderHistories } from "./reader-histories.ts";
 import type { UserVectors } from "./user-vectors.ts";
@@ -93,14 +93,14 @@ export class ModelLists {
     if (history.length === 0) return this.fallbacks.coldStart(userId);
     const { leased } = await this.models.leaseAllPinned(pin);
     try {
-      const exclude = excludeRead ? new Set(history.map((entry) => entry.bookId)) : new Set<number>();
+      const exclude = excludeRead ? new Set(history.bookIds) : new Set<number>();
       const want = LIST_LENGTH * 2 + exclude.size;
       const picked = modelsFor(strategy, leased, (model) => (model.has("user-top-k") && model.state.factors !== undefined) || model.has("history-top-k"), pin);
       const lists = await Promise.all(picked.map((entry) => this.readerList(entry, userId, history, want)));
       const components = lists.filter((c): c is Component => c !== undefined && c.scores.size > 0);
       if (components.length === 0) return null;
       const blended = blend(components, exclude).slice(0, LIST_LENGTH * 2);
-      const anchors = history.slice(0, 50);
+      const anchors = history.newest(50);
       const facts = await this.facts.of([...anchors.map((entry) => entry.bookId), ...blended.map((c) => c.bookId)]);
       const embedded = embeddingModel(leased);
       const indexedAnchors = anchors.map((entry) => ({ ...entry, index: embedded?.itemIndex.get(entry.bookId) }));
@@ -123,7 +123,7 @@ export class ModelLists {
     try {
       const picked = modelsFor("CF", leased, (model) => (model.has("vector-scorer") && model.state.factors !== undefined) || model.has("history-scorer"));
       if (picked.length === 0) return null;
-      let history: readonly HistoryEntry[] | undefined;
+      let history: ReaderHistory | undefined;
       const totals = new Map<number, number>();
       const weights = new Map<number, number>();
       let anyTaste = false;
@@ -163,7 +163,7 @@ export class ModelLists {
     }
   }
 
-  private async readerList({ model, weight }: WeightedModel, userId: number, history: readonly HistoryEntry[], k: number): Promise<Component | undefined> {
+  private async readerList({ model, weight }: WeightedModel, userId: number, history: ReaderHistory, k: number): Promise<Component | undefined> {
     if (model.has("user-top-k") && model.state.factors) {
       const vector = await this.vectors.vectorOf(model, userId, history);
       if (!vector) return undefined;
@@ -221,10 +221,10 @@ function embeddingModel(leased: readonly LoadedModel[]): LoadedModel | undefined
 }
 
 /** The reader's books known to the model, oldest first (the history graphs' convention; readHistory is newest first). */
-function oldestFirst(model: LoadedModel, history: readonly HistoryEntry[]): Int32Array {
+function oldestFirst(model: LoadedModel, history: ReaderHistory): Int32Array {
   const indices: number[] = [];
   for (let e = history.length - 1; e >= 0; e--) {
-    const index = model.itemIndex.get(history[e]!.bookId);
+    const index = model.itemIndex.get(history.bookIds[e]!);
     if (index !== undefined) indices.push(index);
   }
   return Int32Array.from(indices);

@@ -1,6 +1,6 @@
 import { LRUCache } from "lru-cache";
 import type { PrismaClient } from "../../../lib/db/database.ts";
-import { readHistory, type HistoryEntry } from "../../../lib/models/user-history.ts";
+import { readHistory, type ReaderHistory } from "../../../lib/models/user-history.ts";
 
 /**
  * Readers' histories held in memory between their requests. One signed-in flagship
@@ -12,8 +12,8 @@ import { readHistory, type HistoryEntry } from "../../../lib/models/user-history
  * how long a lost event can leave a history behind.
  */
 export class ReaderHistories {
-  private readonly entries: LRUCache<number, readonly HistoryEntry[]>;
-  private readonly reading = new Map<number, { generation: number; promise: Promise<readonly HistoryEntry[]> }>();
+  private readonly entries: LRUCache<number, ReaderHistory>;
+  private readonly reading = new Map<number, { generation: number; promise: Promise<ReaderHistory> }>();
   /** Bumped by every forget: a read that started before it must not store what it read. */
   private generation = 0;
   hits = 0;
@@ -29,7 +29,7 @@ export class ReaderHistories {
   }
 
   /** The reader's history, newest first; concurrent requests for one reader share one read. */
-  of(userId: number): Promise<readonly HistoryEntry[]> {
+  of(userId: number): Promise<ReaderHistory> {
     if (!this.enabled) return readHistory(this.prisma, userId);
     const held = this.entries.get(userId);
     if (held) {

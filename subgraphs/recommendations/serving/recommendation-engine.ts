@@ -219,7 +219,7 @@ export class RecommendationEngine {
       this.similarList(bookId, strategy, diversify, { requestId: context.requestId, log: false }, variantLabel(variant), this.variants.pinOf(variant, strategy)),
       this.histories.of(userId),
     ]);
-    const read = new Set(history.map((entry) => entry.bookId));
+    const read = new Set(history.bookIds);
     const candidates = similar.items.filter((item) => !read.has(item.bookId) && item.bookId !== bookId);
     const taste = await this.scores(userId, candidates.map((item) => item.bookId));
     const items = candidates

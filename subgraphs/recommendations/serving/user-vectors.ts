@@ -2,7 +2,7 @@ import { foldInUser, indexHistory } from "../../../lib/models/fold-in.ts";
 import { forgetTrainedVector } from "./forget-reader.ts";
 import type { LoadedModel } from "./loaded-model.ts";
 import type { ServingMetrics } from "./serving-metrics.ts";
-import type { HistoryEntry } from "../../../lib/models/user-history.ts";
+import type { ReaderHistory } from "../../../lib/models/user-history.ts";
 import type { ReaderHistories } from "./reader-histories.ts";
 
 /**
@@ -19,7 +19,7 @@ export class UserVectors {
   ) {}
 
   /** Folded-in vector if the reader acted since training, else the trained row, else fold in now (a reader new since training). */
-  async vectorOf(als: LoadedModel, userId: number, history?: readonly HistoryEntry[]): Promise<Float32Array | null> {
+  async vectorOf(als: LoadedModel, userId: number, history?: ReaderHistory): Promise<Float32Array | null> {
     const state = als.state.factors!;
     const folded = this.foldedOf(als).get(userId);
     if (folded) return folded;
@@ -64,7 +64,7 @@ export class UserVectors {
     return map;
   }
 
-  private indexHistory(model: LoadedModel, history: readonly HistoryEntry[]): { item: number; strength: number }[] {
+  private indexHistory(model: LoadedModel, history: ReaderHistory): { item: number; strength: number }[] {
     return indexHistory(model.state.factors ?? {}, model.itemIndex, history);
   }
 }
