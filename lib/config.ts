@@ -124,7 +124,8 @@ export const configSchema = z
     // How long the first inference request of a batch waits for others (concurrent queries) to join it.
     INFERENCE_BATCH_WINDOW_MS: z.coerce.number().int().min(0).max(100).default(0),
     INFERENCE_WORKER_THRESHOLD: positiveInt(256),
-    INFERENCE_WORKERS: positiveInt(2),
+    // One: on the 2-core machines it is sized for, a second worker served no more (456 vs 454 req/s in the bench) and held ~20 MB.
+    INFERENCE_WORKERS: positiveInt(1),
     // Threads each ONNX session may use: onnxruntime's per-core spinning pool costs far more CPU than it saves on small graphs.
     INFERENCE_THREADS: positiveInt(1),
     // On in production; off only to measure what they save (npm run bench).
