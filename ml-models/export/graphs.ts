@@ -1,5 +1,6 @@
 import { combinedOutputName } from "../../lib/models/graph-calls.ts";
 import { INITIALIZER, TENSOR } from "../../lib/models/graph-signatures.ts";
+import type onnxProto from "onnx-proto";
 import { ElementType, OnnxGraphBuilder } from "./onnx-graph.ts";
 
 /**
@@ -121,12 +122,20 @@ export function embeddingHistoryTopKGraph(embeddings: Float32Array, items: numbe
  * lib/models/graph-calls.ts): ONNX Runtime holds a session's initializers per
  * session, so three files held the table three times in every serving process.
  * Indices are stored as int32 (half of int64's bytes) and widened where they leave.
+ *
+ * ONNX Runtime runs every node of a graph whatever outputs are fetched, and a call
+ * feeds the other kinds empty placeholders: each history kind is therefore an If
+ * that runs only when its own inputs are there (a history and `k`, a history and
+ * items), so a call costs what its own kind costs. The table lookup is a Gather of
+ * the asked rows, nothing when none are asked.
  */
 export function neighbourGraph(neighbourIndex: Int32Array, neighbourScore: Float32Array, items: number, neighbours: number, recencyDecay = 1): Uint8Array {
   const g = new OnnxGraphBuilder("neighbours");
   g.int32Tensor(INITIALIZER.neighbourIndex, neighbourIndex, [items, neighbours]);
   g.floatTensor(INITIALIZER.neighbourScore, neighbourScore, [items, neighbours]);
   g.input(TENSOR.itemIndex, INT64, ["N"]);
+  g.input(TENSOR.history, INT64, ["H"]);
+  g.input(TENSOR.k, INT64, [1]);
 
   const table = (tensor: string) => combinedOutputName("item-neighbours", tensor);
   g.node("Gather", [INITIALIZER.neighbourScore, TENSOR.itemIndex], [table(TENSOR.scores)], { axis: 0 });
@@ -135,44 +144,86 @@ export function neighbourGraph(neighbourIndex: Int32Array, neighbourScore: Float
   g.output(table(TENSOR.scores), FLOAT, ["N", neighbours]);
   g.output(table(TENSOR.indices), INT64, ["N", neighbours]);
 
-  const summed = historyNeighbourScores(g, items, recencyDecay);
-  topK(g, maskExcluded(g, summed, TENSOR.history, items), [], (tensor) => combinedOutputName("history-top-k", tensor));
+  // Constants the history branches read from the outer graph.
+  g.floatTensor("zeros", new Float32Array(items), [items]);
+  g.int64Tensor("flat", [-1], [1]);
+  g.int64Tensor("axis_zero", [0], [1]);
+  g.int64Tensor("axis_one", [1], [1]);
+  g.int64Tensor("zero", [0], []);
+  g.int64Tensor("zero_1d", [0], [1]);
+  g.int64Tensor("one", [1], []);
+  g.floatTensor("recency_decay", Float32Array.from([recencyDecay]), []);
+  g.node("Size", [TENSOR.history], ["history_size"]);
+  g.node("Greater", ["history_size", "zero"], ["has_history"]);
+  g.node("Size", [TENSOR.itemIndex], ["item_count"]);
+  g.node("Greater", ["item_count", "zero"], ["has_items"]);
+  g.node("Greater", [TENSOR.k, "zero_1d"], ["has_k"]);
+  g.node("And", ["has_history", "has_k"], ["run_history_top_k"]);
+  g.node("And", ["has_history", "has_items"], ["run_history_scorer"]);
+
+  const topK = (tensor: string) => combinedOutputName("history-top-k", tensor);
+  const top = new OnnxGraphBuilder("history_top_k");
+  const summedForTop = historyNeighbourScores(top, "top");
+  top.node("Shape", [TENSOR.history], ["top_exclude_shape"]);
+  top.node("ConstantOfShape", ["top_exclude_shape"], ["top_exclude_values"], { value: { tensor: { dims: [1], dataType: FLOAT, floatData: [EXCLUDED] } } });
+  top.node("ScatterElements", ["zeros", TENSOR.history, "top_exclude_values"], ["top_mask"], { axis: 0 });
+  top.node("Add", [summedForTop, "top_mask"], ["top_masked"]);
+  top.node("TopK", ["top_masked", TENSOR.k], ["top_scores", "top_indices"], { axis: -1, largest: 1, sorted: 1 });
+  top.output("top_scores", FLOAT, ["K"]);
+  top.output("top_indices", INT64, ["K"]);
+  g.node("If", ["run_history_top_k"], [topK(TENSOR.scores), topK(TENSOR.indices)], {
+    then_branch: { graph: top.graph() },
+    else_branch: { graph: emptyBranch("history_top_k_skipped", [FLOAT, INT64]) },
+  });
+  g.output(topK(TENSOR.scores), FLOAT, ["K"]);
+  g.output(topK(TENSOR.indices), INT64, ["K"]);
 
   const scorer = combinedOutputName("history-scorer", TENSOR.score);
-  g.node("Gather", [summed, TENSOR.itemIndex], [scorer], { axis: 0 });
+  const scoring = new OnnxGraphBuilder("history_scorer");
+  scoring.node("Gather", [historyNeighbourScores(scoring, "scorer"), TENSOR.itemIndex], ["scorer_scores"], { axis: 0 });
+  scoring.output("scorer_scores", FLOAT, ["N"]);
+  g.node("If", ["run_history_scorer"], [scorer], {
+    then_branch: { graph: scoring.graph() },
+    else_branch: { graph: emptyBranch("history_scorer_skipped", [FLOAT]) },
+  });
   g.output(scorer, FLOAT, ["N"]);
   return g.encode({ kind: "neighbours" });
+}
+
+/** An If branch answering empty tensors of the given types (a kind not asked for). */
+function emptyBranch(name: string, types: ElementType[]): onnxProto.onnx.IGraphProto {
+  const b = new OnnxGraphBuilder(name);
+  types.forEach((type, n) => {
+    const output = `${name}_${n}`;
+    b.node("Constant", [], [output], { value: { tensor: { dims: [0], dataType: type, rawData: new Uint8Array(0) } } });
+    b.output(output, type, [0]);
+  });
+  return b.graph();
 }
 
 /**
  * The reader's score of every item from the neighbour table: the history's rows
  * (history oldest first), each weighted by recencyDecay^(age in the history, newest
  * = 0), scattered with reduction "add" into one score per item. Padding (-1) lands
- * on the last item with weight 0, which adds nothing. Returns the [I] scores' name.
+ * on the last item with weight 0, which adds nothing. Built inside an If branch; its
+ * node outputs are prefixed, as names must not repeat across a model's branches.
  */
-function historyNeighbourScores(g: OnnxGraphBuilder, items: number, recencyDecay: number): string {
-  g.input(TENSOR.history, INT64, ["H"]);
-  g.floatTensor("zeros", new Float32Array(items), [items]);
-  g.int64Tensor("flat", [-1], [1]);
-  g.int64Tensor("axis_zero", [0], [1]);
-  g.int64Tensor("axis_one", [1], [1]);
-  g.int64Tensor("zero", [0], []);
-  g.int64Tensor("one", [1], []);
-  g.floatTensor("recency_decay", Float32Array.from([recencyDecay]), []);
-  g.node("Shape", [TENSOR.history], ["history_shape"]);
-  g.node("Squeeze", ["history_shape", "axis_zero"], ["history_length"]);
-  g.node("Range", ["zero", "history_length", "one"], ["positions"]);
-  g.node("Sub", ["history_length", "positions"], ["age_plus_one"]);
-  g.node("Sub", ["age_plus_one", "one"], ["age"]);
-  g.node("Cast", ["age"], ["age_float"], { to: FLOAT });
-  g.node("Pow", ["recency_decay", "age_float"], ["recency"]);
-  g.node("Unsqueeze", ["recency", "axis_one"], ["recency_column"]);
-  g.node("Gather", [INITIALIZER.neighbourIndex, TENSOR.history], ["rows_index"], { axis: 0 });
-  g.node("Gather", [INITIALIZER.neighbourScore, TENSOR.history], ["rows_score"], { axis: 0 });
-  g.node("Mul", ["rows_score", "recency_column"], ["weighted_rows"]);
-  g.node("Reshape", ["rows_index", "flat"], ["flat_index"]);
-  g.node("Reshape", ["weighted_rows", "flat"], ["flat_score"]);
-  return g.node("ScatterElements", ["zeros", "flat_index", "flat_score"], ["summed"], { axis: 0, reduction: "add" });
+function historyNeighbourScores(b: OnnxGraphBuilder, prefix: string): string {
+  const n = (name: string) => `${prefix}_${name}`;
+  b.node("Shape", [TENSOR.history], [n("history_shape")]);
+  b.node("Squeeze", [n("history_shape"), "axis_zero"], [n("history_length")]);
+  b.node("Range", ["zero", n("history_length"), "one"], [n("positions")]);
+  b.node("Sub", [n("history_length"), n("positions")], [n("age_plus_one")]);
+  b.node("Sub", [n("age_plus_one"), "one"], [n("age")]);
+  b.node("Cast", [n("age")], [n("age_float")], { to: FLOAT });
+  b.node("Pow", ["recency_decay", n("age_float")], [n("recency")]);
+  b.node("Unsqueeze", [n("recency"), "axis_one"], [n("recency_column")]);
+  b.node("Gather", [INITIALIZER.neighbourIndex, TENSOR.history], [n("rows_index")], { axis: 0 });
+  b.node("Gather", [INITIALIZER.neighbourScore, TENSOR.history], [n("rows_score")], { axis: 0 });
+  b.node("Mul", [n("rows_score"), n("recency_column")], [n("weighted_rows")]);
+  b.node("Reshape", [n("rows_index"), "flat"], [n("flat_index")]);
+  b.node("Reshape", [n("weighted_rows"), "flat"], [n("flat_score")]);
+  return b.node("ScatterElements", ["zeros", n("flat_index"), n("flat_score")], [n("summed")], { axis: 0, reduction: "add" });
 }
 
 /** (exclude [E], k) -> the most popular items; and item_index [N] -> popularity score. */

@@ -1,7 +1,7 @@
 import onnxProto from "onnx-proto";
 
 const { onnx } = onnxProto;
-type AttributeValue = number | number[] | string | { tensor: onnxProto.onnx.ITensorProto };
+type AttributeValue = number | number[] | string | { tensor: onnxProto.onnx.ITensorProto } | { graph: onnxProto.onnx.IGraphProto };
 
 export const OPSET = 17;
 const IR_VERSION = 8;
@@ -10,6 +10,7 @@ export const ElementType = {
   FLOAT: onnx.TensorProto.DataType.FLOAT,
   INT32: onnx.TensorProto.DataType.INT32,
   INT64: onnx.TensorProto.DataType.INT64,
+  BOOL: onnx.TensorProto.DataType.BOOL,
 } as const;
 export type ElementType = (typeof ElementType)[keyof typeof ElementType];
 
@@ -57,12 +58,17 @@ export class OnnxGraphBuilder {
   node(opType: string, inputs: string[], outputs: string[], attributes: Record<string, AttributeValue> = {}): string {
     this.nodes.push({
       opType,
-      name: `${opType}_${this.nodes.length}`,
+      name: `${this.name}/${opType}_${this.nodes.length}`,
       input: inputs,
       output: outputs,
       attribute: Object.entries(attributes).map(([key, value]) => attribute(key, value)),
     });
     return outputs[0]!;
+  }
+
+  /** The graph itself: a branch of an If node is one (it reads the outer graph's values by name). */
+  graph(): onnxProto.onnx.IGraphProto {
+    return { name: this.name, node: this.nodes, initializer: this.initializers, input: this.inputs, output: this.outputs };
   }
 
   encode(metadata: Record<string, string> = {}): Uint8Array {
@@ -71,13 +77,7 @@ export class OnnxGraphBuilder {
       opsetImport: [{ domain: "", version: OPSET }],
       producerName: "shelfgraph-ml-models",
       producerVersion: "1",
-      graph: {
-        name: this.name,
-        node: this.nodes,
-        initializer: this.initializers,
-        input: this.inputs,
-        output: this.outputs,
-      },
+      graph: this.graph(),
       metadataProps: Object.entries(metadata).map(([key, value]) => ({ key, value })),
     });
     return onnx.ModelProto.encode(model).finish();
@@ -111,5 +111,6 @@ function attribute(name: string, value: AttributeValue): onnxProto.onnx.IAttribu
   if (typeof value === "number") return { name, type: AttributeType.INT, i: value };
   if (typeof value === "string") return { name, type: AttributeType.STRING, s: new TextEncoder().encode(value) };
   if (Array.isArray(value)) return { name, type: AttributeType.INTS, ints: value };
+  if ("graph" in value) return { name, type: AttributeType.GRAPH, g: value.graph };
   return { name, type: AttributeType.TENSOR, t: value.tensor };
 }
