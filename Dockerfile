@@ -22,8 +22,6 @@ ENV NODE_ENV=production \
     SUPERGRAPH_PATH=dist/schema/supergraph.graphql \
     MODEL_ARTIFACTS_DIR=/data/models \
     PGLITE_DATA_DIR=/data/pglite
-# Two malloc arenas for every process of the image (lib/server/heap-limits.ts).
-ENV MALLOC_ARENA_MAX=2
 COPY package.json package-lock.json .npmrc ./
 # --ignore-scripts: the compiled Prisma client is in dist/, and no install step may fetch anything.
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force

@@ -22,7 +22,7 @@
  * checkouts can benchmark side by side on one server.
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { heapLimitNodeOptions, NATIVE_HEAP_ENV } from "../lib/server/heap-limits.ts";
+import { heapLimitNodeOptions } from "../lib/server/heap-limits.ts";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
@@ -171,7 +171,7 @@ const prepared = async (name: string, codeDir: string, startScript: string, post
       startScript,
       workDir: WORK,
       postgresServerUrl: postgres ? POSTGRES : undefined,
-      env: { ...SERVER_ENV, ...(postgres ? { REDIS_URL: REDIS } : {}), ...(codeDir === ROOT ? NATIVE_HEAP_ENV : {}) },
+      env: { ...SERVER_ENV, ...(postgres ? { REDIS_URL: REDIS } : {}) },
       nodeArgs: codeDir === ROOT ? [heapLimitNodeOptions("embedded")] : [],
       gatewayPort: gatewayPort!,
       // Four consecutive ports for the subgraphs, well away from the free one found.

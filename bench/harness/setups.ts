@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { heapLimitNodeOptions, NATIVE_HEAP_ENV, type HeapLimitedService } from "../../lib/server/heap-limits.ts";
+import { heapLimitNodeOptions, type HeapLimitedService } from "../../lib/server/heap-limits.ts";
 import { freePort } from "../../test/support/ports.ts";
 import type { PreparedData } from "./data.ts";
 import { startService, type Service } from "./services.ts";
@@ -39,9 +39,9 @@ export function setupStarters({ root, runDir, serverEnv, redisUrl, profile }: Se
     const dir = join(runDir, name);
     mkdirSync(dir, { recursive: true });
     const nodeArgs = (role: string) => (profile ? ["--cpu-prof", `--cpu-prof-dir=${join(dir, "profiles", role)}`] : []);
-    // Ours runs with the heap limits and malloc settings it is deployed with (lib/server/heap-limits.ts); the reference commit as it was.
+    // Ours runs with the heap limits it is deployed with (lib/server/heap-limits.ts); the reference commit as it was.
     const heapLimit = (role: HeapLimitedService) =>
-      codeDir === root ? { ...NATIVE_HEAP_ENV, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} ${heapLimitNodeOptions(role)}`.trim() } : {};
+      codeDir === root ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} ${heapLimitNodeOptions(role)}`.trim() } : {};
     const services: Service[] = [];
     try {
       for (const [subgraph, port, variable] of subgraphs) {
@@ -85,9 +85,8 @@ export function setupStarters({ root, runDir, serverEnv, redisUrl, profile }: Se
       BOOKS_PORT: String(others[1]),
       RECOMMENDATIONS_PORT: String(others[2]),
       EXPERIMENTS_PORT: String(others[3]),
-      ...(codeDir === root ? NATIVE_HEAP_ENV : {}),
     };
-    // Ours with the heap limit and malloc settings `npm start` passes (lib/server/heap-limits.ts); the reference commit as it was.
+    // Ours with the heap limit `npm start` passes (lib/server/heap-limits.ts); the reference commit as it was.
     const heapLimit = codeDir === root ? [heapLimitNodeOptions("embedded")] : [];
     const nodeArgs = [...heapLimit, ...(profile ? ["--cpu-prof", `--cpu-prof-dir=${join(dir, "profiles", "embedded")}`] : [])];
     const service = await startService({ role: "embedded", script, cwd: codeDir, env, port: gatewayPort!, readyTimeoutMs: 300_000, nodeArgs }, dir);

@@ -29,16 +29,5 @@ export const HEAP_LIMIT_MB = {
 
 export type HeapLimitedService = keyof typeof HEAP_LIMIT_MB;
 
-/**
- * glibc's malloc settings every service process runs with (the image's ENV, `npm
- * start`, and the bench, soak and fault suite for their processes of this code).
- * glibc gives each thread that allocates an arena of its own, up to eight per core,
- * and memory freed in one arena is not reused by another: a service's threads (the
- * event loop, inference workers, ONNX Runtime's and libuv's pools) left freed model
- * buffers and request memory spread over many arenas. Two arenas took 50 MB off the
- * recommendations process under the bench's load (bench/README.md, "Memory").
- */
-export const NATIVE_HEAP_ENV = { MALLOC_ARENA_MAX: "2" } as const;
-
 /** The NODE_OPTIONS value a service runs with. */
 export const heapLimitNodeOptions = (service: HeapLimitedService): string => `--max-old-space-size=${HEAP_LIMIT_MB[service]}`;
