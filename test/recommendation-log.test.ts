@@ -60,6 +60,19 @@ for (const target of databaseTargets()) {
       assert.equal(one.modelVersion, 3);
     });
 
+    it("logs scores with six decimals, whatever precision the list carried", async () => {
+      const { prisma } = database.db;
+      await prisma.recommendationLog.deleteMany();
+      const writer = new RecommendationLogWriter(prisma, logger, { anonymousSampleRate: 1, retentionDays: 90 });
+      try {
+        writer.append({ ...entry(reader, 1), scores: [0.41052284411021643, 0.0000004, 1] });
+        await writer.flush();
+      } finally {
+        await writer.close();
+      }
+      assert.deepEqual((await prisma.recommendationLog.findFirstOrThrow({ where: { userId: reader } })).scores, [0.410523, 0, 1]);
+    });
+
     it("prunes rows past the retention and keeps the rest", async () => {
       const { prisma } = database.db;
       await prisma.recommendationLog.deleteMany();
