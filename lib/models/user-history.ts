@@ -17,8 +17,6 @@ export interface HistoryEntry {
  * requests; as objects they were the largest part of its heap under the bench's load.
  */
 export class ReaderHistory {
-  static readonly EMPTY = new ReaderHistory(new Int32Array(0), new Float64Array(0), new Float64Array(0), new Float64Array(0));
-
   constructor(
     readonly bookIds: Int32Array,
     readonly strengths: Float64Array,
