@@ -7,8 +7,9 @@ import type { InferenceSession, Tensor } from "./onnx.ts";
  * initializers (a neighbour model's table, history top-K and history scorer read one
  * matrix, and ONNX Runtime keeps a copy of the initializers per session); its outputs
  * are then named `<kind>/<tensor>` so each kind's stay apart. A run fetches only its
- * kind's outputs, so only that kind's nodes execute, and ONNX Runtime still wants every
- * declared input: the other kinds' inputs get empty placeholders.
+ * kind's outputs, and ONNX Runtime wants every declared input: the other kinds' inputs
+ * get empty placeholders. It still runs every node whatever is fetched, so such a file
+ * guards each kind's work on its inputs (ml-models/export/graphs.ts, `neighbourGraph`).
  */
 export interface GraphCall {
   readonly kind: GraphKind;
@@ -23,7 +24,7 @@ export function combinedOutputName(kind: GraphKind, tensor: string): string {
   return `${kind}/${tensor}`;
 }
 
-export function planGraphCall(session: Pick<InferenceSession, "outputNames" | "inputNames" | "inputMetadata">, kind: GraphKind): GraphCall {
+export function planGraphCall(session: Pick<InferenceSession, "outputNames" | "inputMetadata">, kind: GraphKind): GraphCall {
   const prefix = combinedOutputName(kind, "");
   const fetches = session.outputNames.filter((name) => name.startsWith(prefix));
   if (fetches.length === 0) return { kind, fetches: undefined, placeholders: {} };
@@ -53,7 +54,7 @@ export function plainOutputs(call: GraphCall, outputs: Record<string, Tensor>): 
 
 export async function runGraph(session: InferenceSession, call: GraphCall, feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> {
   const completed = feedsFor(call, feeds);
-  const outputs = call.fetches ? await session.run(completed, [...call.fetches]) : await session.run(completed);
+  const outputs = call.fetches ? await session.run(completed, call.fetches) : await session.run(completed);
   return plainOutputs(call, outputs as Record<string, Tensor>);
 }
 

@@ -13,24 +13,24 @@ const { FLOAT, INT64 } = ElementType;
 
 /** scores [.., I] + (EXCLUDED at `exclude` indices); returns the masked tensor's name. */
 function maskExcluded(g: OnnxGraphBuilder, scores: string, exclude: string, itemCount: number): string {
-  g.floatTensor("mask_zeros", new Float32Array(itemCount), [itemCount]);
+  return maskExcludedOver(g, scores, exclude, g.floatTensor("mask_zeros", new Float32Array(itemCount), [itemCount]));
+}
+
+/** The same mask, scattered onto an existing [I] zeros tensor (an If branch reads its outer graph's). */
+function maskExcludedOver(g: OnnxGraphBuilder, scores: string, exclude: string, zeros: string): string {
   g.node("Shape", [exclude], ["exclude_shape"]);
   g.node("ConstantOfShape", ["exclude_shape"], ["exclude_values"], {
     value: { tensor: { dims: [1], dataType: FLOAT, floatData: [EXCLUDED] } },
   });
-  g.node("ScatterElements", ["mask_zeros", exclude, "exclude_values"], ["mask"], { axis: 0 });
+  g.node("ScatterElements", [zeros, exclude, "exclude_values"], ["mask"], { axis: 0 });
   return g.node("Add", [scores, "mask"], ["masked_scores"]);
 }
 
-/** Output names of a graph file: the signature's own, or prefixed by kind in a combined file. */
-type OutputName = (tensor: string) => string;
-const plainName: OutputName = (tensor) => tensor;
-
-function topK(g: OnnxGraphBuilder, scores: string, batchDims: (number | string)[], name: OutputName = plainName): void {
+function topK(g: OnnxGraphBuilder, scores: string, batchDims: (number | string)[]): void {
   g.input(TENSOR.k, INT64, [1]);
-  g.node("TopK", [scores, TENSOR.k], [name(TENSOR.scores), name(TENSOR.indices)], { axis: -1, largest: 1, sorted: 1 });
-  g.output(name(TENSOR.scores), FLOAT, [...batchDims, "K"]);
-  g.output(name(TENSOR.indices), INT64, [...batchDims, "K"]);
+  g.node("TopK", [scores, TENSOR.k], [TENSOR.scores, TENSOR.indices], { axis: -1, largest: 1, sorted: 1 });
+  g.output(TENSOR.scores, FLOAT, [...batchDims, "K"]);
+  g.output(TENSOR.indices, INT64, [...batchDims, "K"]);
 }
 
 /** (user_index [N], item_index [N]) -> score [N] = <U[user], V[item]>: Gather, Mul, ReduceSum. */
@@ -161,22 +161,18 @@ export function neighbourGraph(neighbourIndex: Int32Array, neighbourScore: Float
   g.node("And", ["has_history", "has_k"], ["run_history_top_k"]);
   g.node("And", ["has_history", "has_items"], ["run_history_scorer"]);
 
-  const topK = (tensor: string) => combinedOutputName("history-top-k", tensor);
+  const topKOutput = (tensor: string) => combinedOutputName("history-top-k", tensor);
   const top = new OnnxGraphBuilder("history_top_k");
-  const summedForTop = historyNeighbourScores(top, "top");
-  top.node("Shape", [TENSOR.history], ["top_exclude_shape"]);
-  top.node("ConstantOfShape", ["top_exclude_shape"], ["top_exclude_values"], { value: { tensor: { dims: [1], dataType: FLOAT, floatData: [EXCLUDED] } } });
-  top.node("ScatterElements", ["zeros", TENSOR.history, "top_exclude_values"], ["top_mask"], { axis: 0 });
-  top.node("Add", [summedForTop, "top_mask"], ["top_masked"]);
-  top.node("TopK", ["top_masked", TENSOR.k], ["top_scores", "top_indices"], { axis: -1, largest: 1, sorted: 1 });
+  const masked = maskExcludedOver(top, historyNeighbourScores(top, "top"), TENSOR.history, "zeros");
+  top.node("TopK", [masked, TENSOR.k], ["top_scores", "top_indices"], { axis: -1, largest: 1, sorted: 1 });
   top.output("top_scores", FLOAT, ["K"]);
   top.output("top_indices", INT64, ["K"]);
-  g.node("If", ["run_history_top_k"], [topK(TENSOR.scores), topK(TENSOR.indices)], {
+  g.node("If", ["run_history_top_k"], [topKOutput(TENSOR.scores), topKOutput(TENSOR.indices)], {
     then_branch: { graph: top.graph() },
     else_branch: { graph: emptyBranch("history_top_k_skipped", [FLOAT, INT64]) },
   });
-  g.output(topK(TENSOR.scores), FLOAT, ["K"]);
-  g.output(topK(TENSOR.indices), INT64, ["K"]);
+  g.output(topKOutput(TENSOR.scores), FLOAT, ["K"]);
+  g.output(topKOutput(TENSOR.indices), INT64, ["K"]);
 
   const scorer = combinedOutputName("history-scorer", TENSOR.score);
   const scoring = new OnnxGraphBuilder("history_scorer");
