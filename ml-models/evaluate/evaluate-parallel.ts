@@ -1,10 +1,10 @@
 import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
 import type { Csr } from "../data/csr.ts";
 import { shared } from "../models/als-parallel.ts";
 import type { Recommender } from "../models/recommender.ts";
 import { snapshotModels } from "../models/snapshot.ts";
 import { accumulateMetricsAsync, usersWithTestItems, type AccumulatorState, type EvaluationData, type MetricSet } from "./evaluate.ts";
+import { typeScriptWorker } from "../../lib/typescript-worker.ts";
 
 /** Below this many users a helper thread's start-up costs more than it saves. */
 const PARALLEL_MIN_USERS = 1_000;
@@ -42,7 +42,7 @@ export async function evaluateModelsParallel(
   const helpers = shares.slice(1).map(
     (share) =>
       new Promise<AccumulatorState[]>((resolve, reject) => {
-        const worker = new Worker(new URL("./evaluate-worker.mjs", import.meta.url));
+        const worker = typeScriptWorker(new URL("./evaluate-worker.ts", import.meta.url));
         worker.once("message", (message: { type: string; states?: AccumulatorState[]; message?: string }) => {
           void worker.terminate();
           if (message.type === "done" && message.states) resolve(message.states);

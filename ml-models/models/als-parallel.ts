@@ -1,7 +1,8 @@
 import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import type { Csr } from "../data/csr.ts";
 import { regularizedGram, solveRows, type AlsSolverParams } from "./als-solver.ts";
+import { typeScriptWorker } from "../../lib/typescript-worker.ts";
 
 /** Below this many interactions a helper thread's start-up costs more than it saves. */
 export const PARALLEL_MIN_INTERACTIONS = 150_000;
@@ -54,7 +55,7 @@ export class AlsThreads {
     }
     const sharedUserItem = sharedCsr(userItem);
     const sharedItemUser = sharedCsr(itemUser);
-    const workers = Array.from({ length: threads - 1 }, () => new Worker(new URL("./als-worker.mjs", import.meta.url)));
+    const workers = Array.from({ length: threads - 1 }, () => typeScriptWorker(new URL("./als-worker.ts", import.meta.url)));
     try {
       await Promise.all(
         workers.map(

@@ -1,6 +1,5 @@
-import { Writable } from "node:stream";
 import { parentPort, workerData, type MessagePort } from "node:worker_threads";
-import { pino } from "pino";
+import { workerLogger } from "../../lib/worker-log.ts";
 import { databaseOverPort } from "../../lib/db/database-over-port.ts";
 import { openDatabase, type SqlDatabase } from "../../lib/db/database.ts";
 import type { ModelChangedEvent } from "../registry/registry.ts";
@@ -16,15 +15,14 @@ import type { DatabaseReadyMessage, FullTrainingJob, FullTrainingMessage } from 
  * are handed to the parent, which owns the logger and the event bus.
  */
 const job = workerData as FullTrainingJob;
-const post = (message: FullTrainingMessage) => parentPort!.postMessage(message);
-
-const lines = new Writable({
-  write(chunk, _encoding, done) {
-    for (const line of String(chunk).split("\n").filter(Boolean)) post({ type: "log", line });
-    done();
-  },
-});
-const logger = pino({ level: job.logLevel, base: undefined }, lines);
+const send = (message: FullTrainingMessage) => parentPort!.postMessage(message);
+const log = workerLogger(job.logLevel, (lines) => send({ type: "log", lines }));
+const { logger } = log;
+/** The lines logged before a message reach the parent before it. */
+const post = (message: Exclude<FullTrainingMessage, { type: "log" }>) => {
+  log.flush();
+  send(message);
+};
 
 // Listening from the start: the parent's word may come before the database is opened here.
 // (Only then: a listener left on the parent port would keep a finished worker alive.)
@@ -78,4 +76,5 @@ try {
   post({ type: "failed", message: error instanceof Error ? error.message : String(error) });
 } finally {
   await db?.close();
+  log.flush();
 }

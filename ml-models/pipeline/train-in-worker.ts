@@ -1,9 +1,11 @@
-import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
+import { MessageChannel, type MessagePort } from "node:worker_threads";
 import { serveDatabaseOverPort, type ServedDatabase } from "../../lib/db/database-over-port.ts";
 import type { SqlDatabase } from "../../lib/db/database.ts";
 import type { Logger } from "../../lib/logger.ts";
+import { relayWorkerLines } from "../../lib/worker-log.ts";
 import type { WritableDemoDataset } from "../../prisma/seed/dataset.ts";
 import type { ModelChangedEvent, Publish } from "../registry/registry.ts";
+import { typeScriptWorker } from "../../lib/typescript-worker.ts";
 
 /** What the worker is given (workerData): plain values and, on PGlite, the port its SQL goes through. */
 export interface FullTrainingJob {
@@ -26,7 +28,7 @@ export interface FullTrainingResult {
 
 /** What the worker tells its parent. */
 export type FullTrainingMessage =
-  | { type: "log"; line: string }
+  | { type: "log"; lines: string }
   | { type: "publish"; event: ModelChangedEvent }
   | ({ type: "done" } & FullTrainingResult)
   | { type: "failed"; message: string };
@@ -54,8 +56,6 @@ export interface RunningTraining {
   stop(): Promise<void>;
 }
 
-const LEVELS: Record<number, "trace" | "debug" | "info" | "warn" | "error" | "fatal"> = { 10: "trace", 20: "debug", 30: "info", 40: "warn", 50: "error", 60: "fatal" };
-
 /**
  * Runs `trainAll` (every algorithm, tuned; or the first-start set from demo data) on
  * a worker thread: the event loop that serves requests stays responsive while it trains. Its log lines are written by this
@@ -73,7 +73,7 @@ export function trainAllInWorker(db: SqlDatabase, options: FullTrainingOptions):
     database: channel ? { kind: "pglite", port: channel.port2 } : { kind: "postgres", url: options.databaseUrl! },
     ...(options.firstStart ? { firstStartFrom: options.firstStart.demoData } : {}),
   };
-  const worker = new Worker(new URL("./full-training-worker.mjs", import.meta.url), {
+  const worker = typeScriptWorker(new URL("./full-training-worker.ts", import.meta.url), {
     workerData: job,
     transferList: channel ? [channel.port2] : [],
   });
@@ -85,7 +85,7 @@ export function trainAllInWorker(db: SqlDatabase, options: FullTrainingOptions):
   );
   const finished = new Promise<FullTrainingResult>((resolve, reject) => {
     worker.on("message", (message: FullTrainingMessage) => {
-      if (message.type === "log") relayLine(logger, message.line);
+      if (message.type === "log") relayWorkerLines(logger, message.lines);
       else if (message.type === "publish") void options.publish(message.event).catch((error: unknown) => logger.error({ err: error }, "model change could not be published"));
       else if (message.type === "done") resolve({ seconds: message.seconds, models: message.models });
       else reject(new Error(message.message));
@@ -107,13 +107,4 @@ export function trainAllInWorker(db: SqlDatabase, options: FullTrainingOptions):
       await cleanUp.catch(() => {});
     },
   };
-}
-
-function relayLine(logger: Logger, line: string): void {
-  try {
-    const { level, msg, time: _time, ...fields } = JSON.parse(line) as { level: number; msg?: string; time?: number };
-    logger[LEVELS[level] ?? "info"](fields, msg ?? "");
-  } catch {
-    logger.info({ line }, "training worker output");
-  }
 }

@@ -1,12 +1,12 @@
 import { existsSync, readdirSync } from "node:fs";
-import { Worker } from "node:worker_threads";
 import type { Config } from "../../lib/config.ts";
 import type { DemoDataOptions, WritableDemoDataset } from "./dataset.ts";
+import { typeScriptWorker } from "../../lib/typescript-worker.ts";
 
 /** Generates the demo dataset on a worker thread (the same data as `generateDemoData` in this thread). */
 export function generateDemoDataInWorker(options: DemoDataOptions): Promise<WritableDemoDataset> {
   const generated = new Promise<WritableDemoDataset>((resolve, reject) => {
-    const worker = new Worker(new URL("./generate-worker.mjs", import.meta.url), { workerData: options });
+    const worker = typeScriptWorker(new URL("./generate-worker.ts", import.meta.url), { workerData: options });
     worker.once("message", (dataset: WritableDemoDataset) => resolve(dataset));
     worker.once("error", reject);
     worker.once("exit", (code) => reject(new Error(`demo data worker exited with code ${code}`)));
