@@ -3,7 +3,7 @@ import { createRuntime } from "./lib/runtime.ts";
 import { loadConfigOrExit } from "./lib/config.ts";
 import { serveMetrics } from "./lib/metrics/metrics-server.ts";
 import { phaseTimer } from "./lib/metrics/phase-timer.ts";
-import { stopOnSignals } from "./lib/server/shutdown.ts";
+import { stopOnSignals, type StopProcess } from "./lib/server/shutdown.ts";
 import { pregenerateForFreshInstall } from "./prisma/seed/generate-in-worker.ts";
 import { isDatabaseEmpty, seedDemoData } from "./prisma/seed/index.ts";
 import { modelChangedPublisher } from "./ml-models/pipeline/publish.ts";
@@ -12,9 +12,10 @@ import { firstStartModels, replaceFirstStartSet } from "./ml-models/pipeline/fir
 import type { RunningTraining } from "./ml-models/pipeline/train-in-worker.ts";
 
 /**
- * `npm start`: the whole platform in one process. On the embedded defaults that is
- * PGlite under PGLITE_DATA_DIR plus in-process cache and pub/sub; the first start
- * applies the migrations and generates the demo catalogue, later starts find both.
+ * `npm start`: the whole platform in one process (the gateway on a thread of its own).
+ * On the embedded defaults that is PGlite under PGLITE_DATA_DIR plus in-process cache
+ * and pub/sub; the first start applies the migrations and generates the demo catalogue,
+ * later starts find both.
  */
 const startup = phaseTimer();
 const config = loadConfigOrExit();
@@ -61,15 +62,21 @@ try {
   // One /metrics for the whole process: every service's series, told apart by their `service` label.
   const metrics = await serveMetrics({ host: config.HOST, port: config.METRICS_PORT, logger });
   const { startSupergraph } = await supergraphModule;
-  const supergraph = await startSupergraph(runtime, {
-    gateway: config.GATEWAY_PORT,
-    users: config.USERS_PORT,
-    books: config.BOOKS_PORT,
-    recommendations: config.RECOMMENDATIONS_PORT,
-    experiments: config.EXPERIMENTS_PORT,
-  });
+  let stopProcess: StopProcess | undefined;
+  const supergraph = await startSupergraph(
+    runtime,
+    {
+      gateway: config.GATEWAY_PORT,
+      users: config.USERS_PORT,
+      books: config.BOOKS_PORT,
+      recommendations: config.RECOMMENDATIONS_PORT,
+      experiments: config.EXPERIMENTS_PORT,
+    },
+    // A process that lost its gateway serves nobody: it stops, and its supervisor starts it again.
+    config.EMBEDDED_GATEWAY_THREAD ? { gatewayThread: { onFailure: () => stopProcess?.("the gateway thread ended", 1) } } : {},
+  );
   let fullTraining: RunningTraining | undefined;
-  stopOnSignals(logger, config.SHUTDOWN_TIMEOUT_MS, async () => {
+  stopProcess = stopOnSignals(logger, config.SHUTDOWN_TIMEOUT_MS, async () => {
     await fullTraining?.stop();
     await supergraph.stop();
     await metrics.stop();

@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
-import { startGateway } from "./gateway/server.ts";
+import { startGateway, type GatewayOptions } from "./gateway/server.ts";
+import { startGatewayThread } from "./gateway/thread/start-gateway-thread.ts";
 import type { SubgraphName } from "./lib/config.ts";
 import type { Runtime } from "./lib/runtime.ts";
 import { startStreamRoles, STREAM_ROLES, type StreamRole } from "./lib/stream/roles/index.ts";
@@ -12,8 +13,8 @@ import { startTracing } from "./lib/tracing/provider.ts";
 
 /**
  * The whole supergraph in one process, sharing one runtime (database, cache,
- * pub/sub, stream): the embedded `npm start` and the end-to-end tests, with the
- * stream's consumer roles. Each service still
+ * pub/sub, stream): the embedded `npm start` (its gateway on a thread of its own)
+ * and the end-to-end tests, with the stream's consumer roles. Each service still
  * listens on its own port and the gateway reaches them over HTTP, exactly as when
  * they run as separate processes.
  */
@@ -34,6 +35,12 @@ export interface RunningSupergraph {
 export interface SupergraphOptions {
   /** The stream consumers run in this process (all by default; none when they run as their own processes). */
   streamRoles?: readonly StreamRole[];
+  /**
+   * The gateway on a worker thread of its own (the embedded `npm start`): it then plans,
+   * merges and answers on a second core while the subgraphs, PGlite and inference keep
+   * the main thread. Told here if that thread ends on its own.
+   */
+  gatewayThread?: { onFailure(error: Error): void };
 }
 
 export async function startSupergraph(runtime: Runtime, ports: SupergraphPorts, options: SupergraphOptions = {}): Promise<RunningSupergraph> {
@@ -50,14 +57,17 @@ export async function startSupergraph(runtime: Runtime, ports: SupergraphPorts, 
     started.push(...Object.values(subgraphs));
     const consumers = await startStreamRoles(runtime, options.streamRoles ?? STREAM_ROLES);
     started.push(consumers);
-    const gateway = await startGateway({
+    const gatewayOptions: GatewayOptions = {
       config: runtime.config,
       logger: runtime.logger,
       port: ports.gateway,
       supergraphPath: resolve(runtime.config.SUPERGRAPH_PATH),
       subgraphUrls: Object.fromEntries(Object.entries(subgraphs).map(([name, service]) => [name, service.url])),
       pubsub: runtime.pubsub,
-    });
+    };
+    const gateway = options.gatewayThread
+      ? await startGatewayThread({ ...gatewayOptions, onFailure: options.gatewayThread.onFailure })
+      : await startGateway(gatewayOptions);
     started.push(gateway);
     return {
       gateway,

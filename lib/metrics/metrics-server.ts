@@ -1,7 +1,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "../logger.ts";
-import { registry } from "./registry.ts";
+import { processMetrics } from "./registry.ts";
 
 export interface MetricsServer {
   readonly port: number;
@@ -39,8 +39,8 @@ export async function serveMetrics(options: {
       response.writeHead(404, { "content-type": "text/plain" }).end("Not found: metrics are at GET /metrics\n");
       return;
     }
-    registry.metrics().then(
-      (text) => response.writeHead(200, { "content-type": registry.contentType }).end(text),
+    processMetrics().then(
+      ({ text, contentType }) => response.writeHead(200, { "content-type": contentType }).end(text),
       (error: unknown) => {
         options.logger.error({ err: error }, "collecting metrics failed");
         response.writeHead(500, { "content-type": "text/plain" }).end("collecting metrics failed\n");

@@ -23,7 +23,7 @@ export const HEAP_LIMIT_MB = {
   books: 512,
   recommendations: 512,
   experiments: 512,
-  /** `npm start`: every service in one process (PGlite's memory is outside the V8 heap). */
+  /** `npm start`: the subgraphs in one process (PGlite's memory is outside the V8 heap); its gateway thread has `gateway`'s limit. */
   embedded: 1536,
 } as const;
 

@@ -3,7 +3,7 @@ import { loadConfig } from "../../lib/config.ts";
 import { applyMigrations } from "../../lib/db/migrate.ts";
 import { createRuntime, type Runtime } from "../../lib/runtime.ts";
 import { seedDemoData } from "../../prisma/seed/index.ts";
-import { startSupergraph, type RunningSupergraph } from "../../supergraph.ts";
+import { startSupergraph, type RunningSupergraph, type SupergraphOptions } from "../../supergraph.ts";
 import type { DatabaseTarget, TestDatabase } from "./databases.ts";
 
 export interface TestSupergraph {
@@ -23,6 +23,7 @@ export async function startTestSupergraph(
   seed: { books: number; users: number; seed: number } = { books: 300, users: 200, seed: 7 },
   /** Settings on top of the test defaults (e.g. NODE_ENV=production with its JWT_SECRET, edge limits). */
   env: Record<string, string> = {},
+  options: SupergraphOptions = {},
 ): Promise<TestSupergraph> {
   const database: TestDatabase = await target.create();
   try {
@@ -46,7 +47,7 @@ export async function startTestSupergraph(
       ...env,
     });
     const runtime = await createRuntime(config, "test", { db: database.db });
-    const supergraph = await startSupergraph(runtime, { gateway: 0, users: 0, books: 0, recommendations: 0, experiments: 0 });
+    const supergraph = await startSupergraph(runtime, { gateway: 0, users: 0, books: 0, recommendations: 0, experiments: 0 }, options);
     return {
       runtime,
       supergraph,
