@@ -20,6 +20,13 @@ const flag = (fallback: boolean) =>
     .default(fallback ? "true" : "false")
     .transform((value) => value === "true" || value === "1");
 
+/**
+ * PostgreSQL's own default (128MB) made the embedded process slower and larger: in the
+ * bench's embedded setup, 16MB served the signed-in flagship at least as fast and held
+ * 100-150 MB less (bench/README.md, "Memory").
+ */
+export const DEFAULT_PGLITE_SHARED_BUFFERS = "16MB";
+
 const DEVELOPMENT_JWT_SECRET = "shelfgraph-development-secret-change-me-in-production";
 const DEVELOPMENT_INTERNAL_SECRET = "shelfgraph-development-internal-secret-change-me";
 
@@ -32,6 +39,11 @@ export const configSchema = z
     DATABASE_URL: optionalUrl,
     DATABASE_POOL_SIZE: positiveInt(10),
     PGLITE_DATA_DIR: z.string().min(1).default("data/pglite"),
+    // PGlite's buffer pool, in its WebAssembly memory (which never shrinks); its files are cached by the OS as well.
+    PGLITE_SHARED_BUFFERS: z
+      .string()
+      .regex(/^\d+(kB|MB|GB)$/, "must be a PostgreSQL size such as 16MB")
+      .default(DEFAULT_PGLITE_SHARED_BUFFERS),
     // `npm run db:backup` writes here when not given a file.
     BACKUP_DIR: z.string().min(1).default("data/backups"),
     REDIS_URL: optionalUrl,

@@ -12,9 +12,10 @@ describe("configuration from the environment", () => {
 
   it("names every bad variable and the value it got", () => {
     assert.throws(
-      () => loadConfig({ GATEWAY_PORT: "eighty", DATABASE_URL: "not a url", LOG_LEVEL: "loud" }),
+      () => loadConfig({ GATEWAY_PORT: "eighty", DATABASE_URL: "not a url", LOG_LEVEL: "loud", PGLITE_SHARED_BUFFERS: "lots" }),
       (error: unknown) => {
         assert.ok(error instanceof ConfigError);
+        assert.match(error.message, /PGLITE_SHARED_BUFFERS: must be a PostgreSQL size such as 16MB/);
         assert.match(error.message, /GATEWAY_PORT: .*"eighty"/);
         assert.match(error.message, /DATABASE_URL: .*"not a url"/);
         assert.match(error.message, /LOG_LEVEL: /);

@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { openDatabase } from "../lib/db/database.ts";
 import { buildPGliteTemplate, createPGlite, pgliteTemplatePath } from "../lib/db/pglite-template.ts";
 
 describe("the PGlite data-directory template", () => {
@@ -38,6 +39,28 @@ describe("the PGlite data-directory template", () => {
       assert.equal(opened.fromTemplate, false);
       assert.deepEqual((await opened.pglite.query("SELECT 1 AS one")).rows, [{ one: 1 }]);
       await opened.pglite.close();
+    }
+  });
+});
+
+describe("PGlite's buffer pool", () => {
+  it("is PGLITE_SHARED_BUFFERS, 16MB unless set, in memory and on disk alike", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "pglite-buffers-"));
+    try {
+      for (const [options, expected] of [
+        [{ PGLITE_DATA_DIR: "memory://" }, "16MB"],
+        [{ PGLITE_DATA_DIR: join(dir, "db"), PGLITE_SHARED_BUFFERS: "48MB" }, "48MB"],
+      ] as const) {
+        const db = await openDatabase({ DATABASE_URL: undefined, DATABASE_POOL_SIZE: 1, ...options });
+        try {
+          const [row] = await db.withConnection((connection) => connection.query<{ shared_buffers: string }>("SHOW shared_buffers"));
+          assert.equal(row!.shared_buffers, expected);
+        } finally {
+          await db.close();
+        }
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

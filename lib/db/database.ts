@@ -5,7 +5,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import type { SqlDriverAdapterFactory } from "@prisma/client/runtime/client";
 import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
-import type { Config } from "../config.ts";
+import { DEFAULT_PGLITE_SHARED_BUFFERS, type Config } from "../config.ts";
 import { Prisma, PrismaClient } from "./generated/client.ts";
 import { createPGlite } from "./pglite-template.ts";
 import { countStatements } from "./statement-counter.ts";
@@ -45,13 +45,13 @@ export interface Database {
 /** What raw-SQL work (training, registry) needs of a database: also served to a worker thread (./database-over-port.ts). */
 export type SqlDatabase = Pick<Database, "kind" | "withConnection" | "exclusiveTransaction">;
 
-export type DatabaseOptions = Pick<Config, "DATABASE_URL" | "DATABASE_POOL_SIZE" | "PGLITE_DATA_DIR">;
+export type DatabaseOptions = Pick<Config, "DATABASE_URL" | "DATABASE_POOL_SIZE" | "PGLITE_DATA_DIR"> & Partial<Pick<Config, "PGLITE_SHARED_BUFFERS">>;
 
 /** PostgreSQL when DATABASE_URL is set, otherwise an embedded PGlite persisted under PGLITE_DATA_DIR. */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   const db = options.DATABASE_URL
     ? await openPostgres(options.DATABASE_URL, options.DATABASE_POOL_SIZE)
-    : await openPGlite(options.PGLITE_DATA_DIR);
+    : await openPGlite(options.PGLITE_DATA_DIR, options.PGLITE_SHARED_BUFFERS ?? DEFAULT_PGLITE_SHARED_BUFFERS);
   return closingOnce(db);
 }
 
@@ -127,8 +127,8 @@ async function openPostgres(connectionString: string, poolSize: number): Promise
 }
 
 /** `memory://` keeps the database in memory (tests); anything else is a directory. */
-async function openPGlite(dataDir: string): Promise<Database> {
-  const options = { extensions: { pg_trgm } };
+async function openPGlite(dataDir: string, sharedBuffers: string): Promise<Database> {
+  const options = { extensions: { pg_trgm }, startParams: [...PGlite.defaultStartParams, "-c", `shared_buffers=${sharedBuffers}`] };
   let pglite: PGlite;
   if (dataDir.startsWith("memory://")) pglite = await PGlite.create(dataDir, options);
   else {
