@@ -5,7 +5,7 @@ import { serveMetrics } from "./lib/metrics/metrics-server.ts";
 import { phaseTimer } from "./lib/metrics/phase-timer.ts";
 import { stopOnSignals, type StopProcess } from "./lib/server/shutdown.ts";
 import { pregenerateForFreshInstall } from "./prisma/seed/generate-in-worker.ts";
-import { isDatabaseEmpty, seedDemoData } from "./prisma/seed/index.ts";
+import { isDatabaseEmpty, seedDemoData } from "./prisma/seed/seed-demo-data.ts";
 import { modelChangedPublisher } from "./ml-models/pipeline/publish.ts";
 import { trainFirstStartSetAlongsideSeed } from "./ml-models/pipeline/first-start-alongside-seed.ts";
 import { firstStartModels, replaceFirstStartSet } from "./ml-models/pipeline/first-start-set.ts";
