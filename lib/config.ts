@@ -64,7 +64,7 @@ export const configSchema = z
     RECOMMENDATIONS_URL: optionalUrl,
     EXPERIMENTS_URL: optionalUrl,
     SUPERGRAPH_PATH: z.string().min(1).default("schema/supergraph.graphql"),
-    // `npm start` only: the gateway on a worker thread of its own (a second core, and about 150 MB more);
+    // `npm start` only: the gateway on a worker thread of its own (a second core, for about 110 MB more);
     // false keeps the whole supergraph on one thread.
     EMBEDDED_GATEWAY_THREAD: flag(true),
     SUBGRAPH_TIMEOUT_MS: positiveInt(10_000),
