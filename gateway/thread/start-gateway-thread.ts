@@ -45,7 +45,10 @@ export async function startGatewayThread(options: GatewayThreadOptions): Promise
   const scrapes = new Map<number, (snapshot: MetricsSnapshot) => void>();
   let nextScrape = 1;
   let stopping = false;
+  let started = false;
+  let exited = false;
   let stopped: (() => void) | undefined;
+  let excludeMetrics: (() => void) | undefined;
   const listening = new Promise<{ url: string; port: number }>((resolve, reject) => {
     worker.on("message", (message: FromGatewayThread) => {
       if (message.type === "log") relayWorkerLines(logger, message.lines);
@@ -59,10 +62,13 @@ export async function startGatewayThread(options: GatewayThreadOptions): Promise
     });
     worker.once("error", reject);
     worker.once("exit", (code) => {
+      exited = true;
       const error = new Error(`the gateway thread exited with code ${code}`);
       reject(error);
       stopped?.();
-      if (!stopping) {
+      // A thread that never listened failed its start, which the caller hears as such.
+      if (started && !stopping) {
+        excludeMetrics?.();
         logger.fatal({ err: error }, "the gateway thread ended");
         options.onFailure(error);
       }
@@ -75,7 +81,8 @@ export async function startGatewayThread(options: GatewayThreadOptions): Promise
     await served.release();
     throw error;
   });
-  const excludeMetrics = includeThreadMetrics(
+  started = true;
+  excludeMetrics = includeThreadMetrics(
     () =>
       new Promise<MetricsSnapshot>((resolve) => {
         const id = nextScrape++;
@@ -95,12 +102,14 @@ export async function startGatewayThread(options: GatewayThreadOptions): Promise
     async stop() {
       if (stopping) return;
       stopping = true;
-      excludeMetrics();
+      excludeMetrics?.();
       // The thread drains its requests and closes its sockets; then it is ended (a keep-alive socket would hold it).
-      await new Promise<void>((resolve) => {
-        stopped = resolve;
-        worker.postMessage({ type: "stop" } satisfies ToGatewayThread);
-      });
+      if (!exited) {
+        await new Promise<void>((resolve) => {
+          stopped = resolve;
+          worker.postMessage({ type: "stop" } satisfies ToGatewayThread);
+        });
+      }
       await worker.terminate();
       await served.release();
     },
