@@ -4,8 +4,8 @@ import { loadConfigOrExit } from "./lib/config.ts";
 import { serveMetrics } from "./lib/metrics/metrics-server.ts";
 import { phaseTimer } from "./lib/metrics/phase-timer.ts";
 import { stopOnSignals, type StopProcess } from "./lib/server/shutdown.ts";
-import { pregenerateForFreshInstall } from "./prisma/seed/generate-in-worker.ts";
-import { isDatabaseEmpty, seedDemoData } from "./prisma/seed/seed-demo-data.ts";
+import { generateDemoDataInWorker, pregenerateForFreshInstall, seedOptionsOf } from "./prisma/seed/generate-in-worker.ts";
+import { isDatabaseEmpty, isFreshDatabase, seedDemoData } from "./prisma/seed/seed-demo-data.ts";
 import { modelChangedPublisher } from "./ml-models/pipeline/publish.ts";
 import { trainFirstStartSetAlongsideSeed } from "./ml-models/pipeline/first-start-alongside-seed.ts";
 import { firstStartModels, replaceFirstStartSet } from "./ml-models/pipeline/first-start-set.ts";
@@ -32,7 +32,11 @@ const training = {
   keepVersions: config.MODEL_KEEP_VERSIONS,
   publish: modelChangedPublisher(runtime.pubsub),
   logger,
+  // PostgreSQL: training workers connect themselves; on PGlite their SQL comes through this thread.
+  ...(config.DATABASE_URL ? { databaseUrl: config.DATABASE_URL } : {}),
 };
+// On PostgreSQL whether the database is fresh is known once connected: generating then overlaps the migrations.
+if (!pregenerated && config.DATABASE_URL && (await isFreshDatabase(runtime.db))) pregenerated = generateDemoDataInWorker(seedOptionsOf(config));
 // ...and its first-start models are trained from that data on another worker while it is written.
 const alongsideSeed = pregenerated ? trainFirstStartSetAlongsideSeed(runtime.db, pregenerated, training) : null;
 startup.end("runtime");
@@ -44,9 +48,7 @@ try {
   if (await isDatabaseEmpty(runtime.db)) {
     logger.info({ books: config.SEED_BOOKS, users: config.SEED_USERS }, "empty database: generating demo data");
     const summary = await seedDemoData(runtime.db, {
-      books: config.SEED_BOOKS,
-      users: config.SEED_USERS,
-      seed: config.SEED_RANDOM_SEED,
+      ...seedOptionsOf(config),
       logger,
       ...(pregenerated ? { pregenerated } : {}),
     });
@@ -87,7 +89,7 @@ try {
   if (!process.stdout.isTTY) process.stdout.write(`Shelfgraph gateway: ${supergraph.gateway.url}\n`);
   // ...and the full set trains on a worker thread once serving, replacing it (also after a restart that interrupted it).
   if (production !== "full") {
-    fullTraining = replaceFirstStartSet(runtime.db, { ...training, ...(config.DATABASE_URL ? { databaseUrl: config.DATABASE_URL } : {}) });
+    fullTraining = replaceFirstStartSet(runtime.db, training);
   }
 } catch (error) {
   logger.fatal({ err: error }, "failed to start");

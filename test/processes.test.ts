@@ -90,6 +90,29 @@ describe("npm start: the embedded single process", () => {
 const serverUrl = process.env.DATABASE_URL;
 const redisUrl = process.env.REDIS_URL;
 
+describe("npm start on a fresh PostgreSQL database", { skip: !serverUrl ? "needs DATABASE_URL" : false }, () => {
+  let database: TestDatabase | undefined;
+  after(async () => database?.drop());
+
+  it("generates the demo data while it migrates, trains the first-start set from it in memory, and answers from those models", async () => {
+    database = await createPostgresDatabase(serverUrl!);
+    const env = { ...(await portEnv()), ...database.env, NODE_ENV: "development", SEED_BOOKS: "200", SEED_USERS: "100", SEED_RANDOM_SEED: "4" };
+    const started = startServiceProcess("start.ts", env);
+    try {
+      await started.waitForLine(logMessage("Shelfgraph is ready"));
+      const seeded = started.lines.find(logMessage("generated demo data"));
+      assert.equal(JSON.parse(seeded ?? "{}").onWorkerThread, true, "generated on a worker thread, not after the migrations");
+      const trained = started.lines.find(logMessage("first-start models trained"));
+      assert.equal(JSON.parse(trained ?? "{}").fromMemory, true, "trained alongside the writes from the generated data");
+      const first = ((await graphql(`http://localhost:${env.GATEWAY_PORT}/graphql`, SIMILAR_PROVENANCE)).data!.book.similar as Provenance[])[0]!;
+      assert.match(first.source, /^(MODEL|MODEL_BLENDED|CACHE)$/);
+      assert.equal(first.modelVersion, 1);
+    } finally {
+      await started.stop();
+    }
+  });
+});
+
 describe("each service as its own process on PostgreSQL and Redis", { skip: !serverUrl || !redisUrl ? "needs DATABASE_URL and REDIS_URL" : false }, () => {
   let database: TestDatabase;
   const services: ServiceProcess[] = [];

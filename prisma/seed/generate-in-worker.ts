@@ -19,11 +19,18 @@ export function generateDemoDataInWorker(options: DemoDataOptions): Promise<Writ
 /**
  * `npm start` on an embedded database that does not exist yet will seed it: the demo
  * data is generated on a worker thread while PGlite initialises its data directory and
- * the migrations run (on two cores those overlap). Anything else (PostgreSQL, an
- * existing directory) gets null and seeds, if it must, the usual way.
+ * the migrations run (on two cores those overlap). Anything else (PostgreSQL, whose
+ * freshness is known only once connected; an existing directory) gets null.
  */
 export function pregenerateForFreshInstall(config: Pick<Config, "DATABASE_URL" | "PGLITE_DATA_DIR" | "SEED_BOOKS" | "SEED_USERS" | "SEED_RANDOM_SEED">): Promise<WritableDemoDataset> | null {
   if (config.DATABASE_URL || config.PGLITE_DATA_DIR.startsWith("memory://")) return null;
   if (existsSync(config.PGLITE_DATA_DIR) && readdirSync(config.PGLITE_DATA_DIR).length > 0) return null;
-  return generateDemoDataInWorker({ books: config.SEED_BOOKS, users: config.SEED_USERS, seed: config.SEED_RANDOM_SEED });
+  return generateDemoDataInWorker(seedOptionsOf(config));
 }
+
+/** The demo data `npm start` seeds, as configured. */
+export const seedOptionsOf = (config: Pick<Config, "SEED_BOOKS" | "SEED_USERS" | "SEED_RANDOM_SEED">): DemoDataOptions => ({
+  books: config.SEED_BOOKS,
+  users: config.SEED_USERS,
+  seed: config.SEED_RANDOM_SEED,
+});

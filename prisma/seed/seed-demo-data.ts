@@ -67,6 +67,16 @@ export async function isDatabaseEmpty(db: Database): Promise<boolean> {
   });
 }
 
+/** Before the migrations: a database without the schema yet, or with neither books nor users, is about to be seeded. */
+export async function isFreshDatabase(db: Database): Promise<boolean> {
+  try {
+    return await isDatabaseEmpty(db);
+  } catch (error) {
+    if (error instanceof MissingSchemaError) return true;
+    throw error;
+  }
+}
+
 /**
  * Generates the demo dataset and writes it in one transaction. Two processes
  * seeding the same database at once are serialised by an advisory lock; the second
