@@ -74,11 +74,11 @@ export function verdicts(report: BenchReport): string[] {
 
 function table(report: BenchReport): string {
   const rows = report.runs.map((run) => {
-    const processes = run.processes.map((p) => `${p.role} ${p.rssMaxMb} MB / ${p.cpuMean} cpu / loop p99 ${p.loopP99Ms} ms`).join("; ");
+    const processes = run.processes.map((p) => `${p.role} ${p.rssMaxMb} MB${p.heapTotalAtPeakMb !== undefined ? ` (V8 heap ${p.heapTotalAtPeakMb})` : ""} / ${p.cpuMean} cpu / loop p99 ${p.loopP99Ms} ms`).join("; ");
     return `| ${run.setup} | ${run.scenario} | ${run.connections} | ${run.throughput} | ${run.p50} | ${run.p95} | ${run.p99} | ${run.errors} | ${run.load1} | ${processes} |`;
   });
   return [
-    "| setup | scenario | conn. | req/s | p50 ms | p95 ms | p99 ms | errors | load | per process: peak RSS / mean CPU (cores) / worst event-loop p99 |",
+    "| setup | scenario | conn. | req/s | p50 ms | p95 ms | p99 ms | errors | load | per process: peak RSS (its main V8 heap then) / mean CPU (cores) / worst event-loop p99 |",
     "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ...rows,
   ].join("\n");

@@ -72,6 +72,8 @@ export async function startService(spec: ServiceSpec, workDir: string): Promise<
 export interface ProcessUsage {
   role: string;
   rssMaxMb: number;
+  /** The main V8 heap's committed size in the sample of peak RSS (absent from probes of older code). */
+  heapTotalAtPeakMb?: number;
   cpuMean: number;
   loopP99Ms: number;
   loopMaxMs: number;
@@ -82,9 +84,10 @@ export function usageBetween(service: Service, from: number, to: number): Proces
   const lines = existsSync(service.probeFile) ? readFileSync(service.probeFile, "utf8").trim().split("\n") : [];
   const samples = lines
     .filter(Boolean)
-    .map((line) => JSON.parse(line) as { t: number; rssMb: number; cpu: number; loopP99Ms: number; loopMaxMs: number })
+    .map((line) => JSON.parse(line) as { t: number; rssMb: number; heapTotalMb?: number; cpu: number; loopP99Ms: number; loopMaxMs: number })
     .filter((sample) => sample.t > from + 1000 && sample.t <= to + 500);
   const max = (pick: (s: (typeof samples)[number]) => number) => samples.reduce((m, s) => Math.max(m, pick(s)), 0);
   const mean = samples.reduce((sum, s) => sum + s.cpu, 0) / Math.max(samples.length, 1);
-  return { role: service.role, rssMaxMb: max((s) => s.rssMb), cpuMean: Math.round(mean * 100) / 100, loopP99Ms: max((s) => s.loopP99Ms), loopMaxMs: max((s) => s.loopMaxMs) };
+  const peak = samples.reduce<(typeof samples)[number] | undefined>((best, s) => (best === undefined || s.rssMb > best.rssMb ? s : best), undefined);
+  return { role: service.role, rssMaxMb: max((s) => s.rssMb), ...(peak?.heapTotalMb !== undefined ? { heapTotalAtPeakMb: peak.heapTotalMb } : {}), cpuMean: Math.round(mean * 100) / 100, loopP99Ms: max((s) => s.loopP99Ms), loopMaxMs: max((s) => s.loopMaxMs) };
 }
