@@ -93,8 +93,10 @@ export const configSchema = z
 
     CACHE_TTL_SECONDS: positiveInt(3600),
     CACHE_MAX_ENTRIES: positiveInt(50_000),
-    // The in-process layer's bound in MiB of its entries' JSON (the heap holds about twice that).
+    // The in-process cache's bound in MiB of its entries' JSON (the heap holds about twice that).
     CACHE_MAX_MB: positiveInt(32),
+    // With REDIS_URL the in-process layer only fronts Redis (entries live 5 s there): its own, smaller bound.
+    NEAR_CACHE_MAX_MB: positiveInt(8),
     // Namespace in Redis, so deployments (or test runs) sharing one Redis never read each other's entries.
     CACHE_KEY_PREFIX: z.string().min(1).default("shelfgraph:cache:"),
 
