@@ -15,13 +15,16 @@
  * under 2 GiB the cap falls to 1.3-2. Each limit is several times the service's live
  * heap under load (50-130 MiB at the soak's size), so it is never the thing that fails.
  * Recommendations ran with 1,024 until its live heap shrank (reader histories in typed
- * arrays); at 512 its RSS under the bench's load is ~15 MB lower at the same throughput.
+ * arrays); at 512 its RSS under the bench's load was ~15 MB lower at the same throughput,
+ * and at 384 (its heap peaks at ~200 MiB used, garbage included, over the whole bench)
+ * its peak RSS under the signed-in flagship was 476/495 MB against 516/523 at 512,
+ * with 338/345 req/s against 342/254 (alternating rounds).
  */
 export const HEAP_LIMIT_MB = {
   gateway: 512,
   users: 512,
   books: 512,
-  recommendations: 512,
+  recommendations: 384,
   experiments: 512,
   /** `npm start`: the subgraphs in one process (PGlite's memory is outside the V8 heap); its gateway thread has `gateway`'s limit. */
   embedded: 1536,
