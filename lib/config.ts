@@ -140,6 +140,7 @@ export const configSchema = z
     INFERENCE_MAX_BATCH: positiveInt(1_024),
     // How long the first inference request of a batch waits for others (concurrent queries) to join it.
     INFERENCE_BATCH_WINDOW_MS: z.coerce.number().int().min(0).max(100).default(0),
+    // Rows of a catalogue-ranking graph (top-K lists) from which a batch runs on a worker (serving/inference-runner.ts).
     INFERENCE_WORKER_THRESHOLD: positiveInt(256),
     // One: on the 2-core machines it is sized for, a second worker served no more (456 vs 454 req/s in the bench) and held ~20 MB.
     INFERENCE_WORKERS: positiveInt(1),

@@ -13,7 +13,7 @@ import { trainAls, type AlsModel } from "../ml-models/models/als.ts";
 import { solveRows } from "../ml-models/models/als-solver.ts";
 import { idMapsJson, writeVersion } from "../ml-models/registry/artifacts.ts";
 import { foldInUser } from "../lib/models/fold-in.ts";
-import { vectorPairScores } from "../subgraphs/recommendations/serving/graphs.ts";
+import { vectorPairScores, vectorTopK } from "../subgraphs/recommendations/serving/graphs.ts";
 import { InferencePool } from "../subgraphs/recommendations/serving/inference-pool.ts";
 import { InferenceRunner } from "../subgraphs/recommendations/serving/inference-runner.ts";
 import { loadModel, type LoadedModel } from "../subgraphs/recommendations/serving/loaded-model.ts";
@@ -106,14 +106,24 @@ describe("recommendation serving mechanics on an exported ALS model", () => {
     assert.equal(runner.counters.calls, 4 + 5, "batching off: one call per pair");
   });
 
-  it("runs large batches in worker threads with the main thread's answers", async () => {
+  it("runs large batches of catalogue rankings in worker threads with the main thread's answers", async () => {
     const k = 8;
-    const pairs = Array.from({ length: 300 }, (_x, n) => ({ vector: als.userFactors.slice((n % USERS) * k, ((n % USERS) + 1) * k), item: n % ITEMS }));
-    const onMain = await new SharedBatcher(new InferenceRunner(null, Infinity), 1024, 0).run(model, vectorPairScores(model), pairs);
+    const readers = Array.from({ length: 300 }, (_x, n) => ({ vector: als.userFactors.slice((n % USERS) * k, ((n % USERS) + 1) * k), k: 5 }));
+    const onMain = await new SharedBatcher(new InferenceRunner(null, Infinity), 1024, 0).run(model, vectorTopK(model), readers);
     const runner = new InferenceRunner(pool, 256);
-    const inWorker = await new SharedBatcher(runner, 1024, 0).run(model, vectorPairScores(model), pairs);
+    const inWorker = await new SharedBatcher(runner, 1024, 0).run(model, vectorTopK(model), readers);
     assert.equal(runner.counters.workerCalls, 1);
     assert.deepEqual(inWorker, onMain);
+  });
+
+  it("scores pairs on the main thread however many: a dot product per row is cheaper than the trip to a worker", async () => {
+    const k = 8;
+    const pairs = Array.from({ length: 300 }, (_x, n) => ({ vector: als.userFactors.slice((n % USERS) * k, ((n % USERS) + 1) * k), item: n % ITEMS }));
+    const runner = new InferenceRunner(pool, 256);
+    const scores = await new SharedBatcher(runner, 1024, 0).run(model, vectorPairScores(model), pairs);
+    assert.equal(scores.length, 300);
+    assert.equal(runner.counters.calls, 1);
+    assert.equal(runner.counters.workerCalls, 0);
   });
 
   it("keeps a retired version usable until its last in-flight lease returns, then closes it", async () => {

@@ -15,8 +15,17 @@ export interface InferenceCounters {
 }
 
 /**
- * Where a graph runs: small batches on the main thread (a worker round trip costs
- * more than they do), batches of `workerThreshold` rows or more in the worker pool.
+ * The graphs whose every row ranks the whole catalogue. A scorer's row is one dot
+ * product and a neighbour lookup's one gather: copying a batch of those to a worker
+ * costs more than running it, and a worker that opens their sessions holds a second
+ * copy of them (under the signed-in flagship the pairs it scores came to 550-row
+ * batches, which sent vector-scorer to the worker for nothing).
+ */
+const CATALOGUE_RANKING: ReadonlySet<GraphKind> = new Set<GraphKind>(["user-top-k", "item-top-k", "history-top-k", "popularity-top-k"]);
+
+/**
+ * Where a graph runs: on the main thread, except batches of `workerThreshold` rows
+ * or more of a graph that ranks the catalogue per row, which go to the worker pool.
  */
 export class InferenceRunner {
   readonly counters: InferenceCounters = { calls: 0, workerCalls: 0, rows: 0, byGraph: {} };
@@ -39,7 +48,7 @@ export class InferenceRunner {
     const stopTimer = inferenceDuration.startTimer(labels);
     try {
       if (this.injectedDelayMs > 0) await sleep(this.injectedDelayMs);
-      if (this.pool && rows >= this.workerThreshold) {
+      if (this.pool && rows >= this.workerThreshold && CATALOGUE_RANKING.has(kind)) {
         this.counters.workerCalls += 1;
         return plainOutputs(call, await this.pool.run(model.filePath(file), feedsFor(call, feeds), call.fetches));
       }
