@@ -15,11 +15,12 @@ export interface InferenceCounters {
 }
 
 /**
- * The graphs whose every row ranks the whole catalogue. A scorer's row is one dot
- * product and a neighbour lookup's one gather: copying a batch of those to a worker
- * costs more than running it, and a worker that opens their sessions holds a second
- * copy of them (under the signed-in flagship the pairs it scores came to 550-row
- * batches, which sent vector-scorer to the worker for nothing).
+ * The graphs whose every row ranks the whole catalogue: the only ones whose batches
+ * hold the event loop long enough to be worth a worker. A scorer's row is one dot
+ * product and a neighbour lookup's one gather: 256 ALS pair scores take ~0.27 ms on
+ * the main thread (`bench/inference.ts`), while a worker that runs them costs ~40 MiB
+ * (its isolate and its own copy of the session). Under the signed-in flagship the
+ * shared batches of pair scores reached 550 rows, and that started the worker.
  */
 const CATALOGUE_RANKING: ReadonlySet<GraphKind> = new Set<GraphKind>(["user-top-k", "item-top-k", "history-top-k", "popularity-top-k"]);
 
