@@ -11,7 +11,7 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import { createLogger } from "../lib/logger.ts";
 import { loadConfig } from "../lib/config.ts";
 import { buildIdMap } from "../ml-models/data/dataset.ts";
-import { userVectorGraph, vectorScorerGraph, vectorTopKGraph } from "../ml-models/export/graphs.ts";
+import { itemFactorGraph, userVectorGraph } from "../ml-models/export/graphs.ts";
 import { createRandom } from "../ml-models/linalg/random.ts";
 import { idMapsJson, writeVersion } from "../ml-models/registry/artifacts.ts";
 import { vectorPairScores, vectorTopK, type IndexedList } from "../subgraphs/recommendations/serving/graphs.ts";
@@ -31,14 +31,13 @@ const itemFactors = Float32Array.from({ length: ITEMS * K }, () => random() - 0.
 const root = await mkdtemp(join(tmpdir(), "shelfgraph-bench-"));
 const ids = idMapsJson(buildIdMap(Array.from({ length: USERS }, (_x, u) => u + 1)), buildIdMap(Array.from({ length: ITEMS }, (_x, i) => i + 1)));
 const files = [
-  { file: "vector-scorer.onnx", bytes: vectorScorerGraph(itemFactors, ITEMS, K) },
+  { file: "item-factors.onnx", bytes: itemFactorGraph(itemFactors, ITEMS, K) },
   { file: "user-vectors.onnx", bytes: userVectorGraph(userFactors, USERS, K) },
-  { file: "user-top-k.onnx", bytes: vectorTopKGraph(itemFactors, ITEMS, K) },
-  // scorer.onnx is not used here; serving loads every ALS file, so give it one.
-  { file: "scorer.onnx", bytes: vectorScorerGraph(itemFactors, ITEMS, K) },
   { file: "id-maps.json", bytes: ids },
 ];
-const written = await writeVersion(root, "als", 1, files, {});
+// The layout ALS exports (ml-models/algorithms/als.ts), without the factor scorer serving never opens.
+const serving = { role: "collaborative", graphs: { "user-vectors": "user-vectors.onnx", "user-top-k": "item-factors.onnx", "vector-scorer": "item-factors.onnx" } };
+const written = await writeVersion(root, "als", 1, files, { serving });
 const model = await loadModel(root, { name: "als", version: 1, artifactPath: written.path, sha256: written.sha256, hyperparameters: { factors: K }, itemCount: ITEMS }, () => {});
 const pool = new InferencePool(2, createLogger(loadConfig({ LOG_LEVEL: "silent" }), "bench"));
 const vector = (u: number) => userFactors.subarray((u % USERS) * K, ((u % USERS) + 1) * K);

@@ -136,6 +136,6 @@ describe("recommendation serving mechanics on an exported ALS model", () => {
     lease.release();
     assert.equal(model.isClosed, true);
     assert.deepEqual(closed, ["als@1"]);
-    assert.throws(() => model.session("vector-scorer.onnx"), /not loaded/);
+    assert.throws(() => model.session("item-factors.onnx"), /not loaded/);
   });
 });

@@ -1,12 +1,15 @@
+import { planGraphCall, runGraph } from "../../lib/models/graph-calls.ts";
 import { INITIALIZER, TENSOR } from "../../lib/models/graph-signatures.ts";
-import { factorScorerGraph, userVectorGraph, vectorScorerGraph, vectorTopKGraph } from "../export/graphs.ts";
+import { factorScorerGraph, itemFactorGraph, userVectorGraph } from "../export/graphs.ts";
 import { floats, floatTensor, indices, int64Tensor, loadSession, run } from "../export/onnx-runtime.ts";
 import { check, excludeHistory, historyOf, K, rankedDiff, SAMPLE } from "../export/verify.ts";
 import { shared } from "../models/als-parallel.ts";
 import { alsMatrices, AlsModel, DEFAULT_ALS, trainAlsThreaded, type AlsParams } from "../models/als.ts";
 import { defineAlgorithm } from "./algorithm.ts";
 
-const FILES = { scorer: "scorer.onnx", userVectors: "user-vectors.onnx", userTopK: "user-top-k.onnx", vectorScorer: "vector-scorer.onnx" } as const;
+/** scorer and user-vectors hold the trained factors (what `load` reads back); item-factors is what serving opens. */
+const FILES = { scorer: "scorer.onnx", userVectors: "user-vectors.onnx", itemFactors: "item-factors.onnx" } as const;
+const label = (kind: string) => `${FILES.itemFactors}#${kind}`;
 
 /**
  * Implicit ALS (iALS, Hu-Koren-Volinsky), tuned the way Rendle et al. (2022) ask:
@@ -42,8 +45,8 @@ export const als = defineAlgorithm<AlsModel, AlsParams>({
     const k = model.factors;
     const scorer = factorScorerGraph(model.userFactors, model.itemFactors, model.userCount, model.itemCount, k);
     const userVectors = userVectorGraph(model.userFactors, model.userCount, k);
-    const userTopK = vectorTopKGraph(model.itemFactors, model.itemCount, k);
-    const vectorScorer = vectorScorerGraph(model.itemFactors, model.itemCount, k);
+    const itemFactors = itemFactorGraph(model.itemFactors, model.itemCount, k);
+    const serving = await loadSession(itemFactors);
     const checks = [];
 
     const users = sampler.pick(SAMPLE * 8, model.userCount);
@@ -59,11 +62,11 @@ export const als = defineAlgorithm<AlsModel, AlsParams>({
 
     const vectors = Float32Array.from(users.flatMap((u) => Array.from(model.userFactors.subarray(u * k, (u + 1) * k))));
     const vectorScored = floats(
-      (await run(await loadSession(vectorScorer), { [TENSOR.userVector]: floatTensor(vectors, [users.length, k]), [TENSOR.itemIndex]: int64Tensor(items) }))[TENSOR.score],
+      (await runGraph(serving, planGraphCall(serving, "vector-scorer"), { [TENSOR.userVector]: floatTensor(vectors, [users.length, k]), [TENSOR.itemIndex]: int64Tensor(items) }))[TENSOR.score],
     );
     diff = 0;
     users.forEach((_u, n) => (diff = Math.max(diff, Math.abs(vectorScored[n]! - scored[n]!))));
-    checks.push(check("als", FILES.vectorScorer, users.length, diff));
+    checks.push(check("als", label("vector-scorer"), users.length, diff));
 
     const sample = sampler.usersWithHistory(history, SAMPLE);
     const gathered = floats((await run(await loadSession(userVectors), { [TENSOR.userIndex]: int64Tensor(sample) }))[TENSOR.userVector]);
@@ -73,12 +76,12 @@ export const als = defineAlgorithm<AlsModel, AlsParams>({
     });
     checks.push(check("als", FILES.userVectors, sample.length, diff));
 
-    const topKSession = await loadSession(userTopK);
+    const topK = planGraphCall(serving, "user-top-k");
     const reference = new Float32Array(model.itemCount);
     diff = 0;
     for (const u of sample) {
       const seen = historyOf(history, u);
-      const out = await run(topKSession, {
+      const out = await runGraph(serving, topK, {
         [TENSOR.userVector]: floatTensor(model.userFactors.slice(u * k, (u + 1) * k), [1, k]),
         [TENSOR.exclude]: int64Tensor(seen),
         [TENSOR.k]: int64Tensor([K]),
@@ -87,18 +90,17 @@ export const als = defineAlgorithm<AlsModel, AlsParams>({
       excludeHistory(reference, seen);
       diff = Math.max(diff, rankedDiff(floats(out[TENSOR.scores]), indices(out[TENSOR.indices]), reference));
     }
-    checks.push(check("als", FILES.userTopK, sample.length, diff));
+    checks.push(check("als", label("user-top-k"), sample.length, diff));
     return {
       files: [
         { file: FILES.scorer, bytes: scorer },
         { file: FILES.userVectors, bytes: userVectors },
-        { file: FILES.userTopK, bytes: userTopK },
-        { file: FILES.vectorScorer, bytes: vectorScorer },
+        { file: FILES.itemFactors, bytes: itemFactors },
       ],
       checks,
       serving: {
         role: "collaborative",
-        graphs: { "factor-scorer": FILES.scorer, "user-vectors": FILES.userVectors, "user-top-k": FILES.userTopK, "vector-scorer": FILES.vectorScorer },
+        graphs: { "factor-scorer": FILES.scorer, "user-vectors": FILES.userVectors, "user-top-k": FILES.itemFactors, "vector-scorer": FILES.itemFactors },
       },
     };
   },

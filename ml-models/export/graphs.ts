@@ -50,21 +50,56 @@ export function factorScorerGraph(userFactors: Float32Array, itemFactors: Float3
 }
 
 /**
- * (user_vector [N, F], item_index [N]) -> score [N]: scores pairs for user vectors
- * that are not rows of the trained factors (a reader folded in since training), so
- * serving scores every (user, book) pair of a batch in one run.
+ * ALS's two served graphs in one file over one copy of the item factors (as
+ * `neighbourGraph` does for a table): vector-scorer, (user_vector [N, F], item_index
+ * [N]) -> score [N], and user-top-k, (user_vector [B, F], exclude [E], k) -> top-K
+ * [B, K]; outputs named by kind (lib/models/graph-calls.ts). Two files held the
+ * factors twice in every serving session (at 10,000 books x 64 factors 12 and 19 MB
+ * of RSS). Each kind is an If on its own inputs (items; k > 0), since a call feeds the
+ * other kind empty placeholders and ONNX Runtime runs every node.
  */
-export function vectorScorerGraph(itemFactors: Float32Array, items: number, factors: number): Uint8Array {
-  const g = new OnnxGraphBuilder("vector_scorer");
+export function itemFactorGraph(itemFactors: Float32Array, items: number, factors: number): Uint8Array {
+  const g = new OnnxGraphBuilder("item_factors");
+  g.floatTensor(INITIALIZER.itemFactors, itemFactors, [items, factors]);
   g.input(TENSOR.userVector, FLOAT, ["N", factors]);
   g.input(TENSOR.itemIndex, INT64, ["N"]);
-  g.floatTensor(INITIALIZER.itemFactors, itemFactors, [items, factors]);
+  g.input(TENSOR.exclude, INT64, ["E"]);
+  g.input(TENSOR.k, INT64, [1]);
+  // Constants the branches read from the outer graph.
+  g.floatTensor("zeros", new Float32Array(items), [items]);
   g.int64Tensor("factor_axis", [1], [1]);
-  g.node("Gather", [INITIALIZER.itemFactors, TENSOR.itemIndex], ["item_vectors"], { axis: 0 });
-  g.node("Mul", [TENSOR.userVector, "item_vectors"], ["products"]);
-  g.node("ReduceSum", ["products", "factor_axis"], [TENSOR.score], { keepdims: 0 });
-  g.output(TENSOR.score, FLOAT, ["N"]);
-  return g.encode({ kind: "vector-scorer" });
+  g.int64Tensor("zero", [0], []);
+  g.int64Tensor("zero_1d", [0], [1]);
+  g.node("Size", [TENSOR.itemIndex], ["item_count"]);
+  g.node("Greater", ["item_count", "zero"], ["has_items"]);
+  g.node("Greater", [TENSOR.k, "zero_1d"], ["has_k"]);
+
+  const score = combinedOutputName("vector-scorer", TENSOR.score);
+  const scoring = new OnnxGraphBuilder("vector_scorer");
+  scoring.node("Gather", [INITIALIZER.itemFactors, TENSOR.itemIndex], ["item_vectors"], { axis: 0 });
+  scoring.node("Mul", [TENSOR.userVector, "item_vectors"], ["products"]);
+  scoring.node("ReduceSum", ["products", "factor_axis"], ["pair_scores"], { keepdims: 0 });
+  scoring.output("pair_scores", FLOAT, ["N"]);
+  g.node("If", ["has_items"], [score], {
+    then_branch: { graph: scoring.graph() },
+    else_branch: { graph: emptyBranch("vector_scorer_skipped", [FLOAT]) },
+  });
+  g.output(score, FLOAT, ["N"]);
+
+  const topKOutput = (tensor: string) => combinedOutputName("user-top-k", tensor);
+  const ranking = new OnnxGraphBuilder("user_top_k");
+  ranking.node("Gemm", [TENSOR.userVector, INITIALIZER.itemFactors], ["all_scores"], { transB: 1 });
+  const masked = maskExcludedOver(ranking, "all_scores", TENSOR.exclude, "zeros");
+  ranking.node("TopK", [masked, TENSOR.k], ["top_scores", "top_indices"], { axis: -1, largest: 1, sorted: 1 });
+  ranking.output("top_scores", FLOAT, ["N", "K"]);
+  ranking.output("top_indices", INT64, ["N", "K"]);
+  g.node("If", ["has_k"], [topKOutput(TENSOR.scores), topKOutput(TENSOR.indices)], {
+    then_branch: { graph: ranking.graph() },
+    else_branch: { graph: emptyBranch("user_top_k_skipped", [FLOAT, INT64], 2) },
+  });
+  g.output(topKOutput(TENSOR.scores), FLOAT, ["N", "K"]);
+  g.output(topKOutput(TENSOR.indices), INT64, ["N", "K"]);
+  return g.encode({ kind: "item-factors" });
 }
 
 /** user_index [B] -> user_vector [B, F]: the trained user factors, for the top-K graph. */
@@ -75,17 +110,6 @@ export function userVectorGraph(userFactors: Float32Array, users: number, factor
   g.node("Gather", [INITIALIZER.userFactors, TENSOR.userIndex], [TENSOR.userVector], { axis: 0 });
   g.output(TENSOR.userVector, FLOAT, ["B", factors]);
   return g.encode({ kind: "user-vectors" });
-}
-
-/** (user_vector [B, F], exclude [E], k) -> top-K over the catalogue: MatMul (as Gemm with V^T) + TopK. */
-export function vectorTopKGraph(itemFactors: Float32Array, items: number, factors: number): Uint8Array {
-  const g = new OnnxGraphBuilder("user_top_k");
-  g.input(TENSOR.userVector, FLOAT, ["B", factors]);
-  g.input(TENSOR.exclude, INT64, ["E"]);
-  g.floatTensor(INITIALIZER.itemFactors, itemFactors, [items, factors]);
-  g.node("Gemm", [TENSOR.userVector, INITIALIZER.itemFactors], ["all_scores"], { transB: 1 });
-  topK(g, maskExcluded(g, "all_scores", TENSOR.exclude, items), ["B"]);
-  return g.encode({ kind: "user-top-k" });
 }
 
 /** (item_index [B], k) -> the k items nearest by embedding dot product, the item itself excluded. */
@@ -186,13 +210,14 @@ export function neighbourGraph(neighbourIndex: Int32Array, neighbourScore: Float
   return g.encode({ kind: "neighbours" });
 }
 
-/** An If branch answering empty tensors of the given types (a kind not asked for). */
-function emptyBranch(name: string, types: ElementType[]): onnxProto.onnx.IGraphProto {
+/** An If branch answering empty tensors of the given types and rank (a kind not asked for). */
+function emptyBranch(name: string, types: ElementType[], rank = 1): onnxProto.onnx.IGraphProto {
   const b = new OnnxGraphBuilder(name);
+  const dims = Array.from({ length: rank }, () => 0);
   types.forEach((type, n) => {
     const output = `${name}_${n}`;
-    b.node("Constant", [], [output], { value: { tensor: { dims: [0], dataType: type, rawData: new Uint8Array(0) } } });
-    b.output(output, type, [0]);
+    b.node("Constant", [], [output], { value: { tensor: { dims, dataType: type, rawData: new Uint8Array(0) } } });
+    b.output(output, type, dims);
   });
   return b.graph();
 }
