@@ -11,11 +11,12 @@ import { join } from "node:path";
 import { loadConfig } from "../lib/config.ts";
 import { openDatabase, type Database } from "../lib/db/database.ts";
 import { applyMigrations } from "../lib/db/migrate.ts";
+import { seedOptionsOf } from "../prisma/seed/generate-in-worker.ts";
 import { generateDemoData, seedDemoData, type SeedSummary } from "../prisma/seed/index.ts";
 import { databaseTargets } from "../test/support/databases.ts";
 
 const config = loadConfig();
-const size = { books: config.SEED_BOOKS, users: config.SEED_USERS, seed: config.SEED_RANDOM_SEED };
+const size = seedOptionsOf(config);
 
 interface Target {
   name: string;

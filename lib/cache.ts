@@ -73,8 +73,9 @@ export function createCache(options: CacheOptions, logger: Logger): Cache {
   // Bounded by the entries' JSON size as well as their count: a count alone let 50,000
   // recommendation lists of a few KB each (and, in front of Redis, long-expired ones
   // nobody read again) pile up in the heap (bench/README.md, "Memory"). In front of
-  // Redis the layer only spares hot keys a round trip: under the bench's load a 32 MiB
-  // layer there held recommendations at 520-530 MB RSS, 8 MiB at 460.
+  // Redis the layer only spares hot keys a round trip, for 5 s: a heap snapshot of
+  // recommendations under load found it full of parsed lists (8 MiB against 32: peak
+  // RSS 459/466 vs 523/531 MB from cold, within the noise once warmed up).
   const maxMb = options.REDIS_URL ? (options.NEAR_CACHE_MAX_MB ?? DEFAULT_NEAR_MAX_MB) : (options.CACHE_MAX_MB ?? DEFAULT_MAX_MB);
   const local = new LRUCache<string, { value: unknown }>({
     max: options.CACHE_MAX_ENTRIES,

@@ -3,7 +3,7 @@ import { before, describe, it } from "node:test";
 import { interactionMatrices, type InteractionMatrices } from "../ml-models/data/csr.ts";
 import { exportModel, ExportVerificationError, TOLERANCE } from "../ml-models/export/export-model.ts";
 import { planGraphCall, runGraph } from "../lib/models/graph-calls.ts";
-import { floats, floatTensor, indices, int64Tensor, loadSession, run } from "../ml-models/export/onnx-runtime.ts";
+import { floats, floatTensor, indices, int64Tensor, loadSession } from "../ml-models/export/onnx-runtime.ts";
 import { topK } from "../ml-models/linalg/top-k.ts";
 import { AlsModel, trainAls } from "../ml-models/models/als.ts";
 import { trainContent } from "../ml-models/models/content.ts";

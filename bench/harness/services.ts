@@ -89,5 +89,5 @@ export function usageBetween(service: Service, from: number, to: number): Proces
   const max = (pick: (s: (typeof samples)[number]) => number) => samples.reduce((m, s) => Math.max(m, pick(s)), 0);
   const mean = samples.reduce((sum, s) => sum + s.cpu, 0) / Math.max(samples.length, 1);
   const peak = samples.reduce<(typeof samples)[number] | undefined>((best, s) => (best === undefined || s.rssMb > best.rssMb ? s : best), undefined);
-  return { role: service.role, rssMaxMb: max((s) => s.rssMb), ...(peak?.heapTotalMb !== undefined ? { heapTotalAtPeakMb: peak.heapTotalMb } : {}), cpuMean: Math.round(mean * 100) / 100, loopP99Ms: max((s) => s.loopP99Ms), loopMaxMs: max((s) => s.loopMaxMs) };
+  return { role: service.role, rssMaxMb: peak?.rssMb ?? 0, ...(peak?.heapTotalMb !== undefined ? { heapTotalAtPeakMb: peak.heapTotalMb } : {}), cpuMean: Math.round(mean * 100) / 100, loopP99Ms: max((s) => s.loopP99Ms), loopMaxMs: max((s) => s.loopMaxMs) };
 }

@@ -54,8 +54,8 @@ export function factorScorerGraph(userFactors: Float32Array, itemFactors: Float3
  * `neighbourGraph` does for a table): vector-scorer, (user_vector [N, F], item_index
  * [N]) -> score [N], and user-top-k, (user_vector [B, F], exclude [E], k) -> top-K
  * [B, K]; outputs named by kind (lib/models/graph-calls.ts). Two files held the
- * factors twice in every serving session (at 10,000 books x 64 factors 12 and 19 MB
- * of RSS). Each kind is an If on its own inputs (items; k > 0), since a call feeds the
+ * factors twice in every serving session (at 10,000 books x 192 factors 28 MB of RSS
+ * for the two sessions, 16 MB for the one). Each kind is an If on its own inputs (items; k > 0), since a call feeds the
  * other kind empty placeholders and ONNX Runtime runs every node.
  */
 export function itemFactorGraph(itemFactors: Float32Array, items: number, factors: number): Uint8Array {
