@@ -34,7 +34,8 @@ import type { LoadJob, LoadResult } from "./harness/load.ts";
 import { profileMarkdown } from "./harness/profile-summary.ts";
 import { prepareReference } from "./harness/reference.ts";
 import { PRIME_BOOKS, SCENARIOS } from "./harness/scenarios.ts";
-import { ports, reachable, setupStarters, stopAll } from "./harness/setups.ts";
+import { reachable, setupStarters, stopAll } from "./harness/setups.ts";
+import { freePorts } from "../test/support/ports.ts";
 import { writeReport, type BenchReport, type RunRecord } from "./harness/report.ts";
 import { usageBetween, type Service } from "./harness/services.ts";
 
@@ -162,7 +163,7 @@ const withServers = (await reachable(POSTGRES)) && (await reachable(REDIS));
 if (!withServers) skipped.push("multi-process setups: PostgreSQL or Redis not reachable");
 
 const prepared = async (name: string, codeDir: string, startScript: string, postgres: boolean, key: string) => {
-  const [gatewayPort, basePort] = await ports(2);
+  const [gatewayPort, basePort] = await freePorts(2);
   const data = await prepareData(
     {
       name,

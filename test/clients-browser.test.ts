@@ -8,7 +8,7 @@ import { signAccessToken } from "../lib/auth/tokens.ts";
 import { loadConfig } from "../lib/config.ts";
 import { chromiumAvailable, launchChromium } from "./support/browser.ts";
 import { graphql } from "./support/graphql-client.ts";
-import { freePort } from "./support/ports.ts";
+import { embeddedPortEnv } from "./support/ports.ts";
 import { logMessage, startServiceProcess, type ServiceProcess } from "./support/processes.ts";
 
 /**
@@ -25,17 +25,13 @@ describe("browser clients against npm start", { skip: chromiumAvailable ? false 
   let apiUrl: string;
 
   before(async () => {
-    const port = await freePort();
-    origin = `http://127.0.0.1:${port}`;
+    const ports = await embeddedPortEnv();
+    origin = `http://127.0.0.1:${ports.GATEWAY_PORT}`;
     apiUrl = `${origin}/graphql`;
     service = startServiceProcess("start.ts", {
       NODE_ENV: "development",
       JWT_SECRET: jwtSecret,
-      GATEWAY_PORT: String(port),
-      USERS_PORT: String(await freePort()),
-      BOOKS_PORT: String(await freePort()),
-      RECOMMENDATIONS_PORT: String(await freePort()),
-      EXPERIMENTS_PORT: String(await freePort()),
+      ...ports,
       PGLITE_DATA_DIR: dataDir,
       SEED_BOOKS: "300",
       SEED_USERS: "200",

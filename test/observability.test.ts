@@ -12,7 +12,7 @@ import { trainAll } from "../ml-models/pipeline/train-all.ts";
 import { seedDemoData } from "../prisma/seed/index.ts";
 import { createPostgresDatabase, type TestDatabase } from "./support/databases.ts";
 import { graphql } from "./support/graphql-client.ts";
-import { freePort } from "./support/ports.ts";
+import { freePorts } from "./support/ports.ts";
 import { logMessage, startServiceProcess, type ServiceProcess } from "./support/processes.ts";
 import { TEST_TRAINING } from "./support/trained-models.ts";
 import { until } from "./support/eventually.ts";
@@ -122,7 +122,8 @@ describe("npm start: one request id and trace across the services of the embedde
   });
 
   it("logs the flagship request's id and trace id in the gateway's, books' and recommendations' lines, and serves one /metrics", async () => {
-    const ports = { GATEWAY_PORT: String(await freePort()), USERS_PORT: String(await freePort()), BOOKS_PORT: String(await freePort()), RECOMMENDATIONS_PORT: String(await freePort()), EXPERIMENTS_PORT: String(await freePort()), METRICS_PORT: String(await freePort()) };
+    const [gateway, users, books, recommendations, experiments, metrics] = (await freePorts(6)).map(String);
+    const ports = { GATEWAY_PORT: gateway!, USERS_PORT: users!, BOOKS_PORT: books!, RECOMMENDATIONS_PORT: recommendations!, EXPERIMENTS_PORT: experiments!, METRICS_PORT: metrics! };
     service = startServiceProcess("start.ts", { ...ports, PGLITE_DATA_DIR: dataDir, MODEL_ARTIFACTS_DIR: artifactsDir, SEED_BOOKS: "200", SEED_USERS: "100", SEED_RANDOM_SEED: "3" });
     await service.waitForLine(logMessage("Shelfgraph is ready"));
     const requestId = await flagship(`http://localhost:${ports.GATEWAY_PORT}/graphql`);
@@ -163,7 +164,8 @@ describe("each service as its own process: correlated logs and its own /metrics"
     await trainAll(database.db, { artifactsDir, promotionMargin: 0, training: TEST_TRAINING });
 
     const ports: Record<string, { port: string; metrics: string }> = {};
-    for (const name of ["users", "books", "recommendations", "experiments", "gateway"]) ports[name] = { port: String(await freePort()), metrics: String(await freePort()) };
+    const free = (await freePorts(10)).map(String);
+    for (const name of ["users", "books", "recommendations", "experiments", "gateway"]) ports[name] = { port: free.pop()!, metrics: free.pop()! };
     const shared = { ...database.env, REDIS_URL: redisUrl, MODEL_ARTIFACTS_DIR: artifactsDir, CACHE_KEY_PREFIX: `shelfgraph:test:${randomUUID()}:` };
     for (const name of ["users", "books", "recommendations", "experiments"]) {
       const env = { ...shared, [`${name.toUpperCase()}_PORT`]: ports[name]!.port, METRICS_PORT: ports[name]!.metrics };

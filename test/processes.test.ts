@@ -8,22 +8,12 @@ import { seedDemoData } from "../prisma/seed/index.ts";
 import { createPostgresDatabase, type TestDatabase } from "./support/databases.ts";
 import { eventually } from "./support/eventually.ts";
 import { errorCodes, graphql } from "./support/graphql-client.ts";
-import { freePort } from "./support/ports.ts";
+import { embeddedPortEnv } from "./support/ports.ts";
 import { logMessage, startServiceProcess, type ServiceProcess } from "./support/processes.ts";
 
 const FLAGSHIP = `{ book(id: "1") { id title authors { name } similar(limit: 3) { book { title } score } } }`;
 const SIMILAR_PROVENANCE = `{ book(id: "1") { similar(limit: 3) { source algorithm modelVersion } } }`;
 type Provenance = { source: string; algorithm: string; modelVersion: number | null };
-
-async function portEnv() {
-  return {
-    GATEWAY_PORT: String(await freePort()),
-    USERS_PORT: String(await freePort()),
-    BOOKS_PORT: String(await freePort()),
-    RECOMMENDATIONS_PORT: String(await freePort()),
-    EXPERIMENTS_PORT: String(await freePort()),
-  };
-}
 
 describe("npm start: the embedded single process", () => {
   const dataDir = mkdtempSync(join(tmpdir(), "shelfgraph-embedded-"));
@@ -31,7 +21,7 @@ describe("npm start: the embedded single process", () => {
 
   it("migrates, seeds and answers from the first-start models, swaps in the full set, and a restart redoes none of it", async () => {
     // NODE_ENV as `npm start` has it: libraries behave differently under "test" (Apollo installs signal handlers outside it).
-    const env = { ...(await portEnv()), NODE_ENV: "development", PGLITE_DATA_DIR: dataDir, SEED_BOOKS: "200", SEED_USERS: "100", SEED_RANDOM_SEED: "3" };
+    const env = { ...(await embeddedPortEnv()), NODE_ENV: "development", PGLITE_DATA_DIR: dataDir, SEED_BOOKS: "200", SEED_USERS: "100", SEED_RANDOM_SEED: "3" };
     const gatewayUrl = `http://localhost:${env.GATEWAY_PORT}/graphql`;
 
     const first = startServiceProcess("start.ts", env);
@@ -96,7 +86,7 @@ describe("npm start on a fresh PostgreSQL database", { skip: !serverUrl ? "needs
 
   it("generates the demo data while it migrates, trains the first-start set from it in memory, and answers from those models", async () => {
     database = await createPostgresDatabase(serverUrl!);
-    const env = { ...(await portEnv()), ...database.env, NODE_ENV: "development", SEED_BOOKS: "200", SEED_USERS: "100", SEED_RANDOM_SEED: "4" };
+    const env = { ...(await embeddedPortEnv()), ...database.env, NODE_ENV: "development", SEED_BOOKS: "200", SEED_USERS: "100", SEED_RANDOM_SEED: "4" };
     const started = startServiceProcess("start.ts", env);
     try {
       await started.waitForLine(logMessage("Shelfgraph is ready"));
@@ -125,7 +115,7 @@ describe("each service as its own process on PostgreSQL and Redis", { skip: !ser
     database = await createPostgresDatabase(serverUrl!);
     await applyMigrations(database.db);
     await seedDemoData(database.db, { books: 200, users: 100, seed: 5 });
-    const ports = await portEnv();
+    const ports = await embeddedPortEnv();
     const shared = { ...database.env, REDIS_URL: redisUrl, ...ports };
     for (const name of ["users", "books", "recommendations", "experiments"]) {
       services.push(startServiceProcess(`subgraphs/${name}/main.ts`, shared));

@@ -9,7 +9,7 @@ import { seedDemoData } from "../prisma/seed/index.ts";
 import { createPostgresDatabase, type TestDatabase } from "./support/databases.ts";
 import { until } from "./support/eventually.ts";
 import { graphql } from "./support/graphql-client.ts";
-import { freePort } from "./support/ports.ts";
+import { freePorts } from "./support/ports.ts";
 import { logMessage, startServiceProcess, type ServiceProcess } from "./support/processes.ts";
 
 const serverUrl = process.env.DATABASE_URL;
@@ -70,12 +70,13 @@ describe("tracing with each service as its own process", { skip: !serverUrl || !
       STREAM_KEY_PREFIX: `shelfgraph:test:${namespace}:stream:`,
       OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
     };
-    const ports = Object.fromEntries(await Promise.all(SUBGRAPHS.map(async (name) => [name, String(await freePort())] as const)));
+    const free = (await freePorts(SUBGRAPHS.length + 1)).map(String);
+    const ports = Object.fromEntries(SUBGRAPHS.map((name) => [name, free.pop()!] as const));
     for (const name of SUBGRAPHS) services.set(name, startServiceProcess(`subgraphs/${name}/main.ts`, { ...shared, [`${name.toUpperCase()}_PORT`]: ports[name] }));
     services.set("stream", startServiceProcess("lib/stream/main.ts", shared));
     await Promise.all(SUBGRAPHS.map((name) => services.get(name)!.waitForLine(logMessage("subgraph listening"))));
     await services.get("stream")!.waitForLine(logMessage("stream consumers running"));
-    const gatewayPort = String(await freePort());
+    const gatewayPort = free.pop()!;
     const gateway = startServiceProcess("gateway/main.ts", {
       GATEWAY_PORT: gatewayPort,
       REDIS_URL: redisUrl,

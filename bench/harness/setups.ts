@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { heapLimitNodeOptions, type HeapLimitedService } from "../../lib/server/heap-limits.ts";
-import { freePort } from "../../test/support/ports.ts";
+import { freePorts } from "../../test/support/ports.ts";
 import type { PreparedData } from "./data.ts";
 import { startService, type Service } from "./services.ts";
 
@@ -14,20 +14,11 @@ export interface SetupContext {
   profile: boolean;
 }
 
-export async function ports(n: number): Promise<number[]> {
-  const list: number[] = [];
-  while (list.length < n) {
-    const port = await freePort();
-    if (!list.includes(port)) list.push(port);
-  }
-  return list;
-}
-
 /** The ways `npm run bench` starts a code's servers: one process per service, the stock gateway over them, or the embedded `npm start`. */
 export function setupStarters({ root, runDir, serverEnv, redisUrl, profile }: SetupContext) {
   /** Gateway + four subgraphs, one process each, over `data`'s database and a Redis namespace of their own. */
   async function startMulti(name: string, codeDir: string, ext: "js" | "ts", data: PreparedData, extraEnv: Record<string, string> = {}) {
-    const [gatewayPort, usersPort, booksPort, recommendationsPort, experimentsPort] = await ports(5);
+    const [gatewayPort, usersPort, booksPort, recommendationsPort, experimentsPort] = await freePorts(5);
     const base = { ...serverEnv, ...data.env, REDIS_URL: redisUrl, CACHE_KEY_PREFIX: `shelfgraph:bench:${name}:${Date.now()}:`, ...extraEnv };
     const entryDir = ext === "js" ? "dist/" : "";
     const subgraphs: [string, number, string][] = [
@@ -58,7 +49,7 @@ export function setupStarters({ root, runDir, serverEnv, redisUrl, profile }: Se
 
   /** `harness/stock-gateway.ts` over the given subgraphs, with the same production settings as ours. */
   async function startStockGateway(subgraphUrls: Record<string, string>): Promise<Service> {
-    const [port] = await ports(1);
+    const [port] = await freePorts(1);
     return startService(
       {
         role: "stock-gateway",
@@ -74,7 +65,7 @@ export function setupStarters({ root, runDir, serverEnv, redisUrl, profile }: Se
   }
 
   async function startEmbedded(name: string, codeDir: string, script: string, data: PreparedData): Promise<{ services: Service[]; gateway: string }> {
-    const [gatewayPort, ...others] = await ports(5);
+    const [gatewayPort, ...others] = await freePorts(5);
     const dir = join(runDir, name);
     mkdirSync(dir, { recursive: true });
     const env = {

@@ -5,7 +5,7 @@ import { applyMigrations } from "../../../lib/db/migrate.ts";
 import { createRuntime } from "../../../lib/runtime.ts";
 import { heapLimitNodeOptions } from "../../../lib/server/heap-limits.ts";
 import { seedDemoData } from "../../../prisma/seed/index.ts";
-import { freePort } from "../../support/ports.ts";
+import { freePorts } from "../../support/ports.ts";
 import { startPrivateRedis, type PrivateRedis } from "../../support/private-redis.ts";
 import { logMessage, startServiceProcess, type ServiceProcess } from "../../support/processes.ts";
 import { trainTestModels, type TrainedModels } from "../../support/trained-models.ts";
@@ -76,7 +76,8 @@ export async function startFaultStack(seed = { books: 300, users: 200, seed: 7 }
     throw error;
   }
 
-  const ports = Object.fromEntries(await Promise.all([...SUBGRAPHS, "gateway"].map(async (name) => [name, await freePort()]))) as Record<ServiceName, number>;
+  const free = await freePorts(SUBGRAPHS.length + 1);
+  const ports = Object.fromEntries([...SUBGRAPHS, "gateway"].map((name, i) => [name, free[i]!])) as Record<ServiceName, number>;
   const env = {
     DATABASE_URL: databaseUrl,
     REDIS_URL: redis.url,
