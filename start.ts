@@ -10,6 +10,7 @@ import { modelChangedPublisher } from "./ml-models/pipeline/publish.ts";
 import { trainFirstStartSetAlongsideSeed } from "./ml-models/pipeline/first-start-alongside-seed.ts";
 import { firstStartModels, replaceFirstStartSet } from "./ml-models/pipeline/first-start-set.ts";
 import type { RunningTraining } from "./ml-models/pipeline/train-in-worker.ts";
+import { startGatewayThreadAhead } from "./gateway/thread/gateway-thread-ahead.ts";
 
 /**
  * `npm start`: the whole platform in one process (the gateway on a thread of its own).
@@ -26,6 +27,13 @@ const supergraphModule = import("./supergraph.ts");
 supergraphModule.catch(() => {}); // awaited (and so reported) where the servers start
 const runtime = await createRuntime(config, "shelfgraph");
 const { logger } = runtime;
+let stopProcess: StopProcess | undefined;
+const ports = { gateway: config.GATEWAY_PORT, users: config.USERS_PORT, books: config.BOOKS_PORT, recommendations: config.RECOMMENDATIONS_PORT, experiments: config.EXPERIMENTS_PORT };
+// A process that lost its gateway serves nobody: it stops, and its supervisor starts it again.
+const gatewayThread = config.EMBEDDED_GATEWAY_THREAD ? { onFailure: () => stopProcess?.("the gateway thread ended", 1) } : undefined;
+// That thread is built from now on, on a core of its own, while the database is readied and
+// the subgraphs start; its port opens once they are up.
+const gatewayAhead = gatewayThread ? startGatewayThreadAhead(runtime, ports, gatewayThread.onFailure) : undefined;
 const training = {
   artifactsDir: config.MODEL_ARTIFACTS_DIR,
   promotionMargin: config.MODEL_PROMOTION_MARGIN,
@@ -64,19 +72,7 @@ try {
   // One /metrics for the whole process: every service's series, told apart by their `service` label.
   const metrics = await serveMetrics({ host: config.HOST, port: config.METRICS_PORT, logger });
   const { startSupergraph } = await supergraphModule;
-  let stopProcess: StopProcess | undefined;
-  const supergraph = await startSupergraph(
-    runtime,
-    {
-      gateway: config.GATEWAY_PORT,
-      users: config.USERS_PORT,
-      books: config.BOOKS_PORT,
-      recommendations: config.RECOMMENDATIONS_PORT,
-      experiments: config.EXPERIMENTS_PORT,
-    },
-    // A process that lost its gateway serves nobody: it stops, and its supervisor starts it again.
-    config.EMBEDDED_GATEWAY_THREAD ? { gatewayThread: { onFailure: () => stopProcess?.("the gateway thread ended", 1) } } : {},
-  );
+  const supergraph = await startSupergraph(runtime, ports, gatewayAhead ? { gatewayAhead } : gatewayThread ? { gatewayThread } : {});
   let fullTraining: RunningTraining | undefined;
   stopProcess = stopOnSignals(logger, config.SHUTDOWN_TIMEOUT_MS, async () => {
     await fullTraining?.stop();
@@ -93,6 +89,7 @@ try {
   }
 } catch (error) {
   logger.fatal({ err: error }, "failed to start");
+  await gatewayAhead?.abandon(error);
   await runtime.close();
   process.exit(1);
 }

@@ -1,6 +1,6 @@
-import { resolve } from "node:path";
-import { startGateway, type GatewayOptions } from "./gateway/server.ts";
+import { startGateway } from "./gateway/server.ts";
 import { startGatewayThread } from "./gateway/thread/start-gateway-thread.ts";
+import { inProcessGatewayOptions, type GatewayThreadAhead } from "./gateway/thread/gateway-thread-ahead.ts";
 import type { SubgraphName } from "./lib/config.ts";
 import type { Runtime } from "./lib/runtime.ts";
 import { startStreamRoles, STREAM_ROLES, type StreamRole } from "./lib/stream/roles/index.ts";
@@ -41,6 +41,8 @@ export interface SupergraphOptions {
    * the main thread. Told here if that thread ends on its own.
    */
   gatewayThread?: { onFailure(error: Error): void };
+  /** That thread, already being built (`npm start` begins it before the database is ready): its port opens once the rest is up. */
+  gatewayAhead?: GatewayThreadAhead;
 }
 
 export async function startSupergraph(runtime: Runtime, ports: SupergraphPorts, options: SupergraphOptions = {}): Promise<RunningSupergraph> {
@@ -57,17 +59,12 @@ export async function startSupergraph(runtime: Runtime, ports: SupergraphPorts, 
     started.push(...Object.values(subgraphs));
     const consumers = await startStreamRoles(runtime, options.streamRoles ?? STREAM_ROLES);
     started.push(consumers);
-    const gatewayOptions: GatewayOptions = {
-      config: runtime.config,
-      logger: runtime.logger,
-      port: ports.gateway,
-      supergraphPath: resolve(runtime.config.SUPERGRAPH_PATH),
-      subgraphUrls: Object.fromEntries(Object.entries(subgraphs).map(([name, service]) => [name, service.url])),
-      pubsub: runtime.pubsub,
-    };
-    const gateway = options.gatewayThread
-      ? await startGatewayThread({ ...gatewayOptions, onFailure: options.gatewayThread.onFailure })
-      : await startGateway(gatewayOptions);
+    const gatewayOptions = inProcessGatewayOptions(runtime, ports.gateway, Object.fromEntries(Object.entries(subgraphs).map(([name, service]) => [name, service.url])));
+    const gateway = options.gatewayAhead
+      ? await options.gatewayAhead.open()
+      : options.gatewayThread
+        ? await startGatewayThread({ ...gatewayOptions, onFailure: options.gatewayThread.onFailure })
+        : await startGateway(gatewayOptions);
     started.push(gateway);
     return {
       gateway,
@@ -80,7 +77,7 @@ export async function startSupergraph(runtime: Runtime, ports: SupergraphPorts, 
       },
     };
   } catch (error) {
-    await Promise.allSettled(started.map((service) => service.stop()));
+    await Promise.allSettled([...started.map((service) => service.stop()), options.gatewayAhead?.abandon(error)]);
     throw error;
   }
 }

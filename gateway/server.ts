@@ -32,6 +32,12 @@ export interface GatewayOptions {
   subgraphUrls: Partial<Record<SubgraphName, string>>;
   /** Where subscription events come from (Redis when the services run as separate processes). */
   pubsub: EventBus;
+  /**
+   * Built, but the port opened only once this settles (the embedded process builds its
+   * gateway thread while its subgraphs start): a gateway listening before its subgraphs
+   * would take requests it can only fail. Rejected: the start fails with its reason.
+   */
+  listenWhen?: Promise<void>;
 }
 
 export async function startGateway(options: GatewayOptions): Promise<RunningService> {
@@ -138,12 +144,15 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
       return response.body.singleResult as PlannedResult;
     },
   });
-  const { port } = await listen(httpServer, config.HOST, options.port).catch(async (error: unknown) => {
-    await subscriptions.dispose();
-    await apollo.stop();
-    await edge.close();
-    throw error;
-  });
+  const { port } = await Promise.resolve(options.listenWhen)
+    .then(() => listen(httpServer, config.HOST, options.port))
+    .catch(async (error: unknown) => {
+      await subscriptions.dispose();
+      await apollo.stop();
+      await edge.close();
+      await credentials.close();
+      throw error;
+    });
   const url = urlOf(config.HOST, port);
   logger.info({ url }, "gateway listening");
   return {

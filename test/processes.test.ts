@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
+import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
@@ -67,6 +69,23 @@ describe("npm start: the embedded single process", () => {
       }
     } finally {
       await first.stop();
+    }
+  });
+
+  it("fails its start and exits when a subgraph's port is taken, though its gateway thread was already being built", async () => {
+    const env = { ...(await embeddedPortEnv()), NODE_ENV: "development", PGLITE_DATA_DIR: dataDir, SEED_BOOKS: "200", SEED_USERS: "100", SEED_RANDOM_SEED: "3" };
+    // The last subgraph to start finds its port taken: by then the gateway thread is well under way.
+    const taken = createServer().listen(Number(env.EXPERIMENTS_PORT), "127.0.0.1");
+    await once(taken, "listening");
+    try {
+      const started = startServiceProcess("start.ts", env);
+      assert.equal(await started.exit(), 1);
+      const failure = started.lines.find(logMessage("failed to start"));
+      assert.match(failure ?? "", /EADDRINUSE/, started.lines.join("\n"));
+      assert.ok(!started.lines.some(logMessage("gateway listening")), "the gateway never opened its port");
+      await assert.rejects(fetch(`http://127.0.0.1:${env.GATEWAY_PORT}/health/live`), "nothing is left listening on the gateway's port");
+    } finally {
+      taken.close();
     }
   });
 

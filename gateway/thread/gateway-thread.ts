@@ -21,6 +21,20 @@ const post = (message: Exclude<FromGatewayThread, { type: "log" }>) => {
 };
 
 const pubsub = eventBusOverPort(job.events, job.busKind);
+// A stop before the port opened ends the start instead.
+const told = new Promise<ToGatewayThread["type"]>((resolve) => {
+  const first = (message: ToGatewayThread) => {
+    if (message.type === "metrics") return;
+    parentPort!.off("message", first);
+    resolve(message.type);
+  };
+  if (job.holdListen) parentPort!.on("message", first);
+});
+const listenWhen = job.holdListen
+  ? told.then((type) => {
+      if (type !== "listen") throw new Error("stopped before the subgraphs were up");
+    })
+  : undefined;
 try {
   const tracing = await startTracing(job.config, "shelfgraph", log.logger);
   const gateway = await startGateway({
@@ -30,6 +44,7 @@ try {
     supergraphPath: job.supergraphPath,
     subgraphUrls: job.subgraphUrls,
     pubsub,
+    ...(listenWhen ? { listenWhen } : {}),
   });
   parentPort!.on("message", (message: ToGatewayThread) => {
     if (message.type === "metrics") {

@@ -11,10 +11,12 @@ export interface GatewayThreadJob {
   readonly subgraphUrls: Partial<Record<SubgraphName, string>>;
   readonly events: MessagePort;
   readonly busKind: EventBus["kind"];
+  /** The port opens on a `listen` message (the subgraphs are still starting), not as soon as the gateway is built. */
+  readonly holdListen: boolean;
 }
 
 /** What the process tells its gateway thread. */
-export type ToGatewayThread = { type: "metrics"; id: number } | { type: "stop" };
+export type ToGatewayThread = { type: "metrics"; id: number } | { type: "listen" } | { type: "stop" };
 
 /** What the gateway thread tells the process. */
 export type FromGatewayThread =

@@ -34,6 +34,7 @@ export async function startGatewayThread(options: GatewayThreadOptions): Promise
     subgraphUrls: options.subgraphUrls,
     events: events.port2,
     busKind: options.pubsub.kind,
+    holdListen: options.listenWhen !== undefined,
   };
   const worker = typeScriptWorker(new URL("./gateway-thread.ts", import.meta.url), {
     workerData: job,
@@ -75,6 +76,10 @@ export async function startGatewayThread(options: GatewayThreadOptions): Promise
     });
   });
   worker.on("error", (error) => logger.error({ err: error }, "gateway thread error"));
+  options.listenWhen?.then(
+    () => worker.postMessage({ type: "listen" } satisfies ToGatewayThread),
+    () => worker.postMessage({ type: "stop" } satisfies ToGatewayThread),
+  );
   const address = await listening.catch(async (error: unknown) => {
     stopping = true;
     await worker.terminate();
