@@ -39,7 +39,9 @@ export async function startGatewayThread(options: GatewayThreadOptions): Promise
   const worker = typeScriptWorker(new URL("./gateway-thread.ts", import.meta.url), {
     workerData: job,
     transferList: [events.port2],
-    // The limit the gateway has as its own process (lib/server/heap-limits.ts).
+    // The limit the gateway has as its own process (lib/server/heap-limits.ts), where the process
+    // sets none of its own: V8 applies a --max-old-space-size flag to every isolate of the
+    // process over a worker's resourceLimits, so under `npm start` (1,536) this thread has that.
     resourceLimits: { maxOldGenerationSizeMb: HEAP_LIMIT_MB.gateway },
   });
   const logger = options.logger;

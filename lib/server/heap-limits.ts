@@ -26,7 +26,11 @@ export const HEAP_LIMIT_MB = {
   books: 512,
   recommendations: 384,
   experiments: 512,
-  /** `npm start`: the subgraphs in one process (PGlite's memory is outside the V8 heap); its gateway thread has `gateway`'s limit. */
+  /**
+   * `npm start`: the subgraphs in one process (PGlite's memory is outside the V8 heap). V8
+   * applies this flag to the process's worker threads too (the gateway thread, training),
+   * over the resourceLimits they are started with.
+   */
   embedded: 1536,
 } as const;
 
