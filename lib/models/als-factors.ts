@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import type { PrismaClient } from "../db/database.ts";
 import { readIdMaps, resolveArtifactPath, servingDescriptionOf, verifyVersion } from "./artifact-format.ts";
-import { foldInUser, gramOf, indexHistory, type AlsState } from "./fold-in.ts";
+import { alsStateOf, foldInUser, indexHistory, type AlsState } from "./fold-in.ts";
 import { INITIALIZER } from "./graph-signatures.ts";
 import { readFloatInitializer } from "./onnx.ts";
 import { productionVersions } from "./registry-reads.ts";
@@ -14,11 +14,6 @@ export interface AlsFactors {
   readonly itemIndex: ReadonlyMap<number, number>;
 }
 
-const numberParam = (hyperparameters: Record<string, unknown>, key: string, fallback: number): number => {
-  const value = hyperparameters[key];
-  return typeof value === "number" && Number.isFinite(value) ? value : fallback;
-};
-
 /** Reads (and verifies against the registry's sha256) the production ALS factors; null when no ALS is in production. */
 export async function loadProductionAlsFactors(prisma: PrismaClient, artifactsRoot: string): Promise<AlsFactors | null> {
   const registered = (await productionVersions(prisma)).find((version) => version.name === "als");
@@ -29,22 +24,11 @@ export async function loadProductionAlsFactors(prisma: PrismaClient, artifactsRo
   if (!scorer) return null;
   const ids = await readIdMaps(directory);
   const items = await readFloatInitializer(join(directory, scorer), INITIALIZER.itemFactors);
-  const k = items.dims[1]!;
   return {
     version: registered.version,
     itemIndex: new Map(ids.items.map((id, index) => [id, index])),
-    state: {
-      factors: k,
-      regularization: numberParam(registered.hyperparameters, "regularization", 1),
-      alpha: numberParam(registered.hyperparameters, "alpha", 1),
-      recencyDecay: numberParam(registered.hyperparameters, "recencyDecay", 1),
-      regularizationExponent: numberParam(registered.hyperparameters, "regularizationExponent", 0),
-      meanUserInteractions: numberParam(registered.hyperparameters, "meanUserInteractions", 0),
-      // The trained user rows are not needed to fold in: the vector is recomputed from the reader's whole history.
-      userFactors: new Float32Array(0),
-      itemFactors: items.data,
-      gram: gramOf(items.data, items.dims[0]!, k),
-    },
+    // The trained user rows are not needed to fold in: the vector is recomputed from the reader's whole history.
+    state: alsStateOf(registered.hyperparameters, items, new Float32Array(0)),
   };
 }
 

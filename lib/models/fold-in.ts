@@ -31,6 +31,27 @@ export function gramOf(rows: Float32Array, count: number, k: number): Float64Arr
   return gram;
 }
 
+const numberParam = (hyperparameters: Record<string, unknown>, key: string, fallback: number): number => {
+  const value = hyperparameters[key];
+  return typeof value === "number" && Number.isFinite(value) ? value : fallback;
+};
+
+/** An ALS version's fold-in state: its item factors (`dims` [items, k]) and Y^T Y, and the constants its training recorded. */
+export function alsStateOf(hyperparameters: Record<string, unknown>, items: { data: Float32Array; dims: number[] }, userFactors: Float32Array): AlsState {
+  const k = items.dims[1]!;
+  return {
+    factors: k,
+    regularization: numberParam(hyperparameters, "regularization", 1),
+    alpha: numberParam(hyperparameters, "alpha", 1),
+    recencyDecay: numberParam(hyperparameters, "recencyDecay", 1),
+    regularizationExponent: numberParam(hyperparameters, "regularizationExponent", 0),
+    meanUserInteractions: numberParam(hyperparameters, "meanUserInteractions", 0),
+    userFactors,
+    itemFactors: items.data,
+    gram: gramOf(items.data, items.dims[0]!, k),
+  };
+}
+
 
 /**
  * The ALS least-squares step for one user against fixed item factors Y:

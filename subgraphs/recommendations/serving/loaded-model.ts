@@ -6,7 +6,7 @@ import type { ModelName } from "../../../lib/models/model-names.ts";
 import { loadSession, readFloatInitializer, type InferenceSession, type SessionThreads } from "../../../lib/models/onnx.ts";
 import type { RegisteredVersion } from "../../../lib/models/registry-reads.ts";
 import type { ServingDescription, ServingRole } from "../../../lib/models/serving-description.ts";
-import { gramOf, type AlsState } from "../../../lib/models/fold-in.ts";
+import { alsStateOf, type AlsState } from "../../../lib/models/fold-in.ts";
 import { SERVED_GRAPH_KINDS } from "./graphs.ts";
 
 /**
@@ -128,11 +128,6 @@ export class LoadedModel {
   }
 }
 
-function numberParam(hyperparameters: Record<string, unknown>, key: string, fallback: number): number {
-  const value = hyperparameters[key];
-  return typeof value === "number" && Number.isFinite(value) ? value : fallback;
-}
-
 /**
  * Verifies a registered version's files against the registry's sha256 (a missing or
  * altered artifact fails here, before anything is served from it), reads its
@@ -171,18 +166,7 @@ export async function loadModel(
     if (graphs["vector-scorer"] && graphs["user-vectors"]) {
       const items = await readFloatInitializer(join(directory, graphs["vector-scorer"]), INITIALIZER.itemFactors);
       const users = await readFloatInitializer(join(directory, graphs["user-vectors"]), INITIALIZER.userFactors);
-      const k = items.dims[1]!;
-      state.factors = {
-        factors: k,
-        regularization: numberParam(hyperparameters, "regularization", 1),
-        alpha: numberParam(hyperparameters, "alpha", 1),
-        recencyDecay: numberParam(hyperparameters, "recencyDecay", 1),
-        regularizationExponent: numberParam(hyperparameters, "regularizationExponent", 0),
-        meanUserInteractions: numberParam(hyperparameters, "meanUserInteractions", 0),
-        userFactors: users.data,
-        itemFactors: items.data,
-        gram: gramOf(items.data, items.dims[0]!, k),
-      };
+      state.factors = alsStateOf(hyperparameters, items, users.data);
     }
     if (graphs["item-top-k"]) {
       const embeddings = await readFloatInitializer(join(directory, graphs["item-top-k"]), INITIALIZER.embeddings).catch(() => null);
