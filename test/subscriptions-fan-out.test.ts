@@ -8,6 +8,9 @@ import { graphql } from "./support/graphql-client.ts";
 import { connectSubscriptions, type SubscriptionClient } from "./support/subscription-client.ts";
 import { startTestSupergraph, type TestSupergraph } from "./support/supergraph.ts";
 import { trainTestModels, type TrainedModels } from "./support/trained-models.ts";
+import { until } from "./support/eventually.ts";
+import type { ModelName } from "../lib/models/model-names.ts";
+import { recommendationEngineOf } from "../subgraphs/recommendations/subgraph.ts";
 
 type Pushed = { trendingChanged: { books: { book: { id: string; title: string; score: number | null } }[] } };
 
@@ -28,6 +31,10 @@ for (const target of databaseTargets()) {
       running = await startTestSupergraph(target, { books: 60, users: 30, seed: 13 });
       // Personal models, so that two readers' scores differ.
       models = await trainTestModels(running.runtime);
+      // Serving loads them when told: a push computed before and a query after that would disagree.
+      const engine = recommendationEngineOf(running.runtime);
+      const production = await running.runtime.db.prisma.modelVersion.findMany({ where: { status: "PRODUCTION" }, select: { name: true, version: true } });
+      await until(() => (production.every(({ name, version }) => engine.models.versions()[name as ModelName] === version) ? true : undefined), 15_000, "the trained models to load");
     });
     after(async () => {
       await Promise.allSettled(clients.map((client) => client.dispose()));
