@@ -1,6 +1,7 @@
 import { startGateway } from "./gateway/server.ts";
 import { startGatewayThread } from "./gateway/thread/start-gateway-thread.ts";
-import { inProcessGatewayOptions, type GatewayThreadAhead } from "./gateway/thread/gateway-thread-ahead.ts";
+import type { GatewayThreadAhead } from "./gateway/thread/gateway-thread-ahead.ts";
+import { inProcessGatewayOptions } from "./gateway/in-process-options.ts";
 import type { SubgraphName } from "./lib/config.ts";
 import type { Runtime } from "./lib/runtime.ts";
 import { startStreamRoles, STREAM_ROLES, type StreamRole } from "./lib/stream/roles/index.ts";

@@ -1,15 +1,9 @@
-import { resolve } from "node:path";
 import type { SubgraphName } from "../../lib/config.ts";
 import type { Runtime } from "../../lib/runtime.ts";
 import { urlOf } from "../../lib/server/http-server.ts";
 import type { RunningService } from "../../lib/server/subgraph-server.ts";
-import type { GatewayOptions } from "../server.ts";
+import { inProcessGatewayOptions } from "../in-process-options.ts";
 import { startGatewayThread } from "./start-gateway-thread.ts";
-
-/** The gateway of a process that runs the subgraphs too (`npm start`, the tests' supergraph): the runtime's settings, logger and bus. */
-export function inProcessGatewayOptions(runtime: Runtime, port: number, subgraphUrls: GatewayOptions["subgraphUrls"]): GatewayOptions {
-  return { config: runtime.config, logger: runtime.logger, port, supergraphPath: resolve(runtime.config.SUPERGRAPH_PATH), subgraphUrls, pubsub: runtime.pubsub };
-}
 
 /** A gateway thread being built before the services it fronts are up; its port stays closed until `open`. */
 export interface GatewayThreadAhead {
