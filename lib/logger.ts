@@ -31,6 +31,9 @@ export function createLogger(config: Pick<Config, "LOG_LEVEL" | "NODE_ENV">, ser
  * piled up or every LOG_FLUSH_INTERVAL_MS, so a request never waits on stdout (a slow
  * pipe or collector). Shutdown flushes them (lib/server/shutdown.ts); pino flushes
  * synchronously on exit, which covers process.exit after a fatal error and an uncaught exception.
+ * An exit that comes while a buffered write is under way writes the rest first and that
+ * write after it (sonic-boom's flushSync does not wait for it: pinojs/sonic-boom#101), so
+ * the last lines of a crashed process can come out of order; each carries its `time`.
  */
 function bufferedStdout(): DestinationStream {
   return pino.destination({ dest: 1, sync: false, minLength: LOG_BUFFER_BYTES, periodicFlush: LOG_FLUSH_INTERVAL_MS });
