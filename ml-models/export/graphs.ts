@@ -1,5 +1,5 @@
 import { combinedOutputName } from "../../lib/models/graph-calls.ts";
-import { INITIALIZER, TENSOR } from "../../lib/models/graph-signatures.ts";
+import { INITIALIZER, TENSOR, type GraphKind } from "../../lib/models/graph-signatures.ts";
 import type onnxProto from "onnx-proto";
 import { ElementType, OnnxGraphBuilder } from "./onnx-graph.ts";
 
@@ -86,19 +86,10 @@ export function itemFactorGraph(itemFactors: Float32Array, items: number, factor
   });
   g.output(score, FLOAT, ["N"]);
 
-  const topKOutput = (tensor: string) => combinedOutputName("user-top-k", tensor);
-  const ranking = new OnnxGraphBuilder("user_top_k");
-  ranking.node("Gemm", [TENSOR.userVector, INITIALIZER.itemFactors], ["all_scores"], { transB: 1 });
-  const masked = maskExcludedOver(ranking, "all_scores", TENSOR.exclude, "zeros");
-  ranking.node("TopK", [masked, TENSOR.k], ["top_scores", "top_indices"], { axis: -1, largest: 1, sorted: 1 });
-  ranking.output("top_scores", FLOAT, ["N", "K"]);
-  ranking.output("top_indices", INT64, ["N", "K"]);
-  g.node("If", ["has_k"], [topKOutput(TENSOR.scores), topKOutput(TENSOR.indices)], {
-    then_branch: { graph: ranking.graph() },
-    else_branch: { graph: emptyBranch("user_top_k_skipped", [FLOAT, INT64], 2) },
+  topKIf(g, "user-top-k", "user_top_k", "has_k", ["N"], (ranking) => {
+    ranking.node("Gemm", [TENSOR.userVector, INITIALIZER.itemFactors], ["all_scores"], { transB: 1 });
+    return maskExcludedOver(ranking, "all_scores", TENSOR.exclude, "zeros");
   });
-  g.output(topKOutput(TENSOR.scores), FLOAT, ["N", "K"]);
-  g.output(topKOutput(TENSOR.indices), INT64, ["N", "K"]);
   return g.encode({ kind: "item-factors" });
 }
 
@@ -185,18 +176,9 @@ export function neighbourGraph(neighbourIndex: Int32Array, neighbourScore: Float
   g.node("And", ["has_history", "has_k"], ["run_history_top_k"]);
   g.node("And", ["has_history", "has_items"], ["run_history_scorer"]);
 
-  const topKOutput = (tensor: string) => combinedOutputName("history-top-k", tensor);
-  const top = new OnnxGraphBuilder("history_top_k");
-  const masked = maskExcludedOver(top, historyNeighbourScores(top, "top"), TENSOR.history, "zeros");
-  top.node("TopK", [masked, TENSOR.k], ["top_scores", "top_indices"], { axis: -1, largest: 1, sorted: 1 });
-  top.output("top_scores", FLOAT, ["K"]);
-  top.output("top_indices", INT64, ["K"]);
-  g.node("If", ["run_history_top_k"], [topKOutput(TENSOR.scores), topKOutput(TENSOR.indices)], {
-    then_branch: { graph: top.graph() },
-    else_branch: { graph: emptyBranch("history_top_k_skipped", [FLOAT, INT64]) },
-  });
-  g.output(topKOutput(TENSOR.scores), FLOAT, ["K"]);
-  g.output(topKOutput(TENSOR.indices), INT64, ["K"]);
+  topKIf(g, "history-top-k", "history_top_k", "run_history_top_k", [], (top) =>
+    maskExcludedOver(top, historyNeighbourScores(top, "top"), TENSOR.history, "zeros"),
+  );
 
   const scorer = combinedOutputName("history-scorer", TENSOR.score);
   const scoring = new OnnxGraphBuilder("history_scorer");
@@ -208,6 +190,26 @@ export function neighbourGraph(neighbourIndex: Int32Array, neighbourScore: Float
   });
   g.output(scorer, FLOAT, ["N"]);
   return g.encode({ kind: "neighbours" });
+}
+
+/**
+ * A combined file's top-K kind: an If on `condition` whose branch ranks the scores `scoresIn`
+ * builds there by the outer `k`, answering the kind's two outputs ([...batchDims, K]),
+ * or empty ones when the call is for another kind.
+ */
+function topKIf(g: OnnxGraphBuilder, kind: GraphKind, name: string, condition: string, batchDims: string[], scoresIn: (branch: OnnxGraphBuilder) => string): void {
+  const output = (tensor: string) => combinedOutputName(kind, tensor);
+  const dims = [...batchDims, "K"];
+  const branch = new OnnxGraphBuilder(name);
+  branch.node("TopK", [scoresIn(branch), TENSOR.k], ["top_scores", "top_indices"], { axis: -1, largest: 1, sorted: 1 });
+  branch.output("top_scores", FLOAT, dims);
+  branch.output("top_indices", INT64, dims);
+  g.node("If", [condition], [output(TENSOR.scores), output(TENSOR.indices)], {
+    then_branch: { graph: branch.graph() },
+    else_branch: { graph: emptyBranch(`${name}_skipped`, [FLOAT, INT64], dims.length) },
+  });
+  g.output(output(TENSOR.scores), FLOAT, dims);
+  g.output(output(TENSOR.indices), INT64, dims);
 }
 
 /** An If branch answering empty tensors of the given types and rank (a kind not asked for). */
