@@ -12,7 +12,7 @@ import { trainAll } from "../ml-models/pipeline/train-all.ts";
 import { seedDemoData } from "../prisma/seed/index.ts";
 import { createPostgresDatabase, type TestDatabase } from "./support/databases.ts";
 import { graphql } from "./support/graphql-client.ts";
-import { freePorts } from "./support/ports.ts";
+import { embeddedPortEnv, freePorts } from "./support/ports.ts";
 import { logMessage, startServiceProcess, type ServiceProcess } from "./support/processes.ts";
 import { TEST_TRAINING } from "./support/trained-models.ts";
 import { until } from "./support/eventually.ts";
@@ -122,8 +122,7 @@ describe("npm start: one request id and trace across the services of the embedde
   });
 
   it("logs the flagship request's id and trace id in the gateway's, books' and recommendations' lines, and serves one /metrics", async () => {
-    const [gateway, users, books, recommendations, experiments, metrics] = (await freePorts(6)).map(String);
-    const ports = { GATEWAY_PORT: gateway!, USERS_PORT: users!, BOOKS_PORT: books!, RECOMMENDATIONS_PORT: recommendations!, EXPERIMENTS_PORT: experiments!, METRICS_PORT: metrics! };
+    const ports = await embeddedPortEnv("METRICS_PORT");
     service = startServiceProcess("start.ts", { ...ports, PGLITE_DATA_DIR: dataDir, MODEL_ARTIFACTS_DIR: artifactsDir, SEED_BOOKS: "200", SEED_USERS: "100", SEED_RANDOM_SEED: "3" });
     await service.waitForLine(logMessage("Shelfgraph is ready"));
     const requestId = await flagship(`http://localhost:${ports.GATEWAY_PORT}/graphql`);

@@ -36,8 +36,13 @@ export async function freePorts(count: number): Promise<number[]> {
   }
 }
 
-/** GATEWAY_PORT and each subgraph's port for one `npm start`, all distinct. */
-export async function embeddedPortEnv(): Promise<Record<"GATEWAY_PORT" | "USERS_PORT" | "BOOKS_PORT" | "RECOMMENDATIONS_PORT" | "EXPERIMENTS_PORT", string>> {
-  const [gateway, users, books, recommendations, experiments] = (await freePorts(5)).map(String);
-  return { GATEWAY_PORT: gateway!, USERS_PORT: users!, BOOKS_PORT: books!, RECOMMENDATIONS_PORT: recommendations!, EXPERIMENTS_PORT: experiments! };
+const EMBEDDED_PORTS = ["GATEWAY_PORT", "USERS_PORT", "BOOKS_PORT", "RECOMMENDATIONS_PORT", "EXPERIMENTS_PORT"] as const;
+
+/** GATEWAY_PORT and each subgraph's port for one `npm start`, and any `extra` port variables (METRICS_PORT), all distinct. */
+export async function embeddedPortEnv<Extra extends string = never>(
+  ...extra: Extra[]
+): Promise<Record<(typeof EMBEDDED_PORTS)[number] | Extra, string>> {
+  const names = [...EMBEDDED_PORTS, ...extra];
+  const ports = await freePorts(names.length);
+  return Object.fromEntries(names.map((name, n) => [name, String(ports[n])])) as Record<(typeof EMBEDDED_PORTS)[number] | Extra, string>;
 }
