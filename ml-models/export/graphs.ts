@@ -51,7 +51,7 @@ export function factorScorerGraph(userFactors: Float32Array, itemFactors: Float3
 
 /**
  * ALS's two served graphs in one file over one copy of the item factors (as
- * `neighbourGraph` does for a table): vector-scorer, (user_vector [N, F], item_index
+ * `neighbourGraph` does for a table): vector-scorer, (user_vector [B = N, F], item_index
  * [N]) -> score [N], and user-top-k, (user_vector [B, F], exclude [E], k) -> top-K
  * [B, K]; outputs named by kind (lib/models/graph-calls.ts). Two files held the
  * factors twice in every serving session (at 10,000 books x 192 factors 28 MB of RSS
@@ -61,7 +61,8 @@ export function factorScorerGraph(userFactors: Float32Array, itemFactors: Float3
 export function itemFactorGraph(itemFactors: Float32Array, items: number, factors: number): Uint8Array {
   const g = new OnnxGraphBuilder("item_factors");
   g.floatTensor(INITIALIZER.itemFactors, itemFactors, [items, factors]);
-  g.input(TENSOR.userVector, FLOAT, ["N", factors]);
+  // Two symbolic dimensions: a user-top-k call feeds B vectors and no items, a vector-scorer call one vector per item (B = N).
+  g.input(TENSOR.userVector, FLOAT, ["B", factors]);
   g.input(TENSOR.itemIndex, INT64, ["N"]);
   g.input(TENSOR.exclude, INT64, ["E"]);
   g.input(TENSOR.k, INT64, [1]);
@@ -86,7 +87,7 @@ export function itemFactorGraph(itemFactors: Float32Array, items: number, factor
   });
   g.output(score, FLOAT, ["N"]);
 
-  topKIf(g, "user-top-k", "user_top_k", "has_k", ["N"], (ranking) => {
+  topKIf(g, "user-top-k", "user_top_k", "has_k", ["B"], (ranking) => {
     ranking.node("Gemm", [TENSOR.userVector, INITIALIZER.itemFactors], ["all_scores"], { transB: 1 });
     return maskExcludedOver(ranking, "all_scores", TENSOR.exclude, "zeros");
   });
