@@ -215,14 +215,14 @@ if (withServers && (wanted("ours-multi") || wanted("stock-gateway") || wanted("d
     }
     if (wanted("direct") && !PROFILE) await scenarios("direct", multi.urls.books!, ["book-title"], multi.services.filter((s) => s.role === "books"));
   } finally {
-    await stopAll(services);
+    await stopAll(services, multi.namespace);
   }
   if (wanted("ours-multi-no-cache")) {
     const off = await startMulti("ours-multi-no-cache", ROOT, "js", data, { RECOMMENDATION_CACHE: "false", BOOK_CACHE_SIZE: "0", INFERENCE_BATCHING: "false" });
     try {
       await scenarios("ours-multi-no-cache", off.gateway, ["flagship-signed-in"], off.services);
     } finally {
-      await stopAll(off.services);
+      await stopAll(off.services, off.namespace);
     }
   }
 }
@@ -233,7 +233,7 @@ if (withServers && wanted("reference-multi")) {
   try {
     await scenarios("reference-multi", multi.gateway, QUICK ? ["flagship-signed-in", "book-title"] : ["flagship-signed-in", "flagship-anonymous", "book-title"], multi.services);
   } finally {
-    await stopAll(multi.services);
+    await stopAll(multi.services, multi.namespace);
   }
 }
 

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
+import { redisNamespace } from "./redis-namespace.ts";
 import { startService } from "./services.ts";
 
 export interface DataSpec {
@@ -14,7 +15,6 @@ export interface DataSpec {
   workDir: string;
   /** PostgreSQL server URL (…/postgres) for a database of its own; PGlite under workDir without. */
   postgresServerUrl?: string;
-  redisUrl?: string;
   env: Record<string, string>;
   gatewayPort: number;
   basePort: number;
@@ -61,13 +61,14 @@ export async function prepareData(spec: DataSpec, log: (line: string) => void): 
   mkdirSync(dir, { recursive: true });
   if (spec.postgresServerUrl) await recreateDatabase(spec.postgresServerUrl, databaseName);
   const startedAt = performance.now();
+  const namespace = spec.env.REDIS_URL ? redisNamespace(spec.env.REDIS_URL, "prepare") : undefined;
   const ports = { GATEWAY_PORT: spec.gatewayPort, USERS_PORT: spec.basePort, BOOKS_PORT: spec.basePort + 1, RECOMMENDATIONS_PORT: spec.basePort + 2, EXPERIMENTS_PORT: spec.basePort + 3 };
   const service = await startService(
     {
       role: `prepare-${spec.name}`,
       script: spec.startScript,
       cwd: spec.codeDir,
-      env: { ...env, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])), CACHE_KEY_PREFIX: `shelfgraph:bench:prepare:${Date.now()}:` },
+      env: { ...env, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])), ...namespace?.env },
       port: spec.gatewayPort,
       readyPath: "/health/ready",
       readyTimeoutMs: 900_000,
@@ -100,6 +101,7 @@ export async function prepareData(spec: DataSpec, log: (line: string) => void): 
     return { env, firstStartSeconds, fullModelsSeconds };
   } finally {
     await service.stop();
+    await namespace?.drop();
   }
 }
 

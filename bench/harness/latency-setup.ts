@@ -46,6 +46,8 @@ export async function startLatencySetup(): Promise<LatencySetup> {
     const config = loadConfig({ ...shared, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "silent" });
     const runtime = await createRuntime(config, "bench", { db: database.db });
     stops.push(() => runtime.close());
+    // Before the runtime closes (stops run last first): what the run kept in Redis goes with it.
+    if (multiProcess) stops.push(() => runtime.cache.deleteMatching("*"));
     const supergraph = await startSupergraph(runtime, { gateway: 0, users: 0, books: 0, recommendations: 0, experiments: 0 }, multiProcess ? { streamRoles: [] } : {});
     stops.push(() => supergraph.stop());
     const models = await trainTestModels(runtime);

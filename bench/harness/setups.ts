@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { heapLimitNodeOptions, type HeapLimitedService } from "../../lib/server/heap-limits.ts";
 import { freePorts } from "../../test/support/ports.ts";
 import type { PreparedData } from "./data.ts";
+import { redisNamespace, type RedisNamespace } from "./redis-namespace.ts";
 import { startService, type Service } from "./services.ts";
 
 /** What every setup of one bench run shares: where it writes, the servers' settings, Redis, and whether processes run under --cpu-prof. */
@@ -19,7 +20,8 @@ export function setupStarters({ root, runDir, serverEnv, redisUrl, profile }: Se
   /** Gateway + four subgraphs, one process each, over `data`'s database and a Redis namespace of their own. */
   async function startMulti(name: string, codeDir: string, ext: "js" | "ts", data: PreparedData, extraEnv: Record<string, string> = {}) {
     const [gatewayPort, usersPort, booksPort, recommendationsPort, experimentsPort] = await freePorts(5);
-    const base = { ...serverEnv, ...data.env, REDIS_URL: redisUrl, CACHE_KEY_PREFIX: `shelfgraph:bench:${name}:${Date.now()}:`, ...extraEnv };
+    const namespace = redisNamespace(redisUrl, name);
+    const base = { ...serverEnv, ...data.env, REDIS_URL: redisUrl, ...namespace.env, ...extraEnv };
     const entryDir = ext === "js" ? "dist/" : "";
     const subgraphs: [string, number, string][] = [
       ["users", usersPort!, "USERS_PORT"],
@@ -41,10 +43,10 @@ export function setupStarters({ root, runDir, serverEnv, redisUrl, profile }: Se
       const urls = Object.fromEntries(subgraphs.map(([subgraph, port]) => [`${subgraph.toUpperCase()}_URL`, `http://127.0.0.1:${port}/graphql`]));
       services.unshift(await startService({ role: "gateway", script: `${entryDir}gateway/main.${ext}`, cwd: codeDir, env: { ...base, ...heapLimit("gateway"), ...urls, GATEWAY_PORT: String(gatewayPort) }, port: gatewayPort!, nodeArgs: nodeArgs("gateway") }, dir));
     } catch (error) {
-      await Promise.all(services.map((service) => service.stop()));
+      await stopAll(services, namespace);
       throw error;
     }
-    return { services, urls: Object.fromEntries(subgraphs.map(([subgraph, port]) => [subgraph, `http://127.0.0.1:${port}/graphql`])), gateway: `http://127.0.0.1:${gatewayPort}/graphql` };
+    return { services, namespace, urls: Object.fromEntries(subgraphs.map(([subgraph, port]) => [subgraph, `http://127.0.0.1:${port}/graphql`])), gateway: `http://127.0.0.1:${gatewayPort}/graphql` };
   }
 
   /** `harness/stock-gateway.ts` over the given subgraphs, with the same production settings as ours. */
@@ -87,8 +89,10 @@ export function setupStarters({ root, runDir, serverEnv, redisUrl, profile }: Se
   return { startMulti, startStockGateway, startEmbedded };
 }
 
-export async function stopAll(services: Service[]): Promise<void> {
+/** Stops the services, then removes what they kept in Redis under `namespace`. */
+export async function stopAll(services: Service[], namespace?: RedisNamespace): Promise<void> {
   await Promise.all(services.map((service) => service.stop()));
+  await namespace?.drop();
 }
 
 export async function reachable(url: string): Promise<boolean> {
