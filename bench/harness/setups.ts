@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { heapLimitNodeOptions, type HeapLimitedService } from "../../lib/server/heap-limits.ts";
+import { heapNodeOptions, type HeapLimitedService } from "../../lib/server/heap-limits.ts";
 import { freePorts } from "../../test/support/ports.ts";
 import type { PreparedData } from "./data.ts";
 import { redisNamespace, type RedisNamespace } from "./redis-namespace.ts";
@@ -34,7 +34,7 @@ export function setupStarters({ root, runDir, serverEnv, redisUrl, profile }: Se
     const nodeArgs = (role: string) => (profile ? ["--cpu-prof", `--cpu-prof-dir=${join(dir, "profiles", role)}`] : []);
     // Ours runs with the heap limits it is deployed with (lib/server/heap-limits.ts); the reference commit as it was.
     const heapLimit = (role: HeapLimitedService) =>
-      codeDir === root ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} ${heapLimitNodeOptions(role)}`.trim() } : {};
+      codeDir === root ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} ${heapNodeOptions(role)}`.trim() } : {};
     const services: Service[] = [];
     try {
       for (const [subgraph, port, variable] of subgraphs) {
@@ -80,7 +80,7 @@ export function setupStarters({ root, runDir, serverEnv, redisUrl, profile }: Se
       EXPERIMENTS_PORT: String(others[3]),
     };
     // Ours with the heap limit `npm start` passes (lib/server/heap-limits.ts); the reference commit as it was.
-    const heapLimit = codeDir === root ? [heapLimitNodeOptions("embedded")] : [];
+    const heapLimit = codeDir === root ? heapNodeOptions("embedded").split(" ") : [];
     const nodeArgs = [...heapLimit, ...(profile ? ["--cpu-prof", `--cpu-prof-dir=${join(dir, "profiles", "embedded")}`] : [])];
     const service = await startService({ role: "embedded", script, cwd: codeDir, env, port: gatewayPort!, readyTimeoutMs: 300_000, nodeArgs }, dir);
     return { services: [service], gateway: `http://127.0.0.1:${gatewayPort}/graphql` };

@@ -3,7 +3,7 @@ import { loadConfig } from "../../../lib/config.ts";
 import { openDatabase } from "../../../lib/db/database.ts";
 import { applyMigrations } from "../../../lib/db/migrate.ts";
 import { createRuntime } from "../../../lib/runtime.ts";
-import { heapLimitNodeOptions } from "../../../lib/server/heap-limits.ts";
+import { heapNodeOptions } from "../../../lib/server/heap-limits.ts";
 import { seedDemoData } from "../../../prisma/seed/index.ts";
 import { freePorts } from "../../support/ports.ts";
 import { startPrivateRedis, type PrivateRedis } from "../../support/private-redis.ts";
@@ -101,7 +101,7 @@ export async function startFaultStack(seed = { books: 300, users: 200, seed: 7 }
 
   async function start(service: ServiceName): Promise<ServiceProcess> {
     // Each with its production heap limit (lib/server/heap-limits.ts), unless the caller's settings name their own.
-    const child = startServiceProcess(SCRIPTS[service], { NODE_OPTIONS: heapLimitNodeOptions(service), ...env });
+    const child = startServiceProcess(SCRIPTS[service], { NODE_OPTIONS: heapNodeOptions(service), ...env });
     processes.set(service, child);
     await child.waitForLine(logMessage(service === "gateway" ? "gateway listening" : "subgraph listening"), 180_000);
     return child;
