@@ -40,7 +40,7 @@ export type HeapLimitedService = keyof typeof HEAP_LIMIT_MB;
 /**
  * The young generation's semi-space (`--max-semi-space-size`, MiB) where Node's 16 costs
  * throughput. The gateway allocates fast and holds each request's objects across three
- * subgraph round trips: with 16 MiB it scavenged every 100-150 ms (5-8 ms each, up to 39),
+ * subgraph round trips: with 16 MiB it scavenged every 100-150 ms (4-8 ms each, up to 39),
  * so objects of requests in flight survived two scavenges and were promoted, and a full
  * collection followed about every 2 s. With 64 its CPU per signed-in flagship request
  * fell from 1.54 to 1.28 ms (60 s runs: 436.5 vs 396.9 req/s, p99 265.9 vs 288.3 ms)
