@@ -54,6 +54,8 @@ export async function startTestSupergraph(
       gatewayUrl: supergraph.gateway.url,
       async stop() {
         await supergraph.stop();
+        // The namespace this supergraph had in the shared Redis (its cache and stream) goes with it.
+        if (config.REDIS_URL) await runtime.cache.deleteMatching("*").catch(() => {});
         await runtime.close().catch(() => {});
         await database.drop().catch(() => {});
       },
