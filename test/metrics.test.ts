@@ -2,13 +2,11 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { signAccessToken } from "../lib/auth/tokens.ts";
 import { serveMetrics, type MetricsServer } from "../lib/metrics/index.ts";
-import { productionVersions } from "../lib/models/registry-reads.ts";
-import { recommendationEngineOf } from "../subgraphs/recommendations/subgraph.ts";
 import { databaseTargets } from "./support/databases.ts";
 import { graphql } from "./support/graphql-client.ts";
 import { connectSubscriptions, type SubscriptionClient } from "./support/subscription-client.ts";
 import { startTestSupergraph, type TestSupergraph } from "./support/supergraph.ts";
-import { trainTestModels, type TrainedModels } from "./support/trained-models.ts";
+import { trainTestModels, untilProductionServed, type TrainedModels } from "./support/trained-models.ts";
 
 /** One sample line of the exposition format: name{labels} value. */
 function samples(text: string, name: string): { labels: Record<string, string>; value: number }[] {
@@ -38,14 +36,9 @@ describe(`Prometheus /metrics of the embedded process after a short load (${targ
 
   before(async () => {
     running = await startTestSupergraph(target!, { books: 200, users: 150, seed: 13 });
-    const engine = recommendationEngineOf(running.runtime);
     models = await trainTestModels(running.runtime);
     // Every promoted model loaded: a version arriving mid-test would change the cache keys under it.
-    const production = await productionVersions(running.runtime.db.prisma);
-    const deadline = Date.now() + 20_000;
-    const loaded = () => production.every((model) => engine.models.versions()[model.name] === model.version);
-    while (!loaded() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-    assert.ok(loaded(), `models loaded: ${JSON.stringify(engine.models.versions())}`);
+    await untilProductionServed(running.runtime, 20_000);
     metrics = await serveMetrics({ host: "127.0.0.1", port: 0, logger: running.runtime.logger });
   });
   after(async () => {

@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { signAccessToken } from "../lib/auth/tokens.ts";
-import { productionVersions } from "../lib/models/registry-reads.ts";
 import { readerReferences } from "../lib/privacy/reader-references.ts";
 import { INTERACTIONS_STREAM } from "../lib/stream/index.ts";
 import { extractFromDatabase } from "../ml-models/extract/database.ts";
@@ -10,7 +9,7 @@ import { recommendationEngineOf } from "../subgraphs/recommendations/subgraph.ts
 import { databaseTargets } from "./support/databases.ts";
 import { errorCodes, graphql } from "./support/graphql-client.ts";
 import { startTestSupergraph, type TestSupergraph } from "./support/supergraph.ts";
-import { trainTestModels, type TrainedModels } from "./support/trained-models.ts";
+import { trainTestModels, untilProductionServed, type TrainedModels } from "./support/trained-models.ts";
 import { until } from "./support/eventually.ts";
 
 
@@ -24,9 +23,7 @@ for (const target of databaseTargets()) {
       running = await startTestSupergraph(target, { books: 200, users: 150, seed: 17 });
       url = running.gatewayUrl;
       models = await trainTestModels(running.runtime);
-      const engine = recommendationEngineOf(running.runtime);
-      const production = await productionVersions(running.runtime.db.prisma);
-      await until(async () => (production.every((model) => engine.models.versions()[model.name] === model.version) ? true : undefined), 20_000, "the models to load");
+      await untilProductionServed(running.runtime, 20_000);
     });
     after(async () => {
       await running?.stop();

@@ -12,17 +12,7 @@ import { modelsNamed } from "./support/algorithm-names.ts";
 import { databaseTargets } from "./support/databases.ts";
 import { graphql } from "./support/graphql-client.ts";
 import { startTestSupergraph, type TestSupergraph } from "./support/supergraph.ts";
-import { trainTestModels, type TrainedModels } from "./support/trained-models.ts";
-
-const until = async <T>(check: () => T | undefined | Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-};
+import { trainTestModels, untilProductionServed, type TrainedModels } from "./support/trained-models.ts";
 
 const CF_LIST = `{ me { recommendations(limit: 5, strategy: CF) { algorithm source modelVersion } } }`;
 
@@ -42,11 +32,7 @@ describe("a model that cannot be loaded is visible", () => {
     models = await trainTestModels(running.runtime);
     // Every production version served, not only ALS: on a busy host the others' MODEL_CHANGED
     // events may still be arriving, and a late one would change what serves mid-test.
-    const production = await productionVersions(running.runtime.db.prisma);
-    await until(() => {
-      const served = engine.models.versions() as Record<string, number | undefined>;
-      return production.every((row) => served[row.name] === row.version) ? true : undefined;
-    }, 60_000, "every production model to load");
+    await untilProductionServed(running.runtime, 60_000);
     const [row] = await running.runtime.db.prisma.$queryRaw<{ user_id: number }[]>`
       SELECT user_id FROM ratings GROUP BY user_id HAVING count(*) >= 5 ORDER BY count(*) DESC, user_id LIMIT 1`;
     reader = row!.user_id;

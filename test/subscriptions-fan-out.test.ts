@@ -7,10 +7,7 @@ import { databaseTargets } from "./support/databases.ts";
 import { graphql } from "./support/graphql-client.ts";
 import { connectSubscriptions, type SubscriptionClient } from "./support/subscription-client.ts";
 import { startTestSupergraph, type TestSupergraph } from "./support/supergraph.ts";
-import { trainTestModels, type TrainedModels } from "./support/trained-models.ts";
-import { until } from "./support/eventually.ts";
-import type { ModelName } from "../lib/models/model-names.ts";
-import { recommendationEngineOf } from "../subgraphs/recommendations/subgraph.ts";
+import { trainTestModels, untilProductionServed, type TrainedModels } from "./support/trained-models.ts";
 
 type Pushed = { trendingChanged: { books: { book: { id: string; title: string; score: number | null } }[] } };
 
@@ -32,9 +29,7 @@ for (const target of databaseTargets()) {
       // Personal models, so that two readers' scores differ.
       models = await trainTestModels(running.runtime);
       // Serving loads them when told: a push computed before and a query after that would disagree.
-      const engine = recommendationEngineOf(running.runtime);
-      const production = await running.runtime.db.prisma.modelVersion.findMany({ where: { status: "PRODUCTION" }, select: { name: true, version: true } });
-      await until(() => (production.every(({ name, version }) => engine.models.versions()[name as ModelName] === version) ? true : undefined), 15_000, "the trained models to load");
+      await untilProductionServed(running.runtime, 15_000);
     });
     after(async () => {
       await Promise.allSettled(clients.map((client) => client.dispose()));
