@@ -22,7 +22,7 @@
  * checkouts can benchmark side by side on one server.
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { heapNodeOptions } from "../lib/server/heap-limits.ts";
+import { heapNodeFlags } from "../lib/server/heap-limits.ts";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
@@ -173,7 +173,7 @@ const prepared = async (name: string, codeDir: string, startScript: string, post
       workDir: WORK,
       postgresServerUrl: postgres ? POSTGRES : undefined,
       env: { ...SERVER_ENV, ...(postgres ? { REDIS_URL: REDIS } : {}) },
-      nodeArgs: codeDir === ROOT ? heapNodeOptions("embedded").split(" ") : [],
+      nodeArgs: codeDir === ROOT ? heapNodeFlags("embedded") : [],
       gatewayPort: gatewayPort!,
       // Four consecutive ports for the subgraphs, well away from the free one found.
       basePort: 20_000 + (basePort! % 20_000),

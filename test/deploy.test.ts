@@ -6,7 +6,7 @@ import { describe, it } from "node:test";
 import { parse, parseAllDocuments } from "yaml";
 import { loadConfig, servicePort, type ServiceName } from "../lib/config.ts";
 import { createLogger } from "../lib/logger.ts";
-import { HEAP_LIMIT_MB, heapNodeOptions, heapReservationMb, type HeapLimitedService } from "../lib/server/heap-limits.ts";
+import { HEAP_LIMIT_MB, heapNodeFlags, heapNodeOptions, heapReservationMb, type HeapLimitedService } from "../lib/server/heap-limits.ts";
 import { registry, serveMetrics } from "../lib/metrics/index.ts";
 import { STREAM_ROLES } from "../lib/stream/roles/role.ts";
 
@@ -125,9 +125,8 @@ describe("docker-compose.yml", () => {
 
 describe("the embedded process", () => {
   it("runs with its heap limit from npm start, npm run start:prod and the image's default command", () => {
-    const flags = heapNodeOptions("embedded").split(" ");
     const cmd = /^CMD (\[.*\])$/m.exec(readFileSync("Dockerfile", "utf8"))?.[1];
-    for (const flag of flags) {
+    for (const flag of heapNodeFlags("embedded")) {
       assert.ok(packageScripts.start!.split(" ").includes(flag), `npm start: ${packageScripts.start}`);
       assert.ok(packageScripts["start:prod"]!.split(" ").includes(flag), `npm run start:prod: ${packageScripts["start:prod"]}`);
       assert.ok(cmd && (JSON.parse(cmd) as string[]).includes(flag), `Dockerfile CMD: ${cmd}`);

@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { heapNodeOptions, type HeapLimitedService } from "../../lib/server/heap-limits.ts";
+import { heapNodeFlags, heapNodeOptions, type HeapLimitedService } from "../../lib/server/heap-limits.ts";
 import { freePorts } from "../../test/support/ports.ts";
 import type { PreparedData } from "./data.ts";
 import { redisNamespace, type RedisNamespace } from "./redis-namespace.ts";
@@ -80,7 +80,7 @@ export function setupStarters({ root, runDir, serverEnv, redisUrl, profile }: Se
       EXPERIMENTS_PORT: String(others[3]),
     };
     // Ours with the heap limit `npm start` passes (lib/server/heap-limits.ts); the reference commit as it was.
-    const heapLimit = codeDir === root ? heapNodeOptions("embedded").split(" ") : [];
+    const heapLimit = codeDir === root ? heapNodeFlags("embedded") : [];
     const nodeArgs = [...heapLimit, ...(profile ? ["--cpu-prof", `--cpu-prof-dir=${join(dir, "profiles", "embedded")}`] : [])];
     const service = await startService({ role: "embedded", script, cwd: codeDir, env, port: gatewayPort!, readyTimeoutMs: 300_000, nodeArgs }, dir);
     return { services: [service], gateway: `http://127.0.0.1:${gatewayPort}/graphql` };

@@ -56,6 +56,11 @@ const DEFAULT_SEMI_SPACE_MB = 16;
 /** The most V8 may take for the service's heap: the old generation's limit and the young generation. */
 export const heapReservationMb = (service: HeapLimitedService): number => HEAP_LIMIT_MB[service] + 3 * (SEMI_SPACE_MB[service] ?? DEFAULT_SEMI_SPACE_MB);
 
-/** The NODE_OPTIONS value a service runs with: its heap limit, and its semi-space where it has one. */
-export const heapNodeOptions = (service: HeapLimitedService): string =>
-  [`--max-old-space-size=${HEAP_LIMIT_MB[service]}`, ...(SEMI_SPACE_MB[service] ? [`--max-semi-space-size=${SEMI_SPACE_MB[service]}`] : [])].join(" ");
+/** The node flags a service runs with: its heap limit, and its semi-space where it has one. */
+export const heapNodeFlags = (service: HeapLimitedService): string[] => [
+  `--max-old-space-size=${HEAP_LIMIT_MB[service]}`,
+  ...(SEMI_SPACE_MB[service] ? [`--max-semi-space-size=${SEMI_SPACE_MB[service]}`] : []),
+];
+
+/** The same as the NODE_OPTIONS value (compose, k8s, child processes). */
+export const heapNodeOptions = (service: HeapLimitedService): string => heapNodeFlags(service).join(" ");
