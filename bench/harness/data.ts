@@ -75,7 +75,11 @@ export async function prepareData(spec: DataSpec, log: (line: string) => void): 
       nodeArgs: spec.nodeArgs,
     },
     dir,
-  );
+  ).catch(async (error: unknown) => {
+    // A start that fails may have written keys already.
+    await namespace?.drop();
+    throw error;
+  });
   try {
     let firstStartSeconds: number | null = null;
     while (performance.now() - startedAt < 900_000) {
