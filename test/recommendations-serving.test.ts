@@ -10,7 +10,12 @@ import type { RecommendationEngine } from "../subgraphs/recommendations/serving/
 import { databaseTargets } from "./support/databases.ts";
 import { errorCodes, graphql } from "./support/graphql-client.ts";
 import { startTestSupergraph, type TestSupergraph } from "./support/supergraph.ts";
-import { trainTestModels, type TrainedModels } from "./support/trained-models.ts";
+import { trainTestModels, untilProductionServed, type TrainedModels } from "./support/trained-models.ts";
+import { HYBRID_RECIPE } from "../lib/models/artifact-format.ts";
+import { inTransaction } from "../lib/db/transaction.ts";
+import { modelChangedPublisher } from "../ml-models/pipeline/publish.ts";
+import { writeVersion } from "../ml-models/registry/artifacts.ts";
+import { insertVersion, nextVersion, promote } from "../ml-models/registry/registry.ts";
 
 const FLAGSHIP = /* GraphQL */ `
   query Flagship($id: ID!) {
@@ -33,11 +38,19 @@ for (const target of databaseTargets()) {
     let url: string;
     let reader: number;
     let token: string;
+    let unread: number;
 
     before(async () => {
       running = await startTestSupergraph(target, { books: 200, users: 150, seed: 11 });
       url = running.gatewayUrl;
       engine = recommendationEngineOf(running.runtime);
+      // One book nobody has read, shelved or rated: the models are trained without a co-reader for it.
+      const [quiet] = await running.runtime.db.prisma.$queryRaw<{ book_id: number }[]>`
+        SELECT book_id FROM ratings GROUP BY book_id ORDER BY count(*), book_id LIMIT 1`;
+      unread = quiet!.book_id;
+      for (const table of ["ratings", "interactions", "reading_history", "bookmarks"]) {
+        await running.runtime.db.prisma.$executeRawUnsafe(`DELETE FROM ${table} WHERE book_id = $1`, unread);
+      }
       models = await trainTestModels(running.runtime);
       // The pipeline published MODEL_CHANGED for each promoted model; serving loads them.
       await until(() => (["als", "item-cf", "content", "popularity", "hybrid"].every((name) => name in engine.models.versions()) ? true : undefined), 15_000, "models to load");
@@ -296,6 +309,60 @@ for (const target of databaseTargets()) {
       assert.deepEqual(failures, []);
       assert.ok(served.has(switched), "the new version served during the loop");
       assert.ok(engine.snapshot().modelSwitches >= 10);
+    });
+    it("gives a book without co-readers its content neighbours where the recipe weighs content at zero", async () => {
+      const db = running.runtime.db;
+      // The retraining before may still be switching models over.
+      await untilProductionServed(running.runtime, 60_000);
+      const production = engine.models.versions() as Record<string, number>;
+      // A blend learned where the collaborative models answer every book: content left out.
+      const components = Object.entries(production)
+        .filter(([name]) => name !== "hybrid")
+        .map(([name, version]) => ({ model: name, version, weight: name === "content" || name === "popularity" ? 0 : 1 }));
+      const version = await inTransaction(db, (connection) => nextVersion(connection, "hybrid"));
+      const recipe = new TextEncoder().encode(JSON.stringify({ combine: "test", components }));
+      const written = await writeVersion(models.artifactsDir, "hybrid", version, [{ file: HYBRID_RECIPE, bytes: recipe }], { serving: { role: "blend", graphs: {} } });
+      await inTransaction(db, (connection) =>
+        insertVersion(connection, {
+          name: "hybrid",
+          version,
+          hyperparameters: { componentVersions: Object.fromEntries(components.map((c) => [c.model, c.version])) },
+          metrics: {},
+          artifactPath: written.path,
+          sha256: written.sha256,
+          trainRows: 0,
+          testRows: 0,
+          userCount: 0,
+          itemCount: 0,
+          trainedAt: new Date(),
+        }),
+      );
+      const publish = modelChangedPublisher(running.runtime.pubsub);
+      await promote(db, "hybrid", version, publish);
+      try {
+        await until(() => (engine.models.versions().hybrid === version ? true : undefined), 15_000, "the content-less recipe to serve");
+        const query = `query Similar($id: ID!) { book(id: $id) { similar(limit: 5) { book { id } source algorithm modelVersion reasons } } }`;
+        const cold = await graphql(url, query, { variables: { id: String(unread) } });
+        assert.equal(cold.errors, undefined, JSON.stringify(cold.errors));
+        const similar = cold.data!.book.similar as { book: { id: string }; source: string; algorithm: string; modelVersion: number | null; reasons: string[] }[];
+        assert.equal(similar.length, 5);
+        for (const entry of similar) {
+          assert.ok(["MODEL", "MODEL_BLENDED"].includes(entry.source), `a model's list, got ${entry.source} (${entry.algorithm})`);
+          assert.match(entry.algorithm, /^content/);
+          assert.equal(entry.modelVersion, production.content);
+          assert.notEqual(entry.book.id, String(unread));
+        }
+        // Cached like any model answer: asked again, it comes from the cache.
+        const again = await graphql(url, query, { variables: { id: String(unread) } });
+        assert.ok((again.data!.book.similar as { source: string }[]).every((entry) => entry.source === "CACHE"));
+        // A book with co-readers keeps the recipe's collaborative blend.
+        const [read] = await db.prisma.$queryRaw<{ book_id: number }[]>`SELECT book_id FROM ratings GROUP BY book_id ORDER BY count(*) DESC, book_id LIMIT 1`;
+        const warm = await graphql(url, query, { variables: { id: String(read!.book_id) } });
+        assert.ok((warm.data!.book.similar as { algorithm: string }[]).every((entry) => !entry.algorithm.startsWith("content")));
+      } finally {
+        await promote(db, "hybrid", production.hybrid!, publish);
+        await until(() => (engine.models.versions().hybrid === production.hybrid ? true : undefined), 15_000, "the recipe before to serve again");
+      }
     });
     // Last: it deletes every artifact, which no test after it could train or switch over.
     it("falls back to model-free lists, visibly, when inference is slow or the artifacts are gone", async () => {

@@ -62,18 +62,20 @@ export class ModelLists {
   async similar(bookId: number, strategy: Strategy, diversify: boolean, pin: ModelPin | null = null): Promise<ServedList | null> {
     const { leased } = await this.models.leaseAllPinned(pin);
     try {
-      const picked = modelsFor(strategy, leased, (model) => model.itemIndex.has(bookId) && (model.has("item-neighbours") || model.has("item-top-k")), pin);
-      const lists = await Promise.all(
-        picked.map(async ({ model, weight }): Promise<Component> => {
-          const item = model.itemIndex.get(bookId)!;
-          const [list] = model.has("item-neighbours")
-            ? await this.batcher.run(model, neighbourRows(model), [item])
-            : await this.batcher.run(model, itemTopK(model), [{ item, k: LIST_LENGTH * 2 }]);
-          return { model, weight, scores: toIds(model, list!) };
-        }),
+      const can = (model: LoadedModel) => model.itemIndex.has(bookId) && (model.has("item-neighbours") || model.has("item-top-k"));
+      // A book nobody has read together with another has no collaborative neighbours: the
+      // models the recipe weighs at zero (content, typically) answer for it instead.
+      const components = await answering(strategy, leased, can, pin, (picked) =>
+        Promise.all(
+          picked.map(async ({ model, weight }): Promise<Component> => {
+            const item = model.itemIndex.get(bookId)!;
+            const [list] = model.has("item-neighbours")
+              ? await this.batcher.run(model, neighbourRows(model), [item])
+              : await this.batcher.run(model, itemTopK(model), [{ item, k: LIST_LENGTH * 2 }]);
+            return { model, weight, scores: toIds(model, list!) };
+          }),
+        ),
       );
-      // A book without co-readers yet (new, or never read together) gets content neighbours only.
-      const components = lists.filter((c) => c.scores.size > 0);
       if (components.length === 0) return null;
       const blended = blend(components, new Set([bookId]));
       const facts = await this.facts.of([bookId, ...blended.slice(0, LIST_LENGTH * 2).map((c) => c.bookId)]);
@@ -95,9 +97,8 @@ export class ModelLists {
     try {
       const exclude = excludeRead ? new Set(history.bookIds) : new Set<number>();
       const want = LIST_LENGTH * 2 + exclude.size;
-      const picked = modelsFor(strategy, leased, (model) => (model.has("user-top-k") && model.state.factors !== undefined) || model.has("history-top-k"), pin);
-      const lists = await Promise.all(picked.map((entry) => this.readerList(entry, userId, history, want)));
-      const components = lists.filter((c): c is Component => c !== undefined && c.scores.size > 0);
+      const can = (model: LoadedModel) => (model.has("user-top-k") && model.state.factors !== undefined) || model.has("history-top-k");
+      const components = await answering(strategy, leased, can, pin, (picked) => Promise.all(picked.map((entry) => this.readerList(entry, userId, history, want))));
       if (components.length === 0) return null;
       const blended = blend(components, exclude).slice(0, LIST_LENGTH * 2);
       const anchors = history.newest(50);
@@ -209,6 +210,30 @@ export class ModelLists {
     const listed: ServedItem[] = items.slice(0, LIST_LENGTH).map(({ bookId, score }) => ({ bookId, score, reasons: reasonsOf(bookId) }));
     return { ...description, algorithm, source, items: listed };
   }
+}
+
+/**
+ * The non-empty answers of the models picked for `strategy` (modelsFor: the recipe's
+ * weighted models, or a pinned version); when none has an answer, those of the
+ * strategy's other models that can serve, weighed among themselves. The recipe's
+ * weights are learned where every model answers: a model it leaves out still knows
+ * books and readers the weighted ones have nothing for, and its answer beats a
+ * model-free list.
+ */
+async function answering(
+  strategy: Strategy,
+  leased: readonly LoadedModel[],
+  can: (model: LoadedModel) => boolean,
+  pin: ModelPin | null,
+  answer: (picked: WeightedModel[]) => Promise<(Component | undefined)[]>,
+): Promise<Component[]> {
+  const nonEmpty = (lists: (Component | undefined)[]) => lists.filter((c): c is Component => c !== undefined && c.scores.size > 0);
+  const picked = modelsFor(strategy, leased, can, pin);
+  const components = nonEmpty(await answer(picked));
+  if (components.length > 0) return components;
+  const tried = new Set(picked.map((entry) => entry.model));
+  const others = modelsFor(strategy, leased.filter((model) => !tried.has(model)), can);
+  return others.length === 0 ? [] : nonEmpty(await answer(others));
 }
 
 function releaseAll(leased: readonly LoadedModel[]): void {
