@@ -244,6 +244,15 @@ for (const target of databaseTargets()) {
       const neighbours = newcomerBook.data!.book.similar as { book: { id: string }; source: string; modelVersion: number | null; reasons: string[] }[];
       assert.ok(neighbours.length > 0 && neighbours.every((n) => n.source === "METADATA" && n.modelVersion === null));
       assert.ok(neighbours[0]!.reasons.includes("Same author as A Sequel Nobody Has Read Yet"), JSON.stringify(neighbours[0]));
+      // Kept a while: asked again (another query, so no edge cache answers it), the same
+      // model-free list comes back without its SQL, though the book has lost its author
+      // meanwhile; still said to be model-free, and still counted as a fallback.
+      await prisma.bookAuthor.deleteMany({ where: { bookId: created.id } });
+      const missingBefore = engine.snapshot().fallbacks["model-missing"] ?? 0;
+      const again = await graphql(url, `query Again { book(id: "${created.id}") { similar(limit: 5) { book { id } source reasons } } }`, { token });
+      assert.equal(again.errors, undefined, JSON.stringify(again.errors));
+      assert.deepEqual(again.data!.book.similar, neighbours.map(({ book, source, reasons }) => ({ book, source, reasons })));
+      assert.equal(engine.snapshot().fallbacks["model-missing"], missingBefore + 1);
 
       // Diversity: maximal marginal relevance lowers the list's mean pairwise content similarity.
       const content = engine.models.lease("content")!;

@@ -17,10 +17,19 @@ export type ListRef =
   | { readonly kind: "similar"; readonly bookId: number; readonly strategy: Strategy; readonly diversify: boolean }
   | { readonly kind: "reader"; readonly userId: number; readonly strategy: Strategy; readonly excludeRead: boolean; readonly diversify: boolean };
 
-/** The two cache entries of one list: the fresh answer of the current models, and the last model answer. */
+/**
+ * A model-free list served because no model can answer the list (a book newer than
+ * the last training): kept briefly, so a popular new book does not run the fallback's
+ * SQL on every request until the next training. Its key carries the models' versions
+ * like a fresh one: a model that can answer retires it.
+ */
+const MODEL_FREE_TTL_SECONDS = 300;
+
+/** The cache entries of one list: the fresh answer of the current models, the last model answer, and the model-free answer while no model can give one. */
 export interface ListKeys {
   readonly fresh: string;
   readonly stale: string;
+  readonly modelFree: string;
 }
 
 export function describeList(ref: ListRef): string {
@@ -47,7 +56,8 @@ export class ListCache {
 
   async keysOf(ref: ListRef, variant: string): Promise<ListKeys> {
     const list = ref.kind === "reader" ? `${describeList(ref)}:g${await this.generationOf(ref.userId)}` : describeList(ref);
-    return { fresh: `rec:${this.versionTag()}:${variant}:${list}`, stale: `rec:last:${variant}:${list}` };
+    const versions = this.versionTag();
+    return { fresh: `rec:${versions}:${variant}:${list}`, stale: `rec:last:${variant}:${list}`, modelFree: `rec:free:${versions}:${variant}:${list}` };
   }
 
   async fresh(keys: ListKeys): Promise<ServedList | undefined> {
@@ -63,6 +73,14 @@ export class ListCache {
 
   async store(keys: ListKeys, list: ServedList): Promise<void> {
     await Promise.all([this.cache.set(keys.fresh, list), this.cache.set(keys.stale, list, STALE_TTL_SECONDS)]);
+  }
+
+  modelFree(keys: ListKeys): Promise<ServedList | undefined> {
+    return this.cache.get<ServedList>(keys.modelFree);
+  }
+
+  storeModelFree(keys: ListKeys, list: ServedList): Promise<void> {
+    return this.cache.set(keys.modelFree, list, MODEL_FREE_TTL_SECONDS);
   }
 
   /** The reader acted: their cached lists are retired by moving them to a new generation. */

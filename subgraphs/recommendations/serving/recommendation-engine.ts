@@ -290,12 +290,14 @@ export class RecommendationEngine {
       const cached = await this.lists.fresh(keys);
       if (cached) return this.record({ ...cached, source: "CACHE" }, context, log);
     }
+    let noModelAnswers = false;
     try {
       const computed = await withinBudget(paths.compute(), this.timeBudgetMs);
       if (computed) {
         if (keys && computed.source !== "COLD_START") await this.lists.store(keys, computed);
         return this.record(computed, context, log);
       }
+      noModelAnswers = true;
       this.metrics.countFallback("model-missing");
       this.fallbackLog.note("model-missing", () => ({ list: describeList(ref), missing: this.models.missing() }));
     } catch (error) {
@@ -306,7 +308,13 @@ export class RecommendationEngine {
       const stale = await this.lists.stale(keys);
       if (stale) return this.record({ ...stale, source: "STALE_CACHE" }, context, log);
     }
-    return this.record(await paths.fallback(), context, log);
+    // Only where no model can answer: after a failure the next request tries the model again.
+    if (!keys || !noModelAnswers) return this.record(await paths.fallback(), context, log);
+    const kept = await this.lists.modelFree(keys);
+    if (kept) return this.record(kept, context, log);
+    const fallback = await paths.fallback();
+    await this.lists.storeModelFree(keys, fallback);
+    return this.record(fallback, context, log);
   }
 
   private record(list: ServedList, context: ServeContext, log: LogFields): ServedList {
