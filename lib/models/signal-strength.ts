@@ -27,3 +27,9 @@ export function interactionStrength(type: string, value: number | null): number 
   if (type === "RATE" && value !== null && Number.isFinite(value)) return Math.max(value, 0.5);
   return IMPLICIT_STRENGTH[type as InteractionType] ?? IMPLICIT_STRENGTH.VIEW;
 }
+
+/**
+ * A signal's time as SQL text: whole epoch milliseconds of a timestamp column. The
+ * extraction and a reader's history read it alike, so both order signals the same way.
+ */
+export const signalMillisSql = (column: string): string => `round(extract(epoch FROM ${column}) * 1000)::text`;

@@ -1,5 +1,5 @@
 import { Prisma, type PrismaClient } from "../db/database.ts";
-import { interactionStrength, ratingStrength } from "./signal-strength.ts";
+import { interactionStrength, ratingStrength, signalMillisSql } from "./signal-strength.ts";
 
 /** One book the reader has a signal for, at the strength the trainer gives it. */
 export interface HistoryEntry {
@@ -40,8 +40,7 @@ export class ReaderHistory {
   }
 }
 
-/** Epoch milliseconds of a timestamp column as text, as the trainer's extraction reads it. */
-const millis = (column: string) => Prisma.raw(`round(extract(epoch FROM ${column}) * 1000)::text`);
+const millis = (column: string) => Prisma.raw(signalMillisSql(column));
 
 /**
  * Everything the reader did with books (ratings, interaction events, reading

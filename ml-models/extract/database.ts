@@ -1,7 +1,7 @@
 import type { SqlConnection, SqlDatabase } from "../../lib/db/database.ts";
 import type { Dataset, ItemFeatures } from "../data/dataset.ts";
 import { RawEventCollector } from "../data/raw-events.ts";
-import { interactionStrength, ratingStrength } from "../../lib/models/signal-strength.ts";
+import { interactionStrength, ratingStrength, signalMillisSql as ms } from "../../lib/models/signal-strength.ts";
 
 const PAGE = 100_000;
 
@@ -34,7 +34,6 @@ export async function extractFromDatabase(db: SqlDatabase): Promise<{ dataset: D
       collector.add(user, book, strength, time);
       if (time > newestSignal) newestSignal = time;
     };
-    const ms = (column: string) => `round(extract(epoch FROM ${column}) * 1000)::text`;
     const ratings = await packedPages(connection, "ratings", `user_id || ',' || book_id || ',' || rating || ',' || scale || ',' || ${ms("created_at")}`, (f) =>
       add(Number(f[0]), Number(f[1]), ratingStrength(Number(f[2]), Number(f[3])), Number(f[4])),
     );

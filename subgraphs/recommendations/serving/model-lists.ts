@@ -233,7 +233,7 @@ async function answering(
   if (components.length > 0) return components;
   const tried = new Set(picked.map((entry) => entry.model));
   const others = modelsFor(strategy, leased.filter((model) => !tried.has(model)), can);
-  return others.length === 0 ? [] : nonEmpty(await answer(others));
+  return nonEmpty(await answer(others));
 }
 
 function releaseAll(leased: readonly LoadedModel[]): void {
