@@ -4,7 +4,7 @@ import { RedisPubSub } from "graphql-redis-subscriptions";
 import type { Config } from "./config.ts";
 import type { Logger } from "./logger.ts";
 import { CircuitOpenError } from "./circuit-breaker.ts";
-import { createRedisClient, redisBreaker, type Redis } from "./redis.ts";
+import { createRedisClient, everConnected, firstConnection, redisBreaker } from "./redis.ts";
 
 export { Topics, type Topic } from "./events/topics.ts";
 
@@ -13,8 +13,6 @@ export interface EventBus extends PubSubEngine {
   close(): Promise<void>;
 }
 
-/** How long a publish made while the first connection is still being made waits for it (one-shot scripts publish early). */
-const FIRST_CONNECT_WAIT_MS = 2_000;
 /**
  * A publish may take longer than a cache read: losing an event costs more than a
  * cache miss (a model switch nobody hears of), and a busy host can stall a healthy
@@ -48,8 +46,6 @@ export function createPubSub(
   });
   const subscriber = createRedisClient(options.REDIS_URL, logger, "subscriber", { profile: "subscriber" });
   const breaker = redisBreaker(publisher, logger, "publisher");
-  let everReady = false;
-  publisher.once("ready", () => (everReady = true));
   const pubsub = new RedisPubSub({ publisher, subscriber });
   // Bound before Object.assign replaces them on the instance (else they would call themselves).
   const closeRedis = pubsub.close.bind(pubsub);
@@ -60,7 +56,7 @@ export function createPubSub(
   return Object.assign(pubsub, {
     kind: "redis" as const,
     async publish(trigger: string, payload: unknown): Promise<void> {
-      if (!everReady) await firstConnection(publisher);
+      if (!everConnected(publisher)) await firstConnection(publisher);
       await breaker.run(() => publishToRedis(prefix + trigger, payload));
     },
     subscribe: (topic: string, onMessage: (message: unknown) => void, subscribeOptions?: unknown) => subscribe(prefix + topic, onMessage, subscribeOptions as never),
@@ -68,20 +64,6 @@ export function createPubSub(
       await closeRedis();
     },
   }) as unknown as EventBus;
-}
-
-/** Waits (briefly) for the very first connection; callers skip it once the client was ever ready. */
-async function firstConnection(client: Redis): Promise<void> {
-  if (client.status === "ready") return;
-  await new Promise<void>((resolve) => {
-    const timer = setTimeout(done, FIRST_CONNECT_WAIT_MS);
-    client.once("ready", done);
-    function done() {
-      clearTimeout(timer);
-      client.off("ready", done);
-      resolve();
-    }
-  });
 }
 
 export { CircuitOpenError };

@@ -4,6 +4,9 @@ import type { Logger } from "./logger.ts";
 
 export type { Redis };
 
+/** How long a command issued before the client's very first connection waits for it. */
+const FIRST_CONNECT_WAIT_MS = 2_000;
+
 /**
  * How a client behaves while Redis is away:
  * - "request": on a request's path (cache, rate limits, persisted queries). Commands
@@ -37,13 +40,13 @@ export function createRedisClient(url: string, logger: Logger, role: string, opt
     retryStrategy: (attempt) => Math.min(attempt * 100, MAX_RECONNECT_DELAY_MS),
     connectTimeout: profile === "request" ? 1_000 : 5_000,
     enableAutoPipelining: options.autoPipelining ?? false,
-    ...(profile === "request"
-      ? { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: options.commandTimeoutMs ?? DEFAULT_REDIS_COMMAND_TIMEOUT_MS }
-      : { enableOfflineQueue: true, maxRetriesPerRequest: 2 }),
+    ...(profile === "request" ? { enableOfflineQueue: false, maxRetriesPerRequest: 0 } : { enableOfflineQueue: true, maxRetriesPerRequest: 2 }),
     // A subscriber's SUBSCRIBE can reach the server before the ready check's INFO, which
     // Redis then refuses in subscriber mode (ioredis#2037), leaving the bus deaf.
     ...(profile === "subscriber" ? { enableReadyCheck: false, maxRetriesPerRequest: null } : {}),
   });
+  client.once("ready", () => connectedOnce.add(client));
+  if (profile === "request") timeOutCommandsAfter(client, options.commandTimeoutMs ?? DEFAULT_REDIS_COMMAND_TIMEOUT_MS);
   let lastError = "";
   client.on("error", (error: Error) => {
     // One line per distinct failure, not one per reconnect attempt.
@@ -55,6 +58,65 @@ export function createRedisClient(url: string, logger: Logger, role: string, opt
     lastError = "";
   });
   return client;
+}
+
+/**
+ * ioredis' own command timeout fires in the event loop's timers phase, before the
+ * poll phase reads the socket: after the loop was busy for longer than the timeout
+ * (a GC pause, a long synchronous task under load), a reply that had arrived in time
+ * is dropped as "timed out". The rate limiter then lets a request through uncharged
+ * and the cache recomputes what it held, just when the process is busiest. This
+ * timeout gives way to the poll phase first (setImmediate runs after it), so it only
+ * fires when Redis really has not answered.
+ */
+function timeOutCommandsAfter(client: Redis, timeoutMs: number): void {
+  const send = client.sendCommand.bind(client);
+  client.sendCommand = ((command, ...rest) => {
+    const timer = setTimeout(() => {
+      setImmediate(() => {
+        if (!command.isResolved) command.reject(new Error("Command timed out"));
+      });
+    }, timeoutMs);
+    command.promise.then(
+      () => clearTimeout(timer),
+      () => clearTimeout(timer),
+    );
+    return send(command, ...rest);
+  }) as Redis["sendCommand"];
+}
+
+const connectedOnce = new WeakSet<Redis>();
+
+/** Whether the client has been connected at least once (it may be reconnecting now). */
+export function everConnected(client: Redis): boolean {
+  return connectedOnce.has(client);
+}
+
+const firstConnections = new WeakMap<Redis, Promise<void>>();
+
+/**
+ * Waits (briefly) for a client's very first connection. A "request" client fails
+ * commands at once while disconnected; before it ever connected that is not an
+ * outage but a process that just started, and a decision that must not be skipped
+ * (a rate limit, an event) waits for it rather than go without Redis. The wait is
+ * one per client: a process started while Redis is down pays it once, not per request.
+ */
+export function firstConnection(client: Redis, waitMs = FIRST_CONNECT_WAIT_MS): Promise<void> {
+  if (client.status === "ready" || everConnected(client)) return Promise.resolve();
+  let waiting = firstConnections.get(client);
+  if (!waiting) {
+    waiting = new Promise<void>((resolve) => {
+      const timer = setTimeout(done, waitMs);
+      client.once("ready", done);
+      function done() {
+        clearTimeout(timer);
+        client.off("ready", done);
+        resolve();
+      }
+    });
+    firstConnections.set(client, waiting);
+  }
+  return waiting;
 }
 
 /** Consecutive failed commands that open a Redis circuit. */

@@ -31,7 +31,7 @@ export interface Edge {
 
 export async function createEdge(config: Config, logger: Logger, pubsub: EventBus): Promise<Edge> {
   const trusted = await trustedDocumentsFromFile(config.PERSISTED_QUERY_MANIFEST, logger);
-  const redis = config.REDIS_URL ? createRedisClient(config.REDIS_URL, logger, "edge-cache", { autoPipelining: true }) : undefined;
+  const redis = config.REDIS_URL ? createRedisClient(config.REDIS_URL, logger, "edge-cache", { autoPipelining: true, commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS }) : undefined;
   const responseCache = await createResponseCache(config, logger, pubsub, redis);
   const persistedQueries = createPersistedQueryStore({
     mode: config.PERSISTED_QUERIES,

@@ -1,6 +1,6 @@
 import { LRUCache } from "lru-cache";
 import type { Logger } from "../../../lib/logger.ts";
-import { createRedisClient, type Redis } from "../../../lib/redis.ts";
+import { createRedisClient, everConnected, firstConnection, type Redis } from "../../../lib/redis.ts";
 import type { RateLimiter } from "./limiter.ts";
 import { chargeableUnits, decide, WINDOW_MS, windowIndex } from "./sliding-window.ts";
 
@@ -59,11 +59,17 @@ interface Lease {
  * may be refused while other instances still hold unspent leased units, at most 1 %
  * of its allowance per instance (a lease is never returned; it ages out with its window).
  * If Redis cannot answer, the request is let through (and logged): losing the limiter
- * for a moment must not take the API down with it.
+ * for a moment must not take the API down with it. A gateway that has just started
+ * waits for its first connection instead, so a restart is not a window without limits.
  */
-export function createRedisRateLimiter(url: string, keyPrefix: string, logger: Logger, options: { now?: () => number; maxKeys?: number } = {}): RateLimiter {
+export function createRedisRateLimiter(
+  url: string,
+  keyPrefix: string,
+  logger: Logger,
+  options: { now?: () => number; maxKeys?: number; commandTimeoutMs?: number } = {},
+): RateLimiter {
   const now = options.now ?? Date.now;
-  const redis = createRedisClient(url, logger, "rate-limit", { autoPipelining: true }) as SlidingWindowRedis;
+  const redis = createRedisClient(url, logger, "rate-limit", { autoPipelining: true, commandTimeoutMs: options.commandTimeoutMs }) as SlidingWindowRedis;
   redis.defineCommand("slidingWindow", { numberOfKeys: 2, lua: SLIDING_WINDOW_SCRIPT });
   const leases = new LRUCache<string, Lease>({ max: options.maxKeys ?? 100_000, ttl: WINDOW_MS });
   return {
@@ -79,6 +85,7 @@ export function createRedisRateLimiter(url: string, keyPrefix: string, logger: L
         return { allowed: true, limit: limitPerMinute, remaining: Math.max(0, lease.remaining), retryAfterSeconds: 0 };
       }
       try {
+        if (!everConnected(redis)) await firstConnection(redis);
         const [allowed, previous, current, leased] = await redis.slidingWindow(
           `${keyPrefix}${key}:${window}`,
           `${keyPrefix}${key}:${window - 1}`,
