@@ -14,6 +14,7 @@ import { createPostgresDatabase, type TestDatabase } from "./support/databases.t
 import { graphql } from "./support/graphql-client.ts";
 import { embeddedPortEnv, freePorts } from "./support/ports.ts";
 import { logMessage, startServiceProcess, type ServiceProcess } from "./support/processes.ts";
+import { redisNamespace, type RedisNamespace } from "./support/redis-namespace.ts";
 import { TEST_TRAINING } from "./support/trained-models.ts";
 import { until } from "./support/eventually.ts";
 
@@ -150,8 +151,10 @@ describe("each service as its own process: correlated logs and its own /metrics"
   let database: TestDatabase;
   const artifactsDir = mkdtempSync(join(tmpdir(), "shelfgraph-observability-models-"));
   const services = new Map<string, ServiceProcess>();
+  let namespace: RedisNamespace | undefined;
   after(async () => {
     await Promise.all([...services.values()].map((service) => service.stop()));
+    await namespace?.drop();
     await database?.drop();
     rmSync(artifactsDir, { recursive: true, force: true });
   });
@@ -165,7 +168,8 @@ describe("each service as its own process: correlated logs and its own /metrics"
     const ports: Record<string, { port: string; metrics: string }> = {};
     const free = (await freePorts(10)).map(String);
     for (const name of ["users", "books", "recommendations", "experiments", "gateway"]) ports[name] = { port: free.pop()!, metrics: free.pop()! };
-    const shared = { ...database.env, REDIS_URL: redisUrl, MODEL_ARTIFACTS_DIR: artifactsDir, CACHE_KEY_PREFIX: `shelfgraph:test:${randomUUID()}:` };
+    namespace = redisNamespace(redisUrl, "test");
+    const shared = { ...database.env, REDIS_URL: redisUrl, MODEL_ARTIFACTS_DIR: artifactsDir, ...namespace.env };
     for (const name of ["users", "books", "recommendations", "experiments"]) {
       const env = { ...shared, [`${name.toUpperCase()}_PORT`]: ports[name]!.port, METRICS_PORT: ports[name]!.metrics };
       services.set(name, startServiceProcess(`subgraphs/${name}/main.ts`, env));
@@ -175,6 +179,7 @@ describe("each service as its own process: correlated logs and its own /metrics"
       GATEWAY_PORT: ports.gateway!.port,
       METRICS_PORT: ports.gateway!.metrics,
       REDIS_URL: redisUrl,
+      ...namespace.env,
       ...Object.fromEntries(["users", "books", "recommendations", "experiments"].map((name) => [`${name.toUpperCase()}_URL`, `http://127.0.0.1:${ports[name]!.port}/graphql`])),
     });
     services.set("gateway", gateway);

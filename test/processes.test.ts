@@ -12,6 +12,7 @@ import { eventually } from "./support/eventually.ts";
 import { errorCodes, graphql } from "./support/graphql-client.ts";
 import { embeddedPortEnv } from "./support/ports.ts";
 import { logMessage, startServiceProcess, type ServiceProcess } from "./support/processes.ts";
+import { redisNamespace } from "./support/redis-namespace.ts";
 
 const FLAGSHIP = `{ book(id: "1") { id title authors { name } similar(limit: 3) { book { title } score } } }`;
 const SIMILAR_PROVENANCE = `{ book(id: "1") { similar(limit: 3) { source algorithm modelVersion } } }`;
@@ -125,8 +126,10 @@ describe("npm start on a fresh PostgreSQL database", { skip: !serverUrl ? "needs
 describe("each service as its own process on PostgreSQL and Redis", { skip: !serverUrl || !redisUrl ? "needs DATABASE_URL and REDIS_URL" : false }, () => {
   let database: TestDatabase;
   const services: ServiceProcess[] = [];
+  const namespace = redisNamespace(redisUrl, "test");
   after(async () => {
     await Promise.all(services.map((service) => service.stop()));
+    await namespace.drop();
     await database?.drop();
   });
 
@@ -135,13 +138,14 @@ describe("each service as its own process on PostgreSQL and Redis", { skip: !ser
     await applyMigrations(database.db);
     await seedDemoData(database.db, { books: 200, users: 100, seed: 5 });
     const ports = await embeddedPortEnv();
-    const shared = { ...database.env, REDIS_URL: redisUrl, ...ports };
+    const shared = { ...database.env, REDIS_URL: redisUrl, ...namespace.env, ...ports };
     for (const name of ["users", "books", "recommendations", "experiments"]) {
       services.push(startServiceProcess(`subgraphs/${name}/main.ts`, shared));
     }
     await Promise.all(services.map((service) => service.waitForLine(logMessage("subgraph listening"))));
     const gateway = startServiceProcess("gateway/main.ts", {
       GATEWAY_PORT: ports.GATEWAY_PORT,
+      ...namespace.env,
       USERS_URL: `http://127.0.0.1:${ports.USERS_PORT}/graphql`,
       BOOKS_URL: `http://127.0.0.1:${ports.BOOKS_PORT}/graphql`,
       RECOMMENDATIONS_URL: `http://127.0.0.1:${ports.RECOMMENDATIONS_PORT}/graphql`,

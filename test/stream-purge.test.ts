@@ -8,6 +8,7 @@ import { createLogger } from "../lib/logger.ts";
 import { createDurableStream, type DurableStream, type StreamMessage } from "../lib/stream/index.ts";
 import { purgeReaderEvents } from "../lib/stream/reader-purge.ts";
 import { redisServerAvailable, startPrivateRedis } from "./support/private-redis.ts";
+import { redisNamespace } from "./support/redis-namespace.ts";
 
 const silent = createLogger(loadConfig({ LOG_LEVEL: "silent", NODE_ENV: "test" }), "test");
 const ERASED = 7;
@@ -32,16 +33,14 @@ const kinds: ("memory" | "redis")[] = process.env.REDIS_URL ? ["memory", "redis"
 
 for (const kind of kinds) {
   describe(`purging an erased reader from the durable stream (${kind})`, () => {
-    const prefix = `shelfgraph:test:${randomUUID()}:stream:`;
+    const namespace = redisNamespace(kind === "redis" ? process.env.REDIS_URL : undefined, "test");
+    const prefix = namespace.env.STREAM_KEY_PREFIX;
     const streams: DurableStream[] = [];
     const raw = kind === "redis" ? new Redis(process.env.REDIS_URL!, { lazyConnect: true }) : undefined;
     after(async () => {
       await Promise.allSettled(streams.map((stream) => stream.close()));
-      if (raw) {
-        const keys = await raw.keys(`${prefix}*`);
-        if (keys.length > 0) await raw.del(...keys);
-        raw.disconnect();
-      }
+      raw?.disconnect();
+      await namespace.drop();
     });
     const open = () => {
       const config = loadConfig({

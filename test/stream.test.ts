@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { after, describe, it } from "node:test";
 import { loadConfig } from "../lib/config.ts";
@@ -10,14 +9,15 @@ import { createPubSub, Topics } from "../lib/pubsub.ts";
 import { createDurableStream, INTERACTIONS_STREAM, type DurableStream, type StreamMessage } from "../lib/stream/index.ts";
 import { createPostgresDatabase } from "./support/databases.ts";
 import { logMessage, startServiceProcess } from "./support/processes.ts";
+import { redisNamespace, type RedisNamespace } from "./support/redis-namespace.ts";
 
 const silent = createLogger(loadConfig({ LOG_LEVEL: "silent", NODE_ENV: "test" }), "test");
 
-function streamFor(kind: "memory" | "redis", settings: { STREAM_MAX_DELIVERIES?: string; STREAM_CLAIM_IDLE_MS?: string } = {}): DurableStream {
+function streamFor(kind: "memory" | "redis", namespace: RedisNamespace, settings: { STREAM_MAX_DELIVERIES?: string; STREAM_CLAIM_IDLE_MS?: string } = {}): DurableStream {
   const config = loadConfig({
     NODE_ENV: "test",
     REDIS_URL: kind === "redis" ? process.env.REDIS_URL : undefined,
-    STREAM_KEY_PREFIX: `shelfgraph:test:${randomUUID()}:stream:`,
+    STREAM_KEY_PREFIX: namespace.env.STREAM_KEY_PREFIX,
     STREAM_MAX_DELIVERIES: "3",
     STREAM_CLAIM_IDLE_MS: "300",
     ...settings,
@@ -38,11 +38,15 @@ const kinds: ("memory" | "redis")[] = process.env.REDIS_URL ? ["memory", "redis"
 for (const kind of kinds) {
   describe(`the durable stream (${kind})`, () => {
     const streams: DurableStream[] = [];
+    const namespaces: RedisNamespace[] = [];
     after(async () => {
       await Promise.allSettled(streams.map((stream) => stream.close()));
+      await Promise.all(namespaces.map((namespace) => namespace.drop()));
     });
-    const open = (settings?: Parameters<typeof streamFor>[1]) => {
-      const stream = streamFor(kind, settings);
+    const open = (settings?: Parameters<typeof streamFor>[2]) => {
+      const namespace = redisNamespace(kind === "redis" ? process.env.REDIS_URL : undefined, "test");
+      namespaces.push(namespace);
+      const stream = streamFor(kind, namespace, settings);
       streams.push(stream);
       return stream;
     };
@@ -102,7 +106,8 @@ for (const kind of kinds) {
 describe("a stream consumer process killed and restarted", { skip: !(process.env.DATABASE_URL && process.env.REDIS_URL) && "needs DATABASE_URL and REDIS_URL" }, () => {
   it("loses no event: every interaction written to the outbox is handled, counted after the restart", async () => {
     const database = await createPostgresDatabase(process.env.DATABASE_URL!);
-    const prefix = `shelfgraph:test:${randomUUID()}:stream:`;
+    const namespace = redisNamespace(process.env.REDIS_URL, "test");
+    const prefix = namespace.env.STREAM_KEY_PREFIX;
     const bus = createPubSub({ REDIS_URL: process.env.REDIS_URL, STREAM_KEY_PREFIX: prefix }, silent);
     const env = { ...database.env, REDIS_URL: process.env.REDIS_URL, STREAM_KEY_PREFIX: prefix, STREAM_CLAIM_IDLE_MS: "1000", LOG_LEVEL: "info" };
     const processes: ReturnType<typeof startServiceProcess>[] = [];
@@ -145,6 +150,7 @@ describe("a stream consumer process killed and restarted", { skip: !(process.env
     } finally {
       await Promise.allSettled(processes.map((child) => child.stop()));
       await bus.close();
+      await namespace.drop();
       await database.drop();
     }
   });

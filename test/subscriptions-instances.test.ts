@@ -32,6 +32,8 @@ describe("subscriptions on two gateway processes sharing one Redis", { skip: !(p
       const gateway = startServiceProcess("gateway/main.ts", {
         GATEWAY_PORT: String(port),
         REDIS_URL: config.REDIS_URL,
+        // The test supergraph's namespace: the gateways' rate counters and response cache go with it.
+        CACHE_KEY_PREFIX: config.CACHE_KEY_PREFIX,
         STREAM_KEY_PREFIX: config.STREAM_KEY_PREFIX,
         USERS_URL: subgraphs.users.url,
         BOOKS_URL: subgraphs.books.url,

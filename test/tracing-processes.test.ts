@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import { after, describe, it } from "node:test";
 import { signAccessToken } from "../lib/auth/tokens.ts";
@@ -11,6 +11,7 @@ import { until } from "./support/eventually.ts";
 import { graphql } from "./support/graphql-client.ts";
 import { freePorts } from "./support/ports.ts";
 import { logMessage, startServiceProcess, type ServiceProcess } from "./support/processes.ts";
+import { redisNamespace, type RedisNamespace } from "./support/redis-namespace.ts";
 
 const serverUrl = process.env.DATABASE_URL;
 const redisUrl = process.env.REDIS_URL;
@@ -51,8 +52,10 @@ describe("tracing with each service as its own process", { skip: !serverUrl || !
   let database: TestDatabase | undefined;
   let collector: Awaited<ReturnType<typeof startCollector>> | undefined;
   const services = new Map<string, ServiceProcess>();
+  let namespace: RedisNamespace | undefined;
   after(async () => {
     await Promise.all([...services.values()].map((service) => service.stop()));
+    await namespace?.drop();
     await database?.drop();
     collector?.server.close();
   });
@@ -62,12 +65,11 @@ describe("tracing with each service as its own process", { skip: !serverUrl || !
     database = await createPostgresDatabase(serverUrl!);
     await applyMigrations(database.db);
     await seedDemoData(database.db, { books: 60, users: 30, seed: 5 });
-    const namespace = randomUUID();
+    namespace = redisNamespace(redisUrl, "test");
     const shared = {
       ...database.env,
       REDIS_URL: redisUrl,
-      CACHE_KEY_PREFIX: `shelfgraph:test:${namespace}:`,
-      STREAM_KEY_PREFIX: `shelfgraph:test:${namespace}:stream:`,
+      ...namespace.env,
       OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
     };
     const free = (await freePorts(SUBGRAPHS.length + 1)).map(String);
@@ -80,6 +82,7 @@ describe("tracing with each service as its own process", { skip: !serverUrl || !
     const gateway = startServiceProcess("gateway/main.ts", {
       GATEWAY_PORT: gatewayPort,
       REDIS_URL: redisUrl,
+      ...namespace.env,
       OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
       ...Object.fromEntries(SUBGRAPHS.map((name) => [`${name.toUpperCase()}_URL`, `http://127.0.0.1:${ports[name]}/graphql`])),
     });

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
-import { redisNamespace } from "./redis-namespace.ts";
+import { redisNamespace } from "../../test/support/redis-namespace.ts";
 import { startService } from "./services.ts";
 
 export interface DataSpec {
@@ -61,7 +61,7 @@ export async function prepareData(spec: DataSpec, log: (line: string) => void): 
   mkdirSync(dir, { recursive: true });
   if (spec.postgresServerUrl) await recreateDatabase(spec.postgresServerUrl, databaseName);
   const startedAt = performance.now();
-  const namespace = spec.env.REDIS_URL ? redisNamespace(spec.env.REDIS_URL, "prepare") : undefined;
+  const namespace = spec.env.REDIS_URL ? redisNamespace(spec.env.REDIS_URL, "bench", "prepare") : undefined;
   const ports = { GATEWAY_PORT: spec.gatewayPort, USERS_PORT: spec.basePort, BOOKS_PORT: spec.basePort + 1, RECOMMENDATIONS_PORT: spec.basePort + 2, EXPERIMENTS_PORT: spec.basePort + 3 };
   const service = await startService(
     {

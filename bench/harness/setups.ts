@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { heapNodeFlags, heapNodeOptions, type HeapLimitedService } from "../../lib/server/heap-limits.ts";
 import { freePorts } from "../../test/support/ports.ts";
 import type { PreparedData } from "./data.ts";
-import { redisNamespace, type RedisNamespace } from "./redis-namespace.ts";
+import { redisNamespace, type RedisNamespace } from "../../test/support/redis-namespace.ts";
 import { startService, type Service } from "./services.ts";
 
 /** What every setup of one bench run shares: where it writes, the servers' settings, Redis, and whether processes run under --cpu-prof. */
@@ -20,7 +20,7 @@ export function setupStarters({ root, runDir, serverEnv, redisUrl, profile }: Se
   /** Gateway + four subgraphs, one process each, over `data`'s database and a Redis namespace of their own. */
   async function startMulti(name: string, codeDir: string, ext: "js" | "ts", data: PreparedData, extraEnv: Record<string, string> = {}) {
     const [gatewayPort, usersPort, booksPort, recommendationsPort, experimentsPort] = await freePorts(5);
-    const namespace = redisNamespace(redisUrl, name);
+    const namespace = redisNamespace(redisUrl, "bench", name);
     const base = { ...serverEnv, ...data.env, REDIS_URL: redisUrl, ...namespace.env, ...extraEnv };
     const entryDir = ext === "js" ? "dist/" : "";
     const subgraphs: [string, number, string][] = [

@@ -1,10 +1,10 @@
-import { randomUUID } from "node:crypto";
 import { loadConfig } from "../../lib/config.ts";
 import { applyMigrations } from "../../lib/db/migrate.ts";
 import { createRuntime, type Runtime } from "../../lib/runtime.ts";
 import { seedDemoData } from "../../prisma/seed/index.ts";
 import { startSupergraph, type RunningSupergraph, type SupergraphOptions } from "../../supergraph.ts";
 import type { DatabaseTarget, TestDatabase } from "./databases.ts";
+import { redisNamespace } from "./redis-namespace.ts";
 
 export interface TestSupergraph {
   runtime: Runtime;
@@ -29,15 +29,13 @@ export async function startTestSupergraph(
   try {
     await applyMigrations(database.db);
     await seedDemoData(database.db, seed);
-    const namespace = randomUUID();
+    // Each test supergraph has its own database, so it gets its own namespace in the shared Redis: cache, interaction stream, trending sets.
+    const namespace = redisNamespace(process.env.REDIS_URL, "test");
     const config = loadConfig({
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
       NODE_ENV: "test",
       REDIS_URL: process.env.REDIS_URL,
-      // Each test supergraph has its own database, so it gets its own cache namespace in the shared Redis.
-      CACHE_KEY_PREFIX: `shelfgraph:test:${namespace}:`,
-      // ... and its own interaction stream and trending sets.
-      STREAM_KEY_PREFIX: `shelfgraph:test:${namespace}:stream:`,
+      ...namespace.env,
       SUBGRAPH_TIMEOUT_MS: "5000",
       // Tests and benches are not rate-limited clients (every one of them calls from 127.0.0.1);
       // the rate-limit tests set their own allowance.
@@ -54,9 +52,9 @@ export async function startTestSupergraph(
       gatewayUrl: supergraph.gateway.url,
       async stop() {
         await supergraph.stop();
-        // The namespace this supergraph had in the shared Redis (its cache and stream) goes with it.
-        if (config.REDIS_URL) await runtime.cache.deleteMatching("*").catch(() => {});
         await runtime.close().catch(() => {});
+        // Once nothing of it runs: its stream consumers and trending sets wrote until the runtime closed.
+        await namespace.drop();
         await database.drop().catch(() => {});
       },
     };
