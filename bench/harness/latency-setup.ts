@@ -5,7 +5,6 @@
  * subgraphs in this process, the stream roles and the gateway each their own process
  * (as `npm run start:stream` and `npm run start:gateway`), so every event crosses Redis.
  */
-import { randomUUID } from "node:crypto";
 import { loadConfig } from "../../lib/config.ts";
 import { applyMigrations } from "../../lib/db/migrate.ts";
 import { createRuntime, type Runtime } from "../../lib/runtime.ts";
@@ -14,6 +13,7 @@ import { startSupergraph } from "../../supergraph.ts";
 import { databaseTargets, type TestDatabase } from "../../test/support/databases.ts";
 import { freePort } from "../../test/support/ports.ts";
 import { logMessage, startServiceProcess, type ServiceProcess } from "../../test/support/processes.ts";
+import { redisNamespace } from "../../test/support/redis-namespace.ts";
 import { trainTestModels } from "../../test/support/trained-models.ts";
 
 export interface LatencySetup {
@@ -34,20 +34,20 @@ export async function startLatencySetup(): Promise<LatencySetup> {
   try {
     await applyMigrations(database.db);
     await seedDemoData(database.db, { books: 400, users: 300, seed: 3 });
-    const namespace = randomUUID();
+    const redisUrl = multiProcess ? process.env.REDIS_URL : undefined;
+    const namespace = redisNamespace(redisUrl, "bench", "latency");
+    // Stops run last first: the namespace goes once the runtime, the last writer, has closed.
+    stops.push(() => namespace.drop());
     const shared = {
       NODE_ENV: "test",
-      REDIS_URL: multiProcess ? process.env.REDIS_URL : undefined,
-      CACHE_KEY_PREFIX: `shelfgraph:bench:${namespace}:`,
-      STREAM_KEY_PREFIX: `shelfgraph:bench:${namespace}:stream:`,
+      REDIS_URL: redisUrl,
+      ...namespace.env,
       RATE_LIMIT_PER_MINUTE: "1000000",
       RESPONSE_CACHE: "false",
     };
     const config = loadConfig({ ...shared, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "silent" });
     const runtime = await createRuntime(config, "bench", { db: database.db });
     stops.push(() => runtime.close());
-    // Before the runtime closes (stops run last first): what the run kept in Redis goes with it.
-    if (multiProcess) stops.push(() => runtime.cache.deleteMatching("*"));
     const supergraph = await startSupergraph(runtime, { gateway: 0, users: 0, books: 0, recommendations: 0, experiments: 0 }, multiProcess ? { streamRoles: [] } : {});
     stops.push(() => supergraph.stop());
     const models = await trainTestModels(runtime);
