@@ -31,7 +31,7 @@ import { signAccessToken } from "../lib/auth/tokens.ts";
 import { loadConfig } from "../lib/config.ts";
 import { prepareData } from "./harness/data.ts";
 import type { LoadJob, LoadResult } from "./harness/load.ts";
-import { profileMarkdown } from "./harness/profile-summary.ts";
+import { profileClockMicros, profileMarkdown, type ProfileWindow } from "./harness/profile-summary.ts";
 import { prepareReference } from "./harness/reference.ts";
 import { PRIME_BOOKS, SCENARIOS } from "./harness/scenarios.ts";
 import { reachable, setupStarters, stopAll } from "./harness/setups.ts";
@@ -47,15 +47,22 @@ const { values: args } = parseArgs({
     seconds: { type: "string" },
     connections: { type: "string" },
     profile: { type: "boolean", default: false },
+    scenario: { type: "string" },
   },
 });
-/** --profile: ours only, flagship signed in, every process under --cpu-prof; summaries to bench/results/profile-latest.md. */
+/**
+ * --profile: ours only (both setups, or those --only names), one scenario (--scenario, the signed-in
+ * flagship by default), every process under --cpu-prof; summaries to bench/results/profile-latest.md.
+ */
 const PROFILE = args.profile!;
 const QUICK = args.quick!;
 const SECONDS = Number(args.seconds ?? (QUICK ? 5 : 20));
 const WARMUP_SECONDS = QUICK ? 2 : 5;
 const CONNECTIONS = (args.connections ?? (QUICK ? "50" : "10,50,100")).split(",").map(Number);
-const ONLY = PROFILE ? new Set(["ours-multi", "ours-embedded"]) : args.only ? new Set(args.only.split(",")) : null;
+const PROFILE_SETUPS = ["ours-multi", "ours-embedded"];
+const ONLY = args.only ? new Set(args.only.split(",")) : PROFILE ? new Set(PROFILE_SETUPS) : null;
+const PROFILE_SCENARIO = args.scenario ?? "flagship-signed-in";
+if (!SCENARIOS[PROFILE_SCENARIO]) throw new Error(`--scenario ${PROFILE_SCENARIO}: not one of ${Object.keys(SCENARIOS).join(", ")}`);
 const REFERENCE_COMMIT = process.env.REFERENCE_COMMIT ?? "313afb2";
 const POSTGRES = process.env.BENCH_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const REDIS = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -93,15 +100,19 @@ const firstStarts: Record<string, number> = {};
 const fullModels: Record<string, number> = {};
 const skipped: string[] = [];
 const wanted = (setup: string) => !ONLY || ONLY.has(setup);
+const profileWindows = new Map<string, ProfileWindow>();
 
 async function load(setup: string, scenario: string, url: string, connections: number, services: Service[]): Promise<void> {
   const definition = SCENARIOS[scenario]!;
   const job = (seconds: number): LoadJob => ({ url, connections, seconds, steps: definition.steps, tokens: definition.signedIn ? tokens : [], books: BOOKS });
   await runLoad(job(WARMUP_SECONDS));
   const from = Date.now();
+  const fromMicros = profileClockMicros();
   const loadBefore = loadavg()[0]!;
   const result = await runLoad(job(SECONDS));
   const to = Date.now();
+  // --profile runs one scenario per setup: its profiles are summarised over this window only.
+  profileWindows.set(setup, { fromMicros, toMicros: profileClockMicros() });
   const record: RunRecord = {
     setup,
     scenario,
@@ -193,7 +204,7 @@ if (withServers && (wanted("ours-multi") || wanted("stock-gateway") || wanted("d
     const stock = wanted("stock-gateway") && !PROFILE ? await startStockGateway(multi.urls) : undefined;
     if (stock) services.push(stock);
     await primeCaches(multi.gateway);
-    if (PROFILE) await scenarios("ours-multi", multi.gateway, ["flagship-signed-in"], multi.services);
+    if (PROFILE) await scenarios("ours-multi", multi.gateway, [PROFILE_SCENARIO], multi.services);
     else {
       const subgraphs = multi.services.filter((s) => s.role !== "gateway");
       const contenders = [
@@ -245,7 +256,7 @@ for (const [setup, codeDir, script, key] of [
   const data = await prepared(setup.replace("-embedded", "-pglite"), codeDir, script, false, key);
   const embedded = await startEmbedded(setup, codeDir, script, data);
   try {
-    await scenarios(setup, embedded.gateway, PROFILE ? ["flagship-signed-in"] : ["flagship-signed-in", "book-title"], embedded.services);
+    await scenarios(setup, embedded.gateway, PROFILE ? [PROFILE_SCENARIO] : ["flagship-signed-in", "book-title"], embedded.services);
   } finally {
     await stopAll(embedded.services);
   }
@@ -253,11 +264,11 @@ for (const [setup, codeDir, script, key] of [
 
 if (PROFILE) {
   const header = [
-    `Made by \`npm run bench -- --profile\` at ${new Date().toISOString()} (load average ${loadavg().map((n) => n.toFixed(2)).join(" / ")}). Self time per process.`,
+    `Made by \`npm run bench -- --profile --scenario ${PROFILE_SCENARIO}\` at ${new Date().toISOString()} (load average ${loadavg().map((n) => n.toFixed(2)).join(" / ")}). Self time per process.`,
     ...runs.map((run) => `Load: ${run.setup} ${run.scenario} c=${run.connections}: ${run.throughput} req/s, p50 ${run.p50} ms, p99 ${run.p99} ms, ${run.errors} errors`),
   ];
   mkdirSync(join(ROOT, "bench/results"), { recursive: true });
-  writeFileSync(join(ROOT, "bench/results/profile-latest.md"), profileMarkdown(header, ["ours-multi", "ours-embedded"].map((setup) => join(RUN_DIR, setup, "profiles"))));
+  writeFileSync(join(ROOT, "bench/results/profile-latest.md"), profileMarkdown(`${PROFILE_SCENARIO}, the load window`, header, PROFILE_SETUPS.filter(wanted).map((setup) => join(RUN_DIR, setup, "profiles")), profileWindows));
   log("wrote bench/results/profile-latest.md");
   process.exit(0);
 }

@@ -35,10 +35,28 @@ export function areaOf(node: ProfileNode): string {
   return project ? project[2]! : url.split("/").slice(-2).join("/");
 }
 
-export function summarise(profile: CpuProfile, top = 15) {
+/**
+ * A stretch of a profile in its own clock: V8 stamps samples in microseconds of the
+ * monotonic clock, which `process.hrtime` reads too, so a bench can name its load window.
+ */
+export interface ProfileWindow {
+  fromMicros: number;
+  toMicros: number;
+}
+
+/** Now in the clock of V8's CPU profiles (any process on this host). */
+export const profileClockMicros = () => Number(process.hrtime.bigint() / 1000n);
+
+export function summarise(profile: CpuProfile, top = 15, window?: ProfileWindow) {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const selfMs = new Map<number, number>();
-  profile.samples.forEach((id, i) => selfMs.set(id, (selfMs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000));
+  let at = profile.startTime;
+  profile.samples.forEach((id, i) => {
+    const delta = profile.timeDeltas[i] ?? 0;
+    at += delta;
+    if (window && (at < window.fromMicros || at > window.toMicros)) return;
+    selfMs.set(id, (selfMs.get(id) ?? 0) + delta / 1000);
+  });
   const totalMs = [...selfMs.values()].reduce((sum, ms) => sum + ms, 0);
   const areas = new Map<string, number>();
   const functions = new Map<string, number>();
@@ -50,18 +68,25 @@ export function summarise(profile: CpuProfile, top = 15) {
   }
   const share = (ms: number) => Math.round((1000 * ms) / Math.max(totalMs, 1)) / 10;
   const sorted = (map: Map<string, number>) => [...map].sort((a, b) => b[1] - a[1]).slice(0, top).map(([name, ms]) => ({ name, ms: Math.round(ms), percent: share(ms) }));
-  return { totalMs: Math.round(totalMs), wallMs: Math.round((profile.endTime - profile.startTime) / 1000), areas: sorted(areas), functions: sorted(functions) };
+  const wallMicros = window ? Math.min(window.toMicros, profile.endTime) - Math.max(window.fromMicros, profile.startTime) : profile.endTime - profile.startTime;
+  return { totalMs: Math.round(totalMs), wallMs: Math.round(wallMicros / 1000), areas: sorted(areas), functions: sorted(functions) };
 }
 
-/** Markdown: per profile (folders laid out <setup>/profiles/<role>/*.cpuprofile), self time by area and hottest functions. */
-export function profileMarkdown(header: string[], profileDirs: string[]): string {
-  const sections = ["# CPU profiles: signed-in flagship under load", "", ...header.flatMap((line) => [line, ""])];
+/**
+ * Markdown: per profile (folders laid out <setup>/profiles/<role>/*.cpuprofile), self time by area and hottest
+ * functions, counted within the setup's load window when one is given (a process's whole life otherwise, its start
+ * and the caches' priming included).
+ */
+export function profileMarkdown(title: string, header: string[], profileDirs: string[], windows: ReadonlyMap<string, ProfileWindow> = new Map()): string {
+  const sections = [`# CPU profiles: ${title}`, "", ...header.flatMap((line) => [line, ""])];
   for (const profiles of profileDirs) {
     const setup = basename(dirname(profiles));
     for (const role of existsSync(profiles) ? readdirSync(profiles) : []) {
       for (const file of readdirSync(join(profiles, role)).filter((name) => name.endsWith(".cpuprofile"))) {
-        const summary = summarise(JSON.parse(readFileSync(join(profiles, role, file), "utf8")) as CpuProfile, 25);
-        sections.push(`## ${setup} / ${role}: ${summary.totalMs} ms of CPU sampled over ${summary.wallMs} ms`, "", "| area | self % |", "| --- | ---: |");
+        const window = windows.get(setup);
+        const summary = summarise(JSON.parse(readFileSync(join(profiles, role, file), "utf8")) as CpuProfile, 25, window);
+        const span = window ? "the load window's" : "the process's whole";
+        sections.push(`## ${setup} / ${role}: ${summary.totalMs} ms sampled over ${span} ${summary.wallMs} ms`, "", "| area | self % |", "| --- | ---: |");
         for (const area of summary.areas) sections.push(`| ${area.name} | ${area.percent} |`);
         sections.push("", "| hottest functions (self) | % |", "| --- | ---: |");
         for (const fn of summary.functions) sections.push(`| \`${fn.name}\` | ${fn.percent} |`);
