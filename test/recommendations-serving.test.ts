@@ -143,6 +143,22 @@ for (const target of databaseTargets()) {
     });
 
     // How fast (the fold-in runs in the stream's embeddings role) is measured in bench/, not asserted here.
+    it("fills the list cache with the most read books' similar lists, as after a model switch", async () => {
+      const mostRead = await running.runtime.db.prisma.$queryRaw<{ book_id: number }[]>`
+        SELECT book_id FROM ratings GROUP BY book_id ORDER BY count(*) DESC, book_id LIMIT 3`;
+      await running.runtime.cache.deleteMatching("rec:*similar*");
+      const warmedBefore = engine.snapshot().warmed;
+      await engine.warm();
+      assert.equal(engine.snapshot().warmed - warmedBefore, 50, "the 50 most read books");
+      const { misses } = engine.snapshot().cache;
+      for (const { book_id } of mostRead) {
+        const result = await graphql(url, `query ($id: ID!) { book(id: $id) { similar(limit: 5) { book { id } source } } }`, { variables: { id: String(book_id) } });
+        assert.equal(result.errors, undefined, JSON.stringify(result.errors));
+        assert.deepEqual(new Set((result.data!.book.similar as { source: string }[]).map((entry) => entry.source)), new Set(["CACHE"]));
+      }
+      assert.equal(engine.snapshot().cache.misses, misses, "no list computed on request");
+    });
+
     it("reflects a new rating in the reader's next recommendations", async () => {
       const first = await graphql(url, RECOMMENDATIONS, { token });
       assert.equal(first.errors, undefined, JSON.stringify(first.errors));

@@ -4,7 +4,7 @@ import type { Config } from "../../../lib/config.ts";
 import type { PrismaClient } from "../../../lib/db/database.ts";
 import type { Logger } from "../../../lib/logger.ts";
 import type { ModelName } from "../../../lib/models/model-names.ts";
-import { popularBooksForUser } from "../co-occurrence.ts";
+import { CacheWarmer } from "./cache-warmer.ts";
 import { FallbackLists } from "./fallback-lists.ts";
 import { InferencePool } from "./inference-pool.ts";
 import { InferenceRunner } from "./inference-runner.ts";
@@ -28,8 +28,6 @@ import { ReaderSignals } from "./reader-signals.ts";
 
 export { LIST_LENGTH } from "./served-list.ts";
 export { TimeBudgetExceeded } from "./time-budget.ts";
-
-const WARM_BOOKS = 50;
 
 interface LogFields {
   readonly userId: number | null;
@@ -81,10 +79,8 @@ export class RecommendationEngine {
   private readonly lifecycle: ModelLifecycle;
   /** A reader's own actions (new signals, erasure) applied to what serves them. */
   readonly readers: ReaderSignals;
-  private warming: Promise<void> = Promise.resolve();
+  private readonly warmer: CacheWarmer;
   private preloading: Promise<void> = Promise.resolve();
-  private warmQueued = false;
-  private stopped = false;
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -117,7 +113,15 @@ export class RecommendationEngine {
     this.fallbackLog = new FallbackLog(logger);
     this.telemetry = new ListTelemetry(this.models);
     this.readers = new ReaderSignals(this.models, this.vectors, this.histories, this.lists, this.telemetry, this.logWriter);
-    this.lifecycle = new ModelLifecycle(this.models, this.telemetry, this.variants, prisma, logger, () => void this.warm());
+    this.warmer = new CacheWarmer(
+      prisma,
+      this.models,
+      this.metrics,
+      logger,
+      (bookId) => this.similarList(bookId, "HYBRID", false, { requestId: null, log: false }, variantLabel(null)),
+      () => this.options.caching && this.options.warmOnSwitch,
+    );
+    this.lifecycle = new ModelLifecycle(this.models, this.telemetry, this.variants, prisma, logger, () => void this.warmer.warm());
   }
 
   /** Turns batching/caching on or off at run time (the bench compares them in one process). */
@@ -149,37 +153,17 @@ export class RecommendationEngine {
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
     this.lifecycle.stop();
-    await this.warming.catch(() => {});
+    await this.warmer.stop();
     await this.preloading;
     await this.logWriter.close();
     await this.models.close();
     await this.pool?.stop();
   }
 
-  /** Fills the cache with the most popular books' similar lists, in the background. */
+  /** Fills the cache with the most popular books' similar lists, in the background (as after a model switch). */
   warm(): Promise<void> {
-    if (!this.options.caching || !this.options.warmOnSwitch) return this.warming;
-    // Several models switch together after a training run: one queued warm-up serves them all.
-    if (this.warmQueued) return this.warming;
-    this.warmQueued = true;
-    this.warming = this.warming.then(async () => {
-      this.warmQueued = false;
-      try {
-        // Without a model there is nothing worth caching: fallback lists are never cached.
-        if (!this.models.answersSimilar()) return;
-        const popular = await popularBooksForUser(this.prisma, null, WARM_BOOKS);
-        for (const book of popular) {
-          if (this.stopped) return;
-          await this.similarList(book.bookId, "HYBRID", false, { requestId: null, log: false }, variantLabel(null));
-          this.metrics.warmed += 1;
-        }
-      } catch (error) {
-        this.logger.warn({ err: error }, "cache warm-up failed");
-      }
-    });
-    return this.warming;
+    return this.warmer.warm();
   }
 
   // ---- public API -------------------------------------------------------
