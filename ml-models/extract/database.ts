@@ -53,12 +53,12 @@ export async function extractFromDatabase(db: SqlDatabase): Promise<{ dataset: D
     let bookmarks = 0;
     let after: [number, number] = [-1, -1];
     for (;;) {
-      const rows = await connection.query<{ user_id: number; book_id: number; t: number }>(
-        `SELECT user_id, book_id, (extract(epoch FROM created_at) * 1000)::float8 AS t FROM bookmarks
+      const rows = await connection.query<{ user_id: number; book_id: number; t: string }>(
+        `SELECT user_id, book_id, ${ms("created_at")} AS t FROM bookmarks
          WHERE (user_id, book_id) > ($1, $2) ORDER BY user_id, book_id LIMIT ${PAGE}`,
         after,
       );
-      for (const row of rows) add(row.user_id, row.book_id, interactionStrength("SHELVE", null), row.t);
+      for (const row of rows) add(row.user_id, row.book_id, interactionStrength("SHELVE", null), Number(row.t));
       bookmarks += rows.length;
       if (rows.length < PAGE) break;
       const last = rows[rows.length - 1]!;
