@@ -45,7 +45,9 @@ export type HeapLimitedService = keyof typeof HEAP_LIMIT_MB;
  * collection followed about every 2 s. With 64 its CPU per signed-in flagship request
  * fell from 1.54 to 1.28 ms (60 s runs: 436.5 vs 396.9 req/s, p99 265.9 vs 288.3 ms)
  * for about 90 MB more RSS (312 vs 220 MB). Recommendations stays at the default: at 32
- * its RSS went over 500 MB (509-524 MB in 10 s runs) with no gain in throughput.
+ * its RSS went over 500 MB (509-524 MB in 10 s runs) with no gain in throughput; at 8 it
+ * peaked lower (434-444 against 455-480 MB, signed-in flagship, 100 connections, 20 s)
+ * but spent 1.84-1.87 against 1.53-1.56 ms of CPU per request (541-545 vs 609-629 req/s).
  * The young generation reserves three semi-spaces (two, and as much for large objects).
  */
 export const SEMI_SPACE_MB: Partial<Record<HeapLimitedService, number>> = { gateway: 64 };
