@@ -64,8 +64,8 @@ export function createRedisClient(url: string, logger: Logger, role: string, opt
  * ioredis' own command timeout fires in the event loop's timers phase, before the
  * poll phase reads the socket: after the loop was busy for longer than the timeout
  * (a GC pause, a long synchronous task under load), a reply that had arrived in time
- * is dropped as "timed out". The rate limiter then lets a request through uncharged
- * and the cache recomputes what it held, just when the process is busiest. This
+ * is dropped as "timed out". The rate limiter then lets through a request Redis had
+ * refused, and the cache recomputes what it held, just when the process is busiest. This
  * timeout gives way to the poll phase first (setImmediate runs after it), so it only
  * fires when Redis really has not answered.
  */
