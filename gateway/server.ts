@@ -56,6 +56,24 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     pubsub: options.pubsub,
     logger,
   });
+  // What is open so far, closed last first if the start fails: a failed start must not leave Redis clients or watchers holding the process.
+  const opened: (() => Promise<unknown>)[] = [() => credentials.close()];
+  try {
+    return await startGatewayServing(options, logger, tracer, credentials, opened);
+  } catch (error) {
+    for (const close of opened.reverse()) await close().catch(() => {});
+    throw error;
+  }
+}
+
+async function startGatewayServing(
+  options: GatewayOptions,
+  logger: Logger,
+  tracer: ReturnType<typeof tracerFor>,
+  credentials: Awaited<ReturnType<typeof createCredentialDirectory>>,
+  opened: (() => Promise<unknown>)[],
+): Promise<RunningService> {
+  const { config } = options;
   const gateway = new ApolloGateway({
     supergraphSdl: supergraphFromFile(options.supergraphPath, logger),
     buildService: ({ name, url }) =>
@@ -90,6 +108,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   if (config.TRUST_PROXY_HOPS > 0) app.set("trust proxy", config.TRUST_PROXY_HOPS);
   // Limits, rate limits, CORS, persisted queries, response cache: see gateway/edge/.
   const edge = await createEdge(config, logger, options.pubsub);
+  opened.push(() => edge.close());
   // Mounted before the port opens, so the first request already finds /graphql.
   const httpServer = createHttpServer(app);
   const apollo = await mountGraphQLEndpoint<GatewayContext>({
@@ -126,6 +145,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     ],
     context: (request) => createGatewayContext(authenticate, logger, request.headers, request.ip ?? request.socket.remoteAddress, tracer),
   });
+  opened.push(() => apollo.stop());
   // Same server and path as queries: ws://host:port/graphql; authenticated and resolved exactly as queries are.
   const subscriptions = serveSubscriptions({
     httpServer,
@@ -144,15 +164,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
       return response.body.singleResult as PlannedResult;
     },
   });
-  const { port } = await Promise.resolve(options.listenWhen)
-    .then(() => listen(httpServer, config.HOST, options.port))
-    .catch(async (error: unknown) => {
-      await subscriptions.dispose();
-      await apollo.stop();
-      await edge.close();
-      await credentials.close();
-      throw error;
-    });
+  opened.push(() => subscriptions.dispose());
+  await options.listenWhen;
+  const { port } = await listen(httpServer, config.HOST, options.port);
   const url = urlOf(config.HOST, port);
   logger.info({ url }, "gateway listening");
   return {

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { after, describe, it } from "node:test";
 import { applyMigrations } from "../lib/db/migrate.ts";
 import { seedDemoData } from "../prisma/seed/index.ts";
@@ -120,6 +121,17 @@ describe("npm start on a fresh PostgreSQL database", { skip: !serverUrl ? "needs
     } finally {
       await started.stop();
     }
+  });
+});
+
+describe("a supergraph whose gateway cannot start", () => {
+  it("closes what it had opened, so its process ends by itself", async () => {
+    const child = startServiceProcess("test/support/failed-start.ts", { DATABASE_URL: serverUrl, REDIS_URL: redisUrl });
+    await child.waitForLine((line) => line.startsWith("start failed: "), 60_000);
+    // A waiting limit, not a timing assert: an open Redis client or pool keeps the process alive for good.
+    const exited = await Promise.race([child.exit(), sleep(30_000).then(() => "still running" as const)]);
+    if (exited === "still running") await child.stop();
+    assert.equal(exited, 0, "the process ended by itself after the failed start");
   });
 });
 

@@ -64,6 +64,8 @@ export async function createEdge(config: Config, logger: Logger, pubsub: EventBu
     async close() {
       stopForgetting();
       trusted.close();
+      // The edge made the limiter, so the edge closes it: also when the gateway's start failed before Apollo Server started.
+      await limiter.close();
       await responseCache.close();
       if (redis) await redis.quit().catch(() => redis.disconnect());
     },

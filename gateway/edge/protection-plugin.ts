@@ -58,13 +58,6 @@ export function protectionPlugin(options: ProtectionOptions): ApolloServerPlugin
         },
       };
     },
-    async serverWillStart() {
-      return {
-        async serverWillStop() {
-          await limiter.close();
-        },
-      };
-    },
   };
 }
 

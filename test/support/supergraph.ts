@@ -26,11 +26,12 @@ export async function startTestSupergraph(
   options: SupergraphOptions = {},
 ): Promise<TestSupergraph> {
   const database: TestDatabase = await target.create();
+  // Each test supergraph has its own database, so it gets its own namespace in the shared Redis: cache, interaction stream, trending sets.
+  const namespace = redisNamespace(process.env.REDIS_URL, "test");
+  let opened: Runtime | undefined;
   try {
     await applyMigrations(database.db);
     await seedDemoData(database.db, seed);
-    // Each test supergraph has its own database, so it gets its own namespace in the shared Redis: cache, interaction stream, trending sets.
-    const namespace = redisNamespace(process.env.REDIS_URL, "test");
     const config = loadConfig({
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
       NODE_ENV: "test",
@@ -45,6 +46,7 @@ export async function startTestSupergraph(
       ...env,
     });
     const runtime = await createRuntime(config, "test", { db: database.db });
+    opened = runtime;
     const supergraph = await startSupergraph(runtime, { gateway: 0, users: 0, books: 0, recommendations: 0, experiments: 0 }, options);
     return {
       runtime,
@@ -59,6 +61,9 @@ export async function startTestSupergraph(
       },
     };
   } catch (error) {
+    // A start that failed halfway leaves no Redis client, namespace or database behind to hold the test process open.
+    await opened?.close().catch(() => {});
+    await namespace.drop();
     await database.drop().catch(() => {});
     throw error;
   }
