@@ -56,12 +56,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     pubsub: options.pubsub,
     logger,
   });
-  // What is open so far, closed last first if the start fails: a failed start must not leave Redis clients or watchers holding the process.
+  // What is open so far, closed last first by stop() and when the start fails: a failed start must not leave Redis clients or watchers holding the process.
   const opened: (() => Promise<unknown>)[] = [() => credentials.close()];
   try {
     return await startGatewayServing(options, logger, tracer, credentials, opened);
   } catch (error) {
-    for (const close of opened.reverse()) await close().catch(() => {});
+    for (const close of [...opened].reverse()) await close().catch(() => {});
     throw error;
   }
 }
@@ -164,6 +164,7 @@ async function startGatewayServing(
       return response.body.singleResult as PlannedResult;
     },
   });
+  // Opened last, so closed first: an open WebSocket would keep the HTTP server from ever finishing its drain.
   opened.push(() => subscriptions.dispose());
   await options.listenWhen;
   const { port } = await listen(httpServer, config.HOST, options.port);
@@ -174,11 +175,7 @@ async function startGatewayServing(
     url,
     port,
     async stop() {
-      // WebSockets first: an open socket would keep the HTTP server from ever finishing its drain.
-      await subscriptions.dispose();
-      await apollo.stop();
-      await edge.close();
-      await credentials.close();
+      for (const close of [...opened].reverse()) await close();
     },
   };
 }
