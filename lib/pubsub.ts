@@ -4,7 +4,7 @@ import { RedisPubSub } from "graphql-redis-subscriptions";
 import type { Config } from "./config.ts";
 import type { Logger } from "./logger.ts";
 import { CircuitOpenError } from "./circuit-breaker.ts";
-import { createRedisClient, everConnected, firstConnection, redisBreaker } from "./redis.ts";
+import { createRedisClient, firstConnection, redisBreaker } from "./redis.ts";
 
 export { Topics, type Topic } from "./events/topics.ts";
 
@@ -56,7 +56,7 @@ export function createPubSub(
   return Object.assign(pubsub, {
     kind: "redis" as const,
     async publish(trigger: string, payload: unknown): Promise<void> {
-      if (!everConnected(publisher)) await firstConnection(publisher);
+      await firstConnection(publisher);
       await breaker.run(() => publishToRedis(prefix + trigger, payload));
     },
     subscribe: (topic: string, onMessage: (message: unknown) => void, subscribeOptions?: unknown) => subscribe(prefix + topic, onMessage, subscribeOptions as never),

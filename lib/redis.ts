@@ -85,12 +85,8 @@ function timeOutCommandsAfter(client: Redis, timeoutMs: number): void {
   }) as Redis["sendCommand"];
 }
 
+/** Clients connected at least once (they may be reconnecting now). */
 const connectedOnce = new WeakSet<Redis>();
-
-/** Whether the client has been connected at least once (it may be reconnecting now). */
-export function everConnected(client: Redis): boolean {
-  return connectedOnce.has(client);
-}
 
 const firstConnections = new WeakMap<Redis, Promise<void>>();
 
@@ -102,7 +98,7 @@ const firstConnections = new WeakMap<Redis, Promise<void>>();
  * one per client: a process started while Redis is down pays it once, not per request.
  */
 export function firstConnection(client: Redis, waitMs = FIRST_CONNECT_WAIT_MS): Promise<void> {
-  if (client.status === "ready" || everConnected(client)) return Promise.resolve();
+  if (client.status === "ready" || connectedOnce.has(client)) return Promise.resolve();
   let waiting = firstConnections.get(client);
   if (!waiting) {
     waiting = new Promise<void>((resolve) => {

@@ -1,6 +1,6 @@
 import { LRUCache } from "lru-cache";
 import type { Logger } from "../../../lib/logger.ts";
-import { createRedisClient, everConnected, firstConnection, type Redis } from "../../../lib/redis.ts";
+import { createRedisClient, firstConnection, type Redis } from "../../../lib/redis.ts";
 import type { RateLimiter } from "./limiter.ts";
 import { chargeableUnits, decide, WINDOW_MS, windowIndex } from "./sliding-window.ts";
 
@@ -85,7 +85,7 @@ export function createRedisRateLimiter(
         return { allowed: true, limit: limitPerMinute, remaining: Math.max(0, lease.remaining), retryAfterSeconds: 0 };
       }
       try {
-        if (!everConnected(redis)) await firstConnection(redis);
+        await firstConnection(redis);
         const [allowed, previous, current, leased] = await redis.slidingWindow(
           `${keyPrefix}${key}:${window}`,
           `${keyPrefix}${key}:${window - 1}`,
