@@ -142,7 +142,6 @@ for (const target of databaseTargets()) {
       assert.equal((engine.snapshot().inference.byGraph["als/vector-scorer"] ?? 0) - before, 1, "one session.run for every pair");
     });
 
-    // How fast (the fold-in runs in the stream's embeddings role) is measured in bench/, not asserted here.
     it("fills the list cache with the most read books' similar lists, as after a model switch", async () => {
       const mostRead = await running.runtime.db.prisma.$queryRaw<{ book_id: number }[]>`
         SELECT book_id FROM ratings GROUP BY book_id ORDER BY count(*) DESC, book_id LIMIT 3`;
@@ -159,6 +158,7 @@ for (const target of databaseTargets()) {
       assert.equal(engine.snapshot().cache.misses, misses, "no list computed on request");
     });
 
+    // How fast (the fold-in runs in the stream's embeddings role) is measured in bench/, not asserted here.
     it("reflects a new rating in the reader's next recommendations", async () => {
       const first = await graphql(url, RECOMMENDATIONS, { token });
       assert.equal(first.errors, undefined, JSON.stringify(first.errors));
