@@ -13,6 +13,7 @@ import type { RunningService } from "../lib/server/subgraph-server.ts";
 import { databaseTargets } from "./support/databases.ts";
 import { freePort } from "./support/ports.ts";
 import { errorCodes, graphql, type GraphQLResult } from "./support/graphql-client.ts";
+import { redisNamespace } from "./support/redis-namespace.ts";
 import { startTestSupergraph, type TestSupergraph } from "./support/supergraph.ts";
 
 const CHEAP = `{ genres { name } }`;
@@ -29,10 +30,11 @@ function assertRateLimited(result: GraphQLResult) {
 
 describe("the sliding window", () => {
   const limiters: [string, (now: () => number) => RateLimiter][] = [["in process", (now) => createMemoryRateLimiter({ now })]];
+  const namespace = redisNamespace(process.env.REDIS_URL, "test");
+  after(() => namespace.drop());
   if (process.env.REDIS_URL) {
     const logger = createLogger({ LOG_LEVEL: "silent", NODE_ENV: "test" }, "test");
-    const prefix = `shelfgraph:test:rate:${process.pid}:${Date.now()}:`;
-    limiters.push(["in Redis", (now) => createRedisRateLimiter(process.env.REDIS_URL!, prefix, logger, { now })]);
+    limiters.push(["in Redis", (now) => createRedisRateLimiter(process.env.REDIS_URL!, namespace.prefix, logger, { now })]);
   }
   for (const [name, create] of limiters) {
     it(`${name}: refuses past the limit, tells when to retry, and lets the previous minute fade out`, async () => {
@@ -96,7 +98,8 @@ describe("the sliding window", () => {
 describe("leases of a large allowance in Redis", { skip: !process.env.REDIS_URL && "needs REDIS_URL" }, () => {
   it("charges 1 % of the allowance ahead, spends it without Redis, and never lets instances together past the allowance", async () => {
     const logger = createLogger({ LOG_LEVEL: "silent", NODE_ENV: "test" }, "test");
-    const prefix = `shelfgraph:test:rate-lease:${process.pid}:${Date.now()}:`;
+    const namespace = redisNamespace(process.env.REDIS_URL, "test");
+    const prefix = namespace.prefix;
     const now = () => 60_000 * 1_000 + 30_000;
     const [a, b] = [createRedisRateLimiter(process.env.REDIS_URL!, prefix, logger, { now }), createRedisRateLimiter(process.env.REDIS_URL!, prefix, logger, { now })];
     const reader = new Redis(process.env.REDIS_URL!);
@@ -112,6 +115,33 @@ describe("leases of a large allowance in Redis", { skip: !process.env.REDIS_URL 
       reader.disconnect();
       await a.close();
       await b.close();
+      await namespace.drop();
+    }
+  });
+});
+
+describe("one caller's concurrent requests against a large allowance in Redis", { skip: !process.env.REDIS_URL && "needs REDIS_URL" }, () => {
+  it("share one lease: requests arriving together are not each charged a lease of their own and refused", async () => {
+    const logger = createLogger({ LOG_LEVEL: "silent", NODE_ENV: "test" }, "test");
+    const namespace = redisNamespace(process.env.REDIS_URL, "test");
+    const now = () => 60_000 * 1_000 + 30_000;
+    const limiter = createRedisRateLimiter(process.env.REDIS_URL!, namespace.prefix, logger, { now });
+    const reader = new Redis(process.env.REDIS_URL!);
+    try {
+      // 300 requests in flight at once (a busy partner, or any caller when a new minute starts), against 10,000 a minute.
+      const decisions = await Promise.all(Array.from({ length: 300 }, () => limiter.consume("apiKey:busy", 1, 10_000)));
+      assert.equal(decisions.filter((decision) => !decision.allowed).length, 0, "300 requests of an allowance of 10,000 a minute were refused");
+      const charged = Number(await reader.get(`${namespace.prefix}apiKey:busy:1000`));
+      assert.ok(charged >= 300 && charged <= 300 + 100, `${charged} units charged for 300 requests (at most one lease of 100 left unspent)`);
+      // Spent: requests arriving together are each refused, not let through behind the one ahead.
+      assert.equal((await limiter.consume("apiKey:busy", 10_000 - charged, 10_000)).allowed, true);
+      const refused = await Promise.all(Array.from({ length: 50 }, () => limiter.consume("apiKey:busy", 1, 10_000)));
+      assert.deepEqual(new Set(refused.map((decision) => decision.allowed)), new Set([false]));
+      assert.ok(refused.every((decision) => decision.retryAfterSeconds >= 1));
+    } finally {
+      reader.disconnect();
+      await limiter.close();
+      await namespace.drop();
     }
   });
 });
