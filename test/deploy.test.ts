@@ -7,6 +7,7 @@ import { parse, parseAllDocuments } from "yaml";
 import { loadConfig, servicePort, type ServiceName } from "../lib/config.ts";
 import { createLogger } from "../lib/logger.ts";
 import { HEAP_LIMIT_MB, heapNodeFlags, heapNodeOptions, heapReservationMb, type HeapLimitedService } from "../lib/server/heap-limits.ts";
+import { MALLOC_ENV } from "../lib/server/malloc-settings.ts";
 import { registry, serveMetrics } from "../lib/metrics/index.ts";
 import { STREAM_ROLES } from "../lib/stream/roles/role.ts";
 
@@ -29,13 +30,20 @@ const APP_SERVICES: ServiceName[] = ["gateway", "users", "books", "recommendatio
 /** The TypeScript source a compiled dist/ entry is built from. */
 const sourceOf = (distPath: string) => distPath.replace(/^dist\//, "").replace(/\.js$/, ".ts");
 
-/** Node's own settings, which a deployment may set beside ours. */
-const NODE_SETTINGS = new Set(["NODE_OPTIONS"]);
+/** Node's and the C library's own settings, which a deployment may set beside ours. */
+const NODE_SETTINGS = new Set(["NODE_OPTIONS", ...Object.values(MALLOC_ENV).flatMap((env) => Object.keys(env ?? {}))]);
 
 /** Every variable in `env` is one lib/config.ts reads (it survives validation: unknown keys are dropped), or one of Node's. */
 function assertKnownSettings(env: Record<string, string>, where: string): void {
   const loaded = loadConfig({ JWT_SECRET: "j".repeat(40), INTERNAL_SECRET: "i".repeat(40), ...env }) as Record<string, unknown>;
   for (const key of Object.keys(env)) assert.ok(key in loaded || NODE_SETTINGS.has(key), `${where}: ${key} is not a setting of lib/config.ts`);
+}
+
+/** A service runs with exactly the malloc settings lib/server/malloc-settings.ts gives it (none where it gives none). */
+function assertMallocSettings(env: Record<string, string>, service: string, where: string): void {
+  const expected = MALLOC_ENV[service as HeapLimitedService] ?? {};
+  const actual = Object.fromEntries(Object.entries(env).filter(([key]) => key.startsWith("MALLOC_")));
+  assert.deepEqual(actual, expected, `${where} runs with its malloc settings`);
 }
 
 /** ${VAR:?message} and ${VAR:-default} as docker compose expands them, with example values for the required ones. */
@@ -101,6 +109,7 @@ describe("docker-compose.yml", () => {
       const env = Object.fromEntries(Object.entries(service.environment as Record<string, unknown>).map(([key, value]) => [key, expand(value)]));
       assertKnownSettings(env, `compose ${name}`);
       if (name in HEAP_LIMIT_MB) assert.equal(env.NODE_OPTIONS, heapNodeOptions(name as HeapLimitedService), `compose ${name} runs with its heap limit`);
+      assertMallocSettings(env, name, `compose ${name}`);
       assert.equal(env.METRICS_PORT, String(defaults.METRICS_PORT));
     }
     for (const name of APP_SERVICES.filter((n) => n !== "gateway")) {
@@ -162,6 +171,7 @@ describe("deploy/k8s", () => {
       if (name in HEAP_LIMIT_MB) {
         const service = name as HeapLimitedService;
         assert.equal(env.NODE_OPTIONS, heapNodeOptions(service), `k8s ${name} runs with its heap limit`);
+        assertMallocSettings(env, name, `k8s ${name}`);
         const limitMiB = Number(/^(\d+)Gi$/.exec(container.resources.limits.memory)?.[1]) * 1024 || Number(/^(\d+)Mi$/.exec(container.resources.limits.memory)?.[1]);
         // Two fifths of the container stay for native memory (code, ONNX Runtime's sessions, buffers).
         assert.ok(heapReservationMb(service) <= limitMiB * 0.6, `k8s ${name}: the heap (old and young generations) leaves room in the container's ${container.resources.limits.memory} for native memory`);

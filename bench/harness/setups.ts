@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { heapNodeFlags, heapNodeOptions, type HeapLimitedService } from "../../lib/server/heap-limits.ts";
+import { mallocEnv } from "../../lib/server/malloc-settings.ts";
 import { freePorts } from "../../test/support/ports.ts";
 import type { PreparedData } from "./data.ts";
 import { redisNamespace, type RedisNamespace } from "../../test/support/redis-namespace.ts";
@@ -32,9 +33,9 @@ export function setupStarters({ root, runDir, serverEnv, redisUrl, profile }: Se
     const dir = join(runDir, name);
     mkdirSync(dir, { recursive: true });
     const nodeArgs = (role: string) => (profile ? ["--cpu-prof", `--cpu-prof-dir=${join(dir, "profiles", role)}`] : []);
-    // Ours runs with the heap limits it is deployed with (lib/server/heap-limits.ts); the reference commit as it was.
+    // Ours runs with the heap limits and malloc settings it is deployed with (lib/server/); the reference commit as it was.
     const heapLimit = (role: HeapLimitedService) =>
-      codeDir === root ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} ${heapNodeOptions(role)}`.trim() } : {};
+      codeDir === root ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} ${heapNodeOptions(role)}`.trim(), ...mallocEnv(role) } : {};
     const services: Service[] = [];
     try {
       for (const [subgraph, port, variable] of subgraphs) {
