@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { heapNodeFlags, heapNodeOptions, type HeapLimitedService } from "../../lib/server/heap-limits.ts";
-import { mallocEnv } from "../../lib/server/malloc-settings.ts";
+import { heapNodeFlags, type HeapLimitedService } from "../../lib/server/heap-limits.ts";
+import { serviceProcessEnv } from "../../lib/server/process-env.ts";
 import { freePorts } from "../../test/support/ports.ts";
 import type { PreparedData } from "./data.ts";
 import { redisNamespace, type RedisNamespace } from "../../test/support/redis-namespace.ts";
@@ -33,16 +33,19 @@ export function setupStarters({ root, runDir, serverEnv, redisUrl, profile }: Se
     const dir = join(runDir, name);
     mkdirSync(dir, { recursive: true });
     const nodeArgs = (role: string) => (profile ? ["--cpu-prof", `--cpu-prof-dir=${join(dir, "profiles", role)}`] : []);
-    // Ours runs with the heap limits and malloc settings it is deployed with (lib/server/); the reference commit as it was.
-    const heapLimit = (role: HeapLimitedService) =>
-      codeDir === root ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} ${heapNodeOptions(role)}`.trim(), ...mallocEnv(role) } : {};
+    // Ours runs with the process settings it is deployed with (heap limits, malloc settings); the reference commit as it was.
+    const deployedEnv = (role: HeapLimitedService) => {
+      if (codeDir !== root) return {};
+      const deployed = serviceProcessEnv(role);
+      return { ...deployed, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} ${deployed.NODE_OPTIONS}`.trim() };
+    };
     const services: Service[] = [];
     try {
       for (const [subgraph, port, variable] of subgraphs) {
-        services.push(await startService({ role: subgraph, script: `${entryDir}subgraphs/${subgraph}/main.${ext}`, cwd: codeDir, env: { ...base, ...heapLimit(subgraph as HeapLimitedService), [variable]: String(port) }, port, nodeArgs: nodeArgs(subgraph) }, dir));
+        services.push(await startService({ role: subgraph, script: `${entryDir}subgraphs/${subgraph}/main.${ext}`, cwd: codeDir, env: { ...base, ...deployedEnv(subgraph as HeapLimitedService), [variable]: String(port) }, port, nodeArgs: nodeArgs(subgraph) }, dir));
       }
       const urls = Object.fromEntries(subgraphs.map(([subgraph, port]) => [`${subgraph.toUpperCase()}_URL`, `http://127.0.0.1:${port}/graphql`]));
-      services.unshift(await startService({ role: "gateway", script: `${entryDir}gateway/main.${ext}`, cwd: codeDir, env: { ...base, ...heapLimit("gateway"), ...urls, GATEWAY_PORT: String(gatewayPort) }, port: gatewayPort!, nodeArgs: nodeArgs("gateway") }, dir));
+      services.unshift(await startService({ role: "gateway", script: `${entryDir}gateway/main.${ext}`, cwd: codeDir, env: { ...base, ...deployedEnv("gateway"), ...urls, GATEWAY_PORT: String(gatewayPort) }, port: gatewayPort!, nodeArgs: nodeArgs("gateway") }, dir));
     } catch (error) {
       await stopAll(services, namespace);
       throw error;

@@ -3,8 +3,8 @@ import type { HeapLimitedService } from "./heap-limits.ts";
 /**
  * glibc malloc settings a service runs with, as environment variables. glibc reads them
  * once, when the process starts, so they are set where the process is started: compose,
- * the Kubernetes manifests, the bench and the fault suite, beside the heap limits of
- * ./heap-limits.ts. Other C libraries (musl) ignore them.
+ * the Kubernetes manifests, and ./process-env.ts for the bench and the fault suite,
+ * beside the heap limits of ./heap-limits.ts. Other C libraries (musl) ignore them.
  *
  * Why recommendations: its memory outside the V8 heap (ONNX Runtime's sessions and
  * their buffers, tensors, HTTP buffers) held 229-274 MB under the bench's signed-in
@@ -20,6 +20,3 @@ import type { HeapLimitedService } from "./heap-limits.ts";
 export const MALLOC_ENV: Partial<Record<HeapLimitedService, Readonly<Record<string, string>>>> = {
   recommendations: { MALLOC_MMAP_THRESHOLD_: "131072" },
 };
-
-/** The malloc environment a service runs with (empty where it keeps glibc's defaults). */
-export const mallocEnv = (service: HeapLimitedService): Readonly<Record<string, string>> => MALLOC_ENV[service] ?? {};

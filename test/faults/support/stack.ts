@@ -3,8 +3,7 @@ import { loadConfig } from "../../../lib/config.ts";
 import { openDatabase } from "../../../lib/db/database.ts";
 import { applyMigrations } from "../../../lib/db/migrate.ts";
 import { createRuntime } from "../../../lib/runtime.ts";
-import { heapNodeOptions } from "../../../lib/server/heap-limits.ts";
-import { mallocEnv } from "../../../lib/server/malloc-settings.ts";
+import { serviceProcessEnv } from "../../../lib/server/process-env.ts";
 import { seedDemoData } from "../../../prisma/seed/index.ts";
 import { freePorts } from "../../support/ports.ts";
 import { startPrivateRedis, type PrivateRedis } from "../../support/private-redis.ts";
@@ -101,8 +100,8 @@ export async function startFaultStack(seed = { books: 300, users: 200, seed: 7 }
   const urlOf = (service: ServiceName, path = "/graphql") => `http://127.0.0.1:${ports[service]}${path}`;
 
   async function start(service: ServiceName): Promise<ServiceProcess> {
-    // Each with its production heap limit and malloc settings (lib/server/), unless the caller's settings name their own.
-    const child = startServiceProcess(SCRIPTS[service], { NODE_OPTIONS: heapNodeOptions(service), ...mallocEnv(service), ...env });
+    // Each with its production heap limit and malloc settings, unless the caller's settings name their own.
+    const child = startServiceProcess(SCRIPTS[service], { ...serviceProcessEnv(service), ...env });
     processes.set(service, child);
     await child.waitForLine(logMessage(service === "gateway" ? "gateway listening" : "subgraph listening"), 180_000);
     return child;
