@@ -8,7 +8,7 @@ import { CacheWarmer } from "./cache-warmer.ts";
 import { FallbackLists } from "./fallback-lists.ts";
 import { InferencePool } from "./inference-pool.ts";
 import { InferenceRunner } from "./inference-runner.ts";
-import { describeList, ListCache, type ListRef } from "./list-cache.ts";
+import { ListCache } from "./list-cache.ts";
 import { ModelLists } from "./model-lists.ts";
 import { ModelStore, type ModelPin } from "./model-store.ts";
 import { ExperimentVariants } from "../../../lib/experiments/serving-variants.ts";
@@ -20,6 +20,7 @@ import { clamp01, type DeliveredList, type Prediction, type ServedList, type Str
 import { ServingMetrics } from "./serving-metrics.ts";
 import { SharedBatcher } from "./shared-batcher.ts";
 import { TimeBudgetExceeded, withinBudget } from "./time-budget.ts";
+import { ServingPath, type ServeContext } from "./serving-path.ts";
 import { BookFactsCache } from "./book-facts-cache.ts";
 import { ReaderHistories } from "./reader-histories.ts";
 import { UserVectors } from "./user-vectors.ts";
@@ -28,13 +29,7 @@ import { ReaderSignals } from "./reader-signals.ts";
 
 export { LIST_LENGTH } from "./served-list.ts";
 export { TimeBudgetExceeded } from "./time-budget.ts";
-
-interface LogFields {
-  readonly userId: number | null;
-  readonly seedBookId: number | null;
-  readonly strategy: Strategy;
-  readonly variant: string;
-}
+export type { ServeContext } from "./serving-path.ts";
 
 export interface EngineOptions {
   batching: boolean;
@@ -42,21 +37,13 @@ export interface EngineOptions {
   warmOnSwitch: boolean;
 }
 
-export interface ServeContext {
-  readonly requestId: string | null;
-  /** Who asked: logged with lists that are not personal (similar books), for the A/B analysis. */
-  readonly viewerId?: number | null;
-  readonly log: boolean;
-}
-
 /**
- * Serves recommendations: each list goes cache (`list-cache.ts`) -> production
- * models within the time budget (`model-lists.ts`) -> the last model answer ->
- * model-free lists (`fallback-lists.ts`), so a broken model never fails a request;
- * every served list is counted and logged. Which versions serve changes in
- * `model-lifecycle.ts`; what a reader's own actions change, in `reader-signals.ts`;
- * readers' histories and book facts are held by `reader-histories.ts` and
- * `book-facts-cache.ts`.
+ * Serves recommendations: each list goes the way `serving-path.ts` lays down, cache
+ * (`list-cache.ts`) -> production models within the time budget (`model-lists.ts`)
+ * -> the last model answer -> model-free lists (`fallback-lists.ts`). Which versions
+ * serve changes in `model-lifecycle.ts`; what a reader's own actions change, in
+ * `reader-signals.ts`; readers' histories and book facts are held by
+ * `reader-histories.ts` and `book-facts-cache.ts`.
  */
 export class RecommendationEngine {
   readonly models: ModelStore;
@@ -76,6 +63,7 @@ export class RecommendationEngine {
   private readonly fallbacks: FallbackLists;
   private readonly logWriter: RecommendationLogWriter;
   private readonly fallbackLog: FallbackLog;
+  private readonly path: ServingPath;
   private readonly lifecycle: ModelLifecycle;
   /** A reader's own actions (new signals, erasure) applied to what serves them. */
   readonly readers: ReaderSignals;
@@ -112,6 +100,17 @@ export class RecommendationEngine {
     });
     this.fallbackLog = new FallbackLog(logger);
     this.telemetry = new ListTelemetry(this.models);
+    this.path = new ServingPath({
+      lists: this.lists,
+      models: this.models,
+      metrics: this.metrics,
+      telemetry: this.telemetry,
+      logWriter: this.logWriter,
+      fallbackLog: this.fallbackLog,
+      logger,
+      timeBudgetMs: () => this.timeBudgetMs,
+      caching: () => this.options.caching,
+    });
     this.readers = new ReaderSignals(this.models, this.vectors, this.histories, this.lists, this.telemetry, this.logWriter);
     this.warmer = new CacheWarmer(
       prisma,
@@ -180,7 +179,7 @@ export class RecommendationEngine {
   async forUser(userId: number, requested: Strategy, excludeRead: boolean, diversify: boolean, context: ServeContext): Promise<DeliveredList> {
     const variant = await this.variants.of("USER_RECOMMENDATIONS", userId);
     const strategy = this.variants.strategyOf(variant, requested);
-    const list = await this.serve({ kind: "reader", userId, strategy, excludeRead, diversify }, context, { userId, seedBookId: null, strategy, variant: variantLabel(variant) }, {
+    const list = await this.path.serve({ kind: "reader", userId, strategy, excludeRead, diversify }, context, { userId, seedBookId: null, strategy, variant: variantLabel(variant) }, {
       compute: () => (strategy === "POPULARITY" ? this.fallbacks.popularityList(excludeRead ? userId : null) : this.modelLists.forReader(userId, strategy, excludeRead, diversify, this.variants.pinOf(variant, strategy))),
       fallback: () => this.fallbacks.forReader(userId, excludeRead),
     });
@@ -189,7 +188,7 @@ export class RecommendationEngine {
 
   /** Similar lists are the same for every reader of one arm, so they share its cache entries. */
   private similarList(bookId: number, strategy: Strategy, diversify: boolean, context: ServeContext, variant: string, pin: ModelPin | null = null): Promise<ServedList> {
-    return this.serve({ kind: "similar", bookId, strategy, diversify }, context, { userId: null, seedBookId: bookId, strategy, variant }, {
+    return this.path.serve({ kind: "similar", bookId, strategy, diversify }, context, { userId: null, seedBookId: bookId, strategy, variant }, {
       compute: () => (strategy === "POPULARITY" ? this.fallbacks.popularityList(null) : this.modelLists.similar(bookId, strategy, diversify, pin)),
       fallback: () => this.fallbacks.similar(bookId),
     });
@@ -210,7 +209,7 @@ export class RecommendationEngine {
       .map((item) => ({ ...item, score: clamp01(0.5 * item.score + 0.5 * (taste.get(item.bookId) ?? 0)) }))
       .sort((a, b) => b.score - a.score);
     const list: ServedList = { ...similar, items, algorithm: `${similar.algorithm}+personal` };
-    this.record(list, context, { userId, seedBookId: bookId, strategy, variant: variantLabel(variant) });
+    this.path.record(list, context, { userId, seedBookId: bookId, strategy, variant: variantLabel(variant) });
     return this.variants.deliver(list, variant, userId);
   }
 
@@ -260,65 +259,4 @@ export class RecommendationEngine {
       options: this.options,
     };
   }
-
-  // ---- the serving path ------------------------------------------------------
-
-  private async serve(
-    ref: ListRef,
-    context: ServeContext,
-    log: LogFields,
-    paths: { compute: () => Promise<ServedList | null>; fallback: () => Promise<ServedList> },
-  ): Promise<ServedList> {
-    const keys = this.options.caching ? await this.lists.keysOf(ref, log.variant) : undefined;
-    if (keys) {
-      const cached = await this.lists.fresh(keys);
-      if (cached) return this.record({ ...cached, source: "CACHE" }, context, log);
-    }
-    let noModelAnswers = false;
-    try {
-      const computed = await withinBudget(paths.compute(), this.timeBudgetMs);
-      if (computed) {
-        if (keys && computed.source !== "COLD_START") await this.lists.store(keys, computed);
-        return this.record(computed, context, log);
-      }
-      noModelAnswers = true;
-      this.metrics.countFallback("model-missing");
-      this.fallbackLog.note("model-missing", () => ({ list: describeList(ref), missing: this.models.missing() }));
-    } catch (error) {
-      this.metrics.countFallback(error instanceof TimeBudgetExceeded ? "time-budget" : "model-error");
-      if (!(error instanceof TimeBudgetExceeded)) this.logger.warn({ err: error, list: describeList(ref) }, "model failed; falling back");
-    }
-    if (keys) {
-      const stale = await this.lists.stale(keys);
-      if (stale) return this.record({ ...stale, source: "STALE_CACHE" }, context, log);
-    }
-    // Only where no model can answer: after a failure the next request tries the model again.
-    if (!keys || !noModelAnswers) return this.record(await paths.fallback(), context, log);
-    const kept = await this.lists.modelFree(keys);
-    if (kept) return this.record(kept, context, log);
-    const fallback = await paths.fallback();
-    await this.lists.storeModelFree(keys, fallback);
-    return this.record(fallback, context, log);
-  }
-
-  private record(list: ServedList, context: ServeContext, log: LogFields): ServedList {
-    this.metrics.countServed(list.source);
-    this.telemetry.listServed(list, log.variant, log.userId ?? context.viewerId ?? null, context.log);
-    if (context.log) {
-      this.logWriter.append({
-        requestId: context.requestId,
-        userId: log.userId ?? context.viewerId ?? null,
-        seedBookId: log.seedBookId,
-        strategy: log.strategy,
-        source: list.source,
-        modelName: list.modelName,
-        modelVersion: list.modelVersion,
-        variantKey: log.variant,
-        bookIds: list.items.map((item) => item.bookId),
-        scores: list.items.map((item) => item.score),
-      });
-    }
-    return list;
-  }
 }
-
