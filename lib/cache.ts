@@ -17,6 +17,8 @@ import { createRedisClient, redisBreaker, type Redis } from "./redis.ts";
 export interface Cache {
   get<T>(key: string): Promise<T | undefined>;
   set<T>(key: string, value: T, ttlSeconds?: number): Promise<void>;
+  /** One value under several keys, each with its own TTL (a fresh and a stale copy, say): serialised once, one Redis round trip. */
+  setMany<T>(entries: readonly CacheEntryKey[], value: T): Promise<void>;
   delete(...keys: string[]): Promise<void>;
   /** Returns the cached value, or loads, stores and returns it; concurrent misses share one load. */
   getOrSet<T>(key: string, load: () => Promise<T>, ttlSeconds?: number): Promise<T>;
@@ -29,6 +31,11 @@ export interface Cache {
   deleteMatching(pattern: string): Promise<number>;
   stats(): CacheStats;
   close(): Promise<void>;
+}
+
+export interface CacheEntryKey {
+  readonly key: string;
+  readonly ttlSeconds?: number;
 }
 
 /** An entry's weight in the local layer: its JSON length (at least 1, as lru-cache requires). */
@@ -172,6 +179,20 @@ export function createCache(options: CacheOptions, logger: Logger): Cache {
     void tryRedis((client) => client.set(KEY_PREFIX + key, text, "EX", ttlSeconds), "set");
   }
 
+  async function setMany<T>(entries: readonly CacheEntryKey[], value: T): Promise<void> {
+    const text = JSON.stringify(value) ?? "null";
+    // The keys share one object in the heap, but each is sized in full: any of them may outlive the others.
+    for (const { key, ttlSeconds = defaultTtl } of entries) local.set(key, { value }, { ttl: localTtlMs(ttlSeconds), size: sizeOf(text) });
+    if (!redis || entries.length === 0) return;
+    void tryRedis(async (client) => {
+      const pipeline = client.pipeline();
+      for (const { key, ttlSeconds = defaultTtl } of entries) pipeline.set(KEY_PREFIX + key, text, "EX", ttlSeconds);
+      const replies = await pipeline.exec();
+      const failed = replies?.find(([error]) => error)?.[0];
+      if (failed) throw failed;
+    }, "set");
+  }
+
   /**
    * SCAN walks the whole keyspace in many round trips: not work for the request client, whose
    * 50 ms command timeout a busy Redis exceeds (failing an erasure after its commit). Created on first use.
@@ -197,6 +218,7 @@ export function createCache(options: CacheOptions, logger: Logger): Cache {
   return {
     get,
     set,
+    setMany,
     keys,
     async deleteMatching(pattern) {
       const matching = await keys(pattern);

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { after, describe, it } from "node:test";
+import { after, before, describe, it } from "node:test";
+import { Redis } from "ioredis";
 import { createCache } from "../lib/cache.ts";
 import { createLogger } from "../lib/logger.ts";
 import { ListCache, type ListRef } from "../subgraphs/recommendations/serving/list-cache.ts";
@@ -17,11 +18,27 @@ if (process.env.REDIS_URL) targets.push({ name: "redis", redisUrl: process.env.R
 
 for (const target of targets) {
   describe(`the recommendation list cache (${target.name})`, () => {
-    const cache = createCache(
-      { REDIS_URL: target.redisUrl, CACHE_TTL_SECONDS: 300, CACHE_MAX_ENTRIES: 1000, CACHE_KEY_PREFIX: `test:list-cache:${process.pid}:${Date.now()}:` },
-      logger,
-    );
-    after(() => cache.close());
+    const prefix = `test:list-cache:${process.pid}:${Date.now()}:`;
+    const cache = createCache({ REDIS_URL: target.redisUrl, CACHE_TTL_SECONDS: 300, CACHE_MAX_ENTRIES: 1000, CACHE_KEY_PREFIX: prefix }, logger);
+    // Commands sent before the client has connected are misses by design: the tests start once a write lands.
+    before(async () => {
+      if (!target.redisUrl) return;
+      const redis = new Redis(target.redisUrl);
+      try {
+        const deadline = Date.now() + 5_000;
+        do {
+          await cache.set("connected", true, 60);
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        } while ((await redis.exists(`${prefix}connected`)) === 0 && Date.now() < deadline);
+      } finally {
+        redis.disconnect();
+      }
+    });
+    after(async () => {
+      // Stale copies live a day: what this run wrote in Redis goes with it.
+      if (target.redisUrl) await cache.deleteMatching("*");
+      await cache.close();
+    });
     let version = "als1";
     const metrics = new ServingMetrics();
     const lists = new ListCache(cache, () => version, metrics);
@@ -56,5 +73,29 @@ for (const target of targets) {
       assert.equal(await lists.fresh(switched), undefined);
       assert.equal((await lists.stale(switched))?.items[0]?.bookId, 40);
     });
+
+    if (target.redisUrl) {
+      it("writes both copies of a list to Redis with their own lifetimes, where other replicas read them", async () => {
+        const keys = await lists.keysOf({ kind: "similar", bookId: 77, strategy: "HYBRID", diversify: false }, "default");
+        await lists.store(keys, listOf(70));
+        const replica = createCache({ REDIS_URL: target.redisUrl, CACHE_TTL_SECONDS: 300, CACHE_MAX_ENTRIES: 1000, CACHE_KEY_PREFIX: prefix }, logger);
+        const redis = new Redis(target.redisUrl!);
+        try {
+          // The write is not awaited by the request: it lands shortly after.
+          const deadline = Date.now() + 2_000;
+          while ((await redis.exists(prefix + keys.stale)) === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+          const elsewhere = new ListCache(replica, () => version, new ServingMetrics());
+          assert.equal((await elsewhere.fresh(keys))?.items[0]?.bookId, 70);
+          assert.equal((await elsewhere.stale(keys))?.items[0]?.bookId, 70);
+          const freshTtl = await redis.ttl(prefix + keys.fresh);
+          const staleTtl = await redis.ttl(prefix + keys.stale);
+          assert.ok(freshTtl > 0 && freshTtl <= 300, `fresh copy lives CACHE_TTL_SECONDS, got ${freshTtl}`);
+          assert.ok(staleTtl > 300, `the stale copy outlives the fresh one, got ${staleTtl}`);
+        } finally {
+          await replica.close();
+          redis.disconnect();
+        }
+      });
+    }
   });
 }

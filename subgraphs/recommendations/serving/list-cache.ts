@@ -72,7 +72,7 @@ export class ListCache {
   }
 
   async store(keys: ListKeys, list: ServedList): Promise<void> {
-    await Promise.all([this.cache.set(keys.fresh, list), this.cache.set(keys.stale, list, STALE_TTL_SECONDS)]);
+    await this.cache.setMany([{ key: keys.fresh }, { key: keys.stale, ttlSeconds: STALE_TTL_SECONDS }], list);
   }
 
   modelFree(keys: ListKeys): Promise<ServedList | undefined> {
