@@ -171,26 +171,31 @@ export function createCache(options: CacheOptions, logger: Logger): Cache {
   }
 
   /** Stores locally at once; the Redis write happens in the background and is never awaited by a request. */
-  async function set<T>(key: string, value: T, ttlSeconds = defaultTtl): Promise<void> {
-    // Serialised once: its length sizes the local entry, the text goes to Redis.
-    const text = JSON.stringify(value) ?? "null";
-    local.set(key, { value }, { ttl: localTtlMs(ttlSeconds), size: sizeOf(text) });
-    if (!redis) return;
-    void tryRedis((client) => client.set(KEY_PREFIX + key, text, "EX", ttlSeconds), "set");
+  function set<T>(key: string, value: T, ttlSeconds = defaultTtl): Promise<void> {
+    return setMany([{ key, ttlSeconds }], value);
   }
 
   async function setMany<T>(entries: readonly CacheEntryKey[], value: T): Promise<void> {
+    // Serialised once: its length sizes the local entries, the text goes to Redis.
     const text = JSON.stringify(value) ?? "null";
     // The keys share one object in the heap, but each is sized in full: any of them may outlive the others.
     for (const { key, ttlSeconds = defaultTtl } of entries) local.set(key, { value }, { ttl: localTtlMs(ttlSeconds), size: sizeOf(text) });
     if (!redis || entries.length === 0) return;
-    void tryRedis(async (client) => {
-      const pipeline = client.pipeline();
-      for (const { key, ttlSeconds = defaultTtl } of entries) pipeline.set(KEY_PREFIX + key, text, "EX", ttlSeconds);
-      const replies = await pipeline.exec();
-      const failed = replies?.find(([error]) => error)?.[0];
-      if (failed) throw failed;
-    }, "set");
+    void tryRedis((client) => writeToRedis(client, entries, text), "set");
+  }
+
+  /** One key as a plain SET (a pipeline of one cost ~2x its CPU); several in one pipelined round trip. */
+  async function writeToRedis(client: Redis, entries: readonly CacheEntryKey[], text: string): Promise<void> {
+    if (entries.length === 1) {
+      const { key, ttlSeconds = defaultTtl } = entries[0]!;
+      await client.set(KEY_PREFIX + key, text, "EX", ttlSeconds);
+      return;
+    }
+    const pipeline = client.pipeline();
+    for (const { key, ttlSeconds = defaultTtl } of entries) pipeline.set(KEY_PREFIX + key, text, "EX", ttlSeconds);
+    const replies = await pipeline.exec();
+    const failed = replies?.find(([error]) => error)?.[0];
+    if (failed) throw failed;
   }
 
   /**

@@ -3,6 +3,7 @@ import { after, before, describe, it } from "node:test";
 import { Redis } from "ioredis";
 import { createCache } from "../lib/cache.ts";
 import { createLogger } from "../lib/logger.ts";
+import { until } from "./support/eventually.ts";
 import { ListCache, type ListRef } from "../subgraphs/recommendations/serving/list-cache.ts";
 import type { ServedList } from "../subgraphs/recommendations/serving/served-list.ts";
 import { ServingMetrics } from "../subgraphs/recommendations/serving/serving-metrics.ts";
@@ -25,11 +26,10 @@ for (const target of targets) {
       if (!target.redisUrl) return;
       const redis = new Redis(target.redisUrl);
       try {
-        const deadline = Date.now() + 5_000;
-        do {
+        await until(async () => {
           await cache.set("connected", true, 60);
-          await new Promise((resolve) => setTimeout(resolve, 20));
-        } while ((await redis.exists(`${prefix}connected`)) === 0 && Date.now() < deadline);
+          return (await redis.exists(`${prefix}connected`)) === 1 ? true : undefined;
+        }, 5_000, "the cache's Redis client to connect");
       } finally {
         redis.disconnect();
       }
@@ -82,8 +82,7 @@ for (const target of targets) {
         const redis = new Redis(target.redisUrl!);
         try {
           // The write is not awaited by the request: it lands shortly after.
-          const deadline = Date.now() + 2_000;
-          while ((await redis.exists(prefix + keys.stale)) === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+          await until(async () => ((await redis.exists(prefix + keys.stale)) === 1 ? true : undefined), 2_000, "the stale copy in Redis");
           const elsewhere = new ListCache(replica, () => version, new ServingMetrics());
           assert.equal((await elsewhere.fresh(keys))?.items[0]?.bookId, 70);
           assert.equal((await elsewhere.stale(keys))?.items[0]?.bookId, 70);
