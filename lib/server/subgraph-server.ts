@@ -12,6 +12,7 @@ import type { Runtime } from "../runtime.ts";
 import { createRequestContext, type RequestContext } from "./context.ts";
 import { createHttpApp, createHttpServer, listen, urlOf } from "./http-server.ts";
 import { mountGraphQLEndpoint } from "./graphql-endpoint.ts";
+import { operationCacheControlPlugins } from "./plugins/operation-cache-control.ts";
 import { requestMetricsPlugin } from "./plugins/request-metrics.ts";
 import { requestTracingPlugin } from "./plugins/request-tracing.ts";
 import { tracerFor } from "../tracing/provider.ts";
@@ -86,6 +87,7 @@ export async function startSubgraphServer<Context extends RequestContext>(
     // Traces are for Apollo's hosted Studio, which this deployment does not use.
     plugins: [
       ApolloServerPluginInlineTraceDisabled(),
+      ...operationCacheControlPlugins<Context>(schema),
       requestMetricsPlugin<Context>(definition.name),
       ...(tracer ? [requestTracingPlugin<Context>()] : []),
       ...(definition.plugins ?? []),

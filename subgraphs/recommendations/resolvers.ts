@@ -49,9 +49,9 @@ export const resolvers: GraphQLResolverMap<RecommendationsContext> = {
       if (title === null) throw notFound("Book", String(book.id));
       return title;
     },
-    async similar(book: Entity, args: { limit?: number | null; strategy?: Strategy | null; diversify?: boolean | null }, context, info) {
+    async similar(book: Entity, args: { limit?: number | null; strategy?: Strategy | null; diversify?: boolean | null }, context) {
       // Mid-switch the list may come from the outgoing model: nobody downstream may keep it.
-      if (context.engine.models.switchPending) doNotCache(info);
+      if (context.engine.models.switchPending) doNotCache(context);
       const limit = limitOf(args.limit);
       if (limit === 0) return [];
       return present(await context.loaders.similar.load({ bookId: book.id, strategy: args.strategy ?? "HYBRID", diversify: args.diversify ?? false }), limit);
