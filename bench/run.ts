@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--no-build] [--only SETUP,...]`: every scenario of the
+ * `npm run bench [-- --quick] [--no-build] [--only SETUP,...] [--pairs N]`: every scenario of the
  * performance issue, side by side in one run, written to bench/results/latest.md,
  * latest.json and latest.svg (and the README's results table).
  *
@@ -11,6 +11,10 @@
  *   reference-multi     the reference commit (REFERENCE_COMMIT, 313afb2) from a temporary git worktree, as it ran (tsx)
  *   ours-embedded       `npm start`'s single process on PGlite (dist/start.js)
  *   reference-embedded  the reference commit's `npm start` on PGlite
+ *
+ * After the reference's rounds, ours is started again beside it and the two take turns at
+ * the signed-in flagship (--pairs N, 3 by default in a full run): the issue's multi-process
+ * ratio is read from the medians of those rounds as well as from each side's first round.
  *
  * Load comes from autocannon in a separate process (bench/harness/load.ts); each
  * server process reports RSS, CPU and event-loop delay through a preloaded probe
@@ -32,6 +36,7 @@ import { loadConfig } from "../lib/config.ts";
 import { prepareData } from "./harness/data.ts";
 import type { LoadJob, LoadResult } from "./harness/load.ts";
 import { profileClockMicros, profileMarkdown, type ProfileWindow } from "./harness/profile-summary.ts";
+import { alternate, type PairedRounds } from "./harness/paired-rounds.ts";
 import { prepareReference } from "./harness/reference.ts";
 import { PRIME_BOOKS, SCENARIOS } from "./harness/scenarios.ts";
 import { reachable, setupStarters, stopAll } from "./harness/setups.ts";
@@ -46,6 +51,7 @@ const { values: args } = parseArgs({
     only: { type: "string" },
     seconds: { type: "string" },
     connections: { type: "string" },
+    pairs: { type: "string" },
     profile: { type: "boolean", default: false },
     scenario: { type: "string" },
   },
@@ -60,6 +66,12 @@ const SECONDS = Number(args.seconds ?? (QUICK ? 5 : 20));
 const WARMUP_SECONDS = QUICK ? 2 : 5;
 const CONNECTIONS = (args.connections ?? (QUICK ? "50" : "10,50,100")).split(",").map(Number);
 const PROFILE_SETUPS = ["ours-multi", "ours-embedded"];
+/**
+ * --pairs N: after the reference's own rounds, ours is started again beside it and the two
+ * take turns at the signed-in flagship, 50 connections, N rounds each (3 in a full run, none
+ * in a quick one); the issue's multi-process lines are read from their medians.
+ */
+const PAIRS = Number(args.pairs ?? (QUICK ? 0 : 3));
 const ONLY = args.only ? new Set(args.only.split(",")) : PROFILE ? new Set(PROFILE_SETUPS) : null;
 const PROFILE_SCENARIO = args.scenario ?? "flagship-signed-in";
 if (!SCENARIOS[PROFILE_SCENARIO]) throw new Error(`--scenario ${PROFILE_SCENARIO}: not one of ${Object.keys(SCENARIOS).join(", ")}`);
@@ -96,6 +108,7 @@ const config = loadConfig({ JWT_SECRET, NODE_ENV: "test" });
 const tokens = await Promise.all(Array.from({ length: READERS }, (_, i) => signAccessToken(config, { userId: i + 1, role: "READER" }, "6h")));
 const { startMulti, startStockGateway, startEmbedded } = setupStarters({ root: ROOT, runDir: RUN_DIR, serverEnv: SERVER_ENV, redisUrl: REDIS, profile: PROFILE });
 const runs: RunRecord[] = [];
+let paired: PairedRounds | undefined;
 const firstStarts: Record<string, number> = {};
 const fullModels: Record<string, number> = {};
 const skipped: string[] = [];
@@ -103,6 +116,11 @@ const wanted = (setup: string) => !ONLY || ONLY.has(setup);
 const profileWindows = new Map<string, ProfileWindow>();
 
 async function load(setup: string, scenario: string, url: string, connections: number, services: Service[]): Promise<void> {
+  runs.push(await measure(setup, scenario, url, connections, services));
+}
+
+/** One scenario's warm-up and measured run against one setup, logged. */
+async function measure(setup: string, scenario: string, url: string, connections: number, services: Service[]): Promise<RunRecord> {
   const definition = SCENARIOS[scenario]!;
   const job = (seconds: number): LoadJob => ({ url, connections, seconds, steps: definition.steps, tokens: definition.signedIn ? tokens : [], books: BOOKS });
   await runLoad(job(WARMUP_SECONDS));
@@ -122,8 +140,8 @@ async function load(setup: string, scenario: string, url: string, connections: n
     load1: Math.round(((loadBefore + loadavg()[0]!) / 2) * 100) / 100,
     processes: services.map((service) => usageBetween(service, from, to)),
   };
-  runs.push(record);
   log(`${setup} ${scenario} c=${connections}: ${result.throughput} req/s p50 ${result.p50} p99 ${result.p99} ms, ${result.errors} errors${result.errorSamples[0] ? ` (${result.errorSamples[0].slice(0, 120)})` : ""}`);
+  return record;
 }
 
 function runLoad(job: LoadJob): Promise<LoadResult> {
@@ -243,6 +261,22 @@ if (withServers && wanted("reference-multi")) {
   const multi = await startMulti("reference-multi", referenceDir, "ts", data);
   try {
     await scenarios("reference-multi", multi.gateway, QUICK ? ["flagship-signed-in", "book-title"] : ["flagship-signed-in", "flagship-anonymous", "book-title"], multi.services);
+    if (PAIRS > 0 && wanted("ours-multi")) {
+      const oursData = await prepared("ours-postgres", ROOT, "dist/start.js", true, oursKey);
+      const ours = await startMulti("ours-multi-paired", ROOT, "js", oursData);
+      try {
+        await primeCaches(ours.gateway);
+        const scenario = "flagship-signed-in";
+        const rounds = await alternate(
+          PAIRS,
+          () => measure("ours-multi", scenario, ours.gateway, 50, ours.services),
+          () => measure("reference-multi", scenario, multi.gateway, 50, multi.services),
+        );
+        paired = { scenario, connections: 50, rounds };
+      } finally {
+        await stopAll(ours.services, ours.namespace);
+      }
+    }
   } finally {
     await stopAll(multi.services, multi.namespace);
   }
@@ -290,6 +324,7 @@ const report: BenchReport = {
   fullModelsSeconds: fullModels,
   skipped,
   runs,
+  ...(paired ? { paired } : {}),
 };
 const written = writeReport(report, join(ROOT, "bench/results"), join(ROOT, "README.md"));
 log(`wrote ${written.join(", ")}`);
