@@ -53,7 +53,7 @@ export function verdicts(report: BenchReport): string[] {
     const pairedRatio = referenceMedian > 0 ? Math.round((oursMedian / referenceMedian) * 100) / 100 : null;
     const errors = rounds.reduce((sum, r) => sum + r.ours.errors, 0);
     lines.push(
-      `Signed-in flagship, 50 connections, multi-process, ${rounds.length} rounds taking turns once both were warm: ours ${rounds.map((r) => r.ours.throughput).join(" / ")} req/s (median ${oursMedian}), reference ${rounds.map((r) => r.reference.throughput).join(" / ")} (median ${referenceMedian}) = ${pairedRatio ?? "n/a"}x (>= 3x: ${check(pairedRatio === null ? null : pairedRatio >= 3)}); p99 ${rounds.map((r) => r.ours.p99).join(" / ")} ms (median ${p99Median}, <= 250: ${check(p99Median <= 250)}); errors ${errors}`,
+      `Signed-in flagship, 50 connections, multi-process, ${rounds.length} round${rounds.length === 1 ? "" : "s"} each, taking turns once both were warm: ours ${rounds.map((r) => r.ours.throughput).join(" / ")} req/s (median ${oursMedian}), reference ${rounds.map((r) => r.reference.throughput).join(" / ")} (median ${referenceMedian}) = ${pairedRatio ?? "n/a"}x (>= 3x: ${check(pairedRatio === null ? null : pairedRatio >= 3)}); p99 ${rounds.map((r) => r.ours.p99).join(" / ")} ms (median ${p99Median}, <= 250: ${check(p99Median <= 250)}); errors ${errors}`,
     );
   }
   lines.push(
