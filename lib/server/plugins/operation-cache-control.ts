@@ -10,7 +10,8 @@ import { OperationCachePolicies } from "../../graphql/operation-cache-policy.ts"
  * cache-control plugin, which does it field by field as they resolve: a hook, a
  * policy object and closures for every field of every answer. On the signed-in
  * flagship (~60 fields per answer) that plugin was 15 % of what the recommendations
- * subgraph allocated and ~17 % of its CPU per request (bench/README.md).
+ * subgraph allocated; without it the subgraph spent about a fifth less CPU per
+ * request (bench/README.md, "Apollo's cache-control plugin, field by field").
  *
  * The header is Apollo's: `max-age=N, public|private` for a cacheable answer without
  * errors, `no-store` otherwise. The gateway restricts its own policy by it.
