@@ -38,16 +38,25 @@ function readerOf(userId: string | null | undefined, context: RecommendationsCon
   return id;
 }
 
+/** A title not held in memory, read with the others of the response; NOT_FOUND for a book that does not exist. */
+async function titleRead(bookId: number, context: RecommendationsContext): Promise<string> {
+  const title = await context.loaders.bookTitle.load(bookId);
+  if (title === null) throw notFound("Book", String(bookId));
+  return title;
+}
+
 const serveContext = (context: RecommendationsContext) => ({ requestId: context.requestId, viewerId: context.viewer?.userId ?? null, log: true });
 
 export const resolvers: GraphQLResolverMap<RecommendationsContext> = {
   Book: {
     __resolveReference: (reference: EntityReference): Entity => ({ id: parseId(reference.id) }),
-    /** From the catalogue titles held in memory (BookFactsCache: a catalogue change clears them). */
-    async title(book: Entity | EntityReference, _args: unknown, context) {
-      const title = await context.loaders.bookTitle.load(Number(book.id));
-      if (title === null) throw notFound("Book", String(book.id));
-      return title;
+    /**
+     * From the catalogue titles held in memory (BookFactsCache: a catalogue change clears
+     * them), answered at once; a title not held is read with the others of the response.
+     */
+    title(book: Entity | EntityReference, _args: unknown, context) {
+      const id = Number(book.id);
+      return context.engine.bookFacts.held(id)?.title ?? titleRead(id, context);
     },
     async similar(book: Entity, args: { limit?: number | null; strategy?: Strategy | null; diversify?: boolean | null }, context) {
       // Mid-switch the list may come from the outgoing model: nobody downstream may keep it.
@@ -82,7 +91,7 @@ export const resolvers: GraphQLResolverMap<RecommendationsContext> = {
     /** The shared entry point (the books subgraph answers it too): only a book that exists is returned. */
     async book(_root: unknown, args: { id: string }, context): Promise<Entity> {
       const id = parseId(args.id);
-      if ((await context.loaders.bookTitle.load(id)) === null) throw notFound("Book", id);
+      if (!context.engine.bookFacts.held(id)) await titleRead(id, context);
       return { id };
     },
     async recommendations(

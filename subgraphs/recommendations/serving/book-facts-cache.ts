@@ -41,6 +41,11 @@ export class BookFactsCache {
     return found;
   }
 
+  /** The facts held for a book, without reading: undefined when not held (or not a book). */
+  held(bookId: number): BookFacts | undefined {
+    return this.entries.get(bookId);
+  }
+
   /** Holds the most-read books' facts, as many as the cache keeps; returns how many it read. */
   async preload(): Promise<number> {
     const generation = this.generation;
