@@ -29,7 +29,7 @@ interface Annotation extends CacheHint {
 }
 
 /** Apollo's `restrict`: the shorter max-age, and PRIVATE over PUBLIC. */
-export function restrictHint(policy: CacheHint, hint: CacheHint): void {
+function restrictHint(policy: CacheHint, hint: CacheHint): void {
   if (hint.maxAge !== undefined && (policy.maxAge === undefined || hint.maxAge < policy.maxAge)) policy.maxAge = hint.maxAge;
   if (hint.scope !== undefined && policy.scope !== "PRIVATE") policy.scope = hint.scope;
 }
